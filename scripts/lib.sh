@@ -1,0 +1,285 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/demo and scripts/test. Sourced, never run.
+#
+# Settings (environment variables, all optional):
+#   FRAPPE_BENCH        bench directory (default: ~<bench user>/frappe-bench)
+#   FRAPPE_USER         system user that owns and runs the bench when the script runs as root (default: frappe)
+#   FRAPPE_PATH         where `bench init` takes Frappe from: upstream by default, or a local clone (offline)
+#   FRAPPE_BRANCH       Frappe branch (default: version-15)
+#   VS_PYTHON           Python 3.10+ the bench runs on, readable by the bench user (default: /usr/bin/python3.11)
+#   VS_DB_ROOT_PASSWORD MariaDB root password the scripts set (if unset) and use (default: vs-local-root)
+
+set -euo pipefail
+
+VS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VS_APP=virtual_school
+
+if [ "$(id -u)" = 0 ]; then
+	BENCH_USER=${FRAPPE_USER:-frappe}
+else
+	BENCH_USER=$(id -un)
+fi
+BENCH_HOME=$(getent passwd "$BENCH_USER" | cut -d: -f6 || true)
+BENCH_HOME=${BENCH_HOME:-/home/$BENCH_USER}
+FRAPPE_BENCH=${FRAPPE_BENCH:-$BENCH_HOME/frappe-bench}
+FRAPPE_PATH=${FRAPPE_PATH:-https://github.com/frappe/frappe}
+FRAPPE_BRANCH=${FRAPPE_BRANCH:-version-15}
+VS_PYTHON=${VS_PYTHON:-/usr/bin/python3.11}
+VS_DB_ROOT_PASSWORD=${VS_DB_ROOT_PASSWORD:-vs-local-root}
+BENCH_CLI_VENV=$BENCH_HOME/.local/share/virtual-school/bench-cli
+# Frappe v15 imports pkg_resources, which setuptools 81+ no longer ships.
+VS_PIP_CONSTRAINTS=$BENCH_HOME/.local/share/virtual-school/pip-constraints.txt
+
+STARTED_MARIADB=0
+STARTED_REDIS_PORTS=()
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33m!!\033[0m %s\n' "$*" >&2; }
+die() {
+	printf '\033[1;31mxx\033[0m %s\n' "$*" >&2
+	exit 1
+}
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# Run a command as the bench user, with a clean, predictable environment.
+as_bench_user() {
+	local path="$BENCH_CLI_VENV/bin:/usr/local/bin:/usr/bin:/bin"
+	local envs=(HOME="$BENCH_HOME" PATH="$path" LANG=C.UTF-8 LC_ALL=C.UTF-8 CI="${CI:-}"
+		PIP_CONSTRAINT="$VS_PIP_CONSTRAINTS" UV_CONSTRAINT="$VS_PIP_CONSTRAINTS" UV_NATIVE_TLS=1
+		PIP_DISABLE_PIP_VERSION_CHECK=1)
+	# Pass through the machine's proxy, certificate and package-index settings.
+	local name
+	for name in $(compgen -e); do
+		case $name in
+		http_proxy | https_proxy | no_proxy | HTTP_PROXY | HTTPS_PROXY | NO_PROXY | SSL_CERT_FILE | SSL_CERT_DIR | \
+			REQUESTS_CA_BUNDLE | CURL_CA_BUNDLE | NODE_EXTRA_CA_CERTS | GIT_SSL_CAINFO | PIP_CERT | PIP_INDEX_URL | \
+			PIP_EXTRA_INDEX_URL | PIP_FIND_LINKS | PIP_DEFAULT_TIMEOUT | UV_INDEX_URL | UV_EXTRA_INDEX_URL | \
+			npm_config_registry | YARN_REGISTRY)
+			envs+=("$name=${!name}")
+			;;
+		esac
+	done
+	if is_root && [ "$BENCH_USER" != root ]; then
+		runuser -u "$BENCH_USER" -- env -i "${envs[@]}" "$@"
+	else
+		env "${envs[@]}" "$@"
+	fi
+}
+
+# Run a bench command inside the bench directory as the bench user.
+bench_cmd() { (cd "$FRAPPE_BENCH" && as_bench_user "$BENCH_CLI_VENV/bin/bench" "$@"); }
+
+ensure_system_packages() {
+	local missing=()
+	command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || missing+=(mariadb-server)
+	command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
+	command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+	command -v git >/dev/null 2>&1 || missing+=(git)
+	command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+	command -v curl >/dev/null 2>&1 || missing+=(curl)
+	command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+	[ -x "$VS_PYTHON" ] || missing+=(python3.11)
+	"$VS_PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3.11-venv)
+	[ -f /usr/include/python3.11/Python.h ] || [ "$VS_PYTHON" != /usr/bin/python3.11 ] || missing+=(python3.11-dev)
+	if [ ${#missing[@]} -gt 0 ]; then
+		is_root || die "Missing system packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}) and re-run."
+		log "Installing system packages: ${missing[*]}"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+	fi
+	command -v node >/dev/null 2>&1 || die "Node.js 20 is required (https://nodejs.org or Debian's nodejs)."
+	if ! yarn --version 2>/dev/null | grep -q '^1\.22\.'; then
+		is_root || die "Frappe v15 needs yarn 1.22 (classic): npm install -g yarn@1.22.22"
+		log "Installing yarn 1.22 (classic) from npm"
+		npm install -g --silent yarn@1.22.22 >/dev/null
+		hash -r
+	fi
+}
+
+ensure_bench_user() {
+	if ! id "$BENCH_USER" >/dev/null 2>&1; then
+		is_root || die "User $BENCH_USER does not exist."
+		log "Creating system user $BENCH_USER for the bench"
+		useradd --create-home --shell /bin/bash "$BENCH_USER"
+	fi
+	BENCH_HOME=$(getent passwd "$BENCH_USER" | cut -d: -f6)
+	is_root && chmod 755 "$BENCH_HOME"
+	as_bench_user mkdir -p "$(dirname "$VS_PIP_CONSTRAINTS")"
+	as_bench_user sh -c "printf 'setuptools<81\n' > '$VS_PIP_CONSTRAINTS'"
+}
+
+ensure_bench_cli() {
+	if [ ! -x "$BENCH_CLI_VENV/bin/bench" ]; then
+		log "Installing the frappe-bench CLI from PyPI into $BENCH_CLI_VENV"
+		as_bench_user "$VS_PYTHON" -m venv "$BENCH_CLI_VENV"
+		as_bench_user "$BENCH_CLI_VENV/bin/pip" install -q --upgrade pip
+		as_bench_user "$BENCH_CLI_VENV/bin/pip" install -q frappe-bench
+	fi
+}
+
+mariadb_up() { mariadb-admin ping --silent >/dev/null 2>&1 || mysqladmin ping --silent >/dev/null 2>&1; }
+db_root_sql() { mariadb -h 127.0.0.1 -u root -p"$VS_DB_ROOT_PASSWORD" "$@"; }
+
+ensure_mariadb() {
+	local conf=/etc/mysql/mariadb.conf.d/99-virtual-school.cnf
+	if is_root && [ -d /etc/mysql/mariadb.conf.d ] && [ ! -f "$conf" ]; then
+		cat >"$conf" <<-EOF
+			# Frappe expects utf8mb4 with the unicode collation; keep the server on loopback.
+			[mysqld]
+			bind-address = 127.0.0.1
+			character-set-client-handshake = FALSE
+			character-set-server = utf8mb4
+			collation-server = utf8mb4_unicode_ci
+			innodb_buffer_pool_size = 1G
+
+			[mysql]
+			default-character-set = utf8mb4
+		EOF
+	fi
+	if ! mariadb_up; then
+		is_root || die "MariaDB is not running. Start it (sudo service mariadb start) and re-run."
+		log "Starting MariaDB"
+		if [ -x /etc/init.d/mariadb ]; then
+			/etc/init.d/mariadb start >/dev/null
+		else
+			(mysqld_safe --user=mysql >/dev/null 2>&1 &)
+		fi
+		for _ in $(seq 1 60); do mariadb_up && break; sleep 1; done
+		mariadb_up || die "MariaDB did not start"
+		STARTED_MARIADB=1
+	fi
+	if ! db_root_sql -e 'SELECT 1' >/dev/null 2>&1; then
+		is_root || die "Cannot log in to MariaDB as root with VS_DB_ROOT_PASSWORD over 127.0.0.1."
+		log "Setting the MariaDB root password (VS_DB_ROOT_PASSWORD) for TCP logins; socket login stays"
+		mariadb -u root <<-EOF
+			ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$VS_DB_ROOT_PASSWORD');
+			FLUSH PRIVILEGES;
+		EOF
+		db_root_sql -e 'SELECT 1' >/dev/null || die "MariaDB root login over 127.0.0.1 still fails"
+	fi
+}
+
+ensure_bench() {
+	if [ -d "$FRAPPE_BENCH/apps/frappe" ]; then
+		return
+	fi
+	[ -e "$FRAPPE_BENCH" ] && die "$FRAPPE_BENCH exists but has no apps/frappe: move it away or set FRAPPE_BENCH."
+	log "Creating a Frappe bench at $FRAPPE_BENCH from $FRAPPE_PATH ($FRAPPE_BRANCH); this takes a few minutes"
+	as_bench_user mkdir -p "$(dirname "$FRAPPE_BENCH")"
+	as_bench_user "$BENCH_CLI_VENV/bin/bench" init "$FRAPPE_BENCH" \
+		--frappe-path "$FRAPPE_PATH" --frappe-branch "$FRAPPE_BRANCH" \
+		--python "$VS_PYTHON" --no-backups --skip-redis-config-generation
+	(cd "$FRAPPE_BENCH" && as_bench_user "$BENCH_CLI_VENV/bin/bench" setup redis)
+	as_bench_user "$FRAPPE_BENCH/env/bin/pip" install -q "setuptools<81"
+}
+
+# Put this checkout into the bench as apps/virtual_school and install it into the bench's Python.
+#   link: a symlink to the checkout (live edits; the bench user must be able to read it)
+#   copy: an exact copy of the checkout's working tree (what tests use)
+install_app_into_bench() {
+	local mode=${1:-copy}
+	local target=$FRAPPE_BENCH/apps/$VS_APP
+	if [ "$mode" = link ] && ! as_bench_user test -r "$VS_ROOT/pyproject.toml"; then
+		warn "$BENCH_USER cannot read $VS_ROOT; copying the checkout into the bench instead of linking it"
+		mode=copy
+	fi
+	if [ "$mode" = link ]; then
+		if [ "$(readlink "$target" 2>/dev/null)" != "$VS_ROOT" ]; then
+			rm -rf "$target"
+			ln -s "$VS_ROOT" "$target"
+		fi
+	else
+		[ -L "$target" ] && rm -f "$target"
+		mkdir -p "$target"
+		rsync -a --delete --exclude '.venv*' --exclude node_modules --exclude __pycache__ \
+			--exclude .pytest_cache --exclude .hypothesis --exclude test-results "$VS_ROOT/" "$target/"
+		is_root && chown -R "$BENCH_USER:$BENCH_USER" "$target"
+	fi
+	local stamp=$FRAPPE_BENCH/env/.virtual_school-deps
+	local wanted
+	wanted=$(sha1sum "$VS_ROOT/pyproject.toml" | cut -c1-40)
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || ! as_bench_user "$FRAPPE_BENCH/env/bin/python" -c 'import virtual_school' 2>/dev/null; then
+		log "Installing $VS_APP into the bench's Python environment"
+		as_bench_user "$FRAPPE_BENCH/env/bin/pip" install -q -e "$target"
+		as_bench_user sh -c "echo $wanted > '$stamp'"
+	fi
+	local apps_txt=$FRAPPE_BENCH/sites/apps.txt
+	if ! grep -qx "$VS_APP" "$apps_txt"; then
+		# apps.txt may lack a final newline; add one before our line.
+		as_bench_user sh -c "[ -z \"\$(tail -c1 '$apps_txt')\" ] || echo >> '$apps_txt'; echo $VS_APP >> '$apps_txt'"
+	fi
+	# The app's public/ folder must be reachable as /assets/virtual_school.
+	as_bench_user mkdir -p "$FRAPPE_BENCH/sites/assets"
+	as_bench_user ln -sfn "$target/$VS_APP/public" "$FRAPPE_BENCH/sites/assets/$VS_APP"
+}
+
+redis_ports() {
+	grep -h '^port' "$FRAPPE_BENCH"/config/redis_*.conf | awk '{print $2}'
+}
+
+ensure_redis() {
+	local conf port
+	for conf in "$FRAPPE_BENCH"/config/redis_*.conf; do
+		port=$(awk '/^port/{print $2}' "$conf")
+		if ! redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1; then
+			log "Starting Redis on 127.0.0.1:$port ($(basename "$conf"))"
+			(cd "$FRAPPE_BENCH/config" && as_bench_user redis-server "$conf" --bind 127.0.0.1 --daemonize yes >/dev/null)
+			for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break; sleep 0.25; done
+			STARTED_REDIS_PORTS+=("$port")
+		fi
+	done
+}
+
+stop_started_services() {
+	local port
+	for port in "${STARTED_REDIS_PORTS[@]}"; do
+		redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+	done
+	STARTED_REDIS_PORTS=()
+	if [ "$STARTED_MARIADB" = 1 ]; then
+		log "Stopping MariaDB (this script started it)"
+		if [ -x /etc/init.d/mariadb ]; then /etc/init.d/mariadb stop >/dev/null 2>&1 || true; else mariadb-admin shutdown || true; fi
+		STARTED_MARIADB=0
+	fi
+}
+
+# Create a fresh site with the app installed. $1 = site name, $2 = "fresh" to drop an existing one.
+create_site() {
+	local site=$1 mode=${2:-reuse}
+	if [ -d "$FRAPPE_BENCH/sites/$site" ]; then
+		[ "$mode" = fresh ] || return 0
+		log "Dropping old site $site"
+		bench_cmd drop-site "$site" --force --no-backup --db-root-username root \
+			--db-root-password "$VS_DB_ROOT_PASSWORD" >/dev/null
+	fi
+	log "Creating site $site"
+	bench_cmd new-site "$site" --db-host 127.0.0.1 --db-root-username root \
+		--db-root-password "$VS_DB_ROOT_PASSWORD" --admin-password "${VS_ADMIN_PASSWORD:-admin}" \
+		--install-app "$VS_APP"
+}
+
+# Serve a site with gunicorn bound to 127.0.0.1 (Frappe's dev server binds 0.0.0.0).
+# $1 = site, $2 = port, $3 = pid file (gunicorn daemonises; its log goes to $3.log).
+serve_site() {
+	local site=$1 port=$2 pidfile=$3
+	(cd "$FRAPPE_BENCH/sites" && as_bench_user env VS_SITE="$site" \
+		"$FRAPPE_BENCH/env/bin/gunicorn" --config "$FRAPPE_BENCH/apps/$VS_APP/scripts/gunicorn_conf.py" \
+		--bind "127.0.0.1:$port" --pid "$pidfile" --daemon --log-file "$pidfile.log" \
+		'frappe.app:application_with_statics()')
+}
+
+stop_served_site() {
+	local pidfile=$1
+	[ -f "$pidfile" ] || return 0
+	kill "$(cat "$pidfile")" 2>/dev/null || true
+	for _ in $(seq 1 30); do [ -f "$pidfile" ] || break; sleep 0.2; done
+}
+
+wait_for_http() {
+	local url=$1
+	for _ in $(seq 1 60); do
+		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
+}

@@ -1,0 +1,31 @@
+"""Tier 3: the site served on 127.0.0.1 by scripts/test (VS_BASE_URL). Every module here sets pytestmark = pytest.mark.http."""
+
+import os
+
+import pytest
+import requests
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str:
+	url = os.environ.get("VS_BASE_URL")
+	if not url:
+		pytest.fail("VS_BASE_URL is not set: run tier 3 through scripts/test")
+	return url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def admin_password() -> str:
+	return os.environ.get("VS_ADMIN_PASSWORD", "admin")
+
+
+def login(base_url: str, user: str, password: str) -> requests.Session:
+	session = requests.Session()
+	response = session.post(f"{base_url}/api/method/login", data={"usr": user, "pwd": password}, timeout=30)
+	response.raise_for_status()
+	return session
+
+
+@pytest.fixture()
+def admin_session(base_url, admin_password) -> requests.Session:
+	return login(base_url, "Administrator", admin_password)

@@ -1,0 +1,422 @@
+"""Demo data: a believable authority, generated deterministically and in bulk.
+
+``bench --site S virtual-school-demo --children 2000`` creates schools, staff users (with known
+passwords, printed at the end), looked-after children and children with a social worker with
+placement histories: school moves, gaps without a school, out-of-authority placements. Rows are
+written with ``frappe.db.bulk_insert``, not one ``insert()`` each. Re-running it changes nothing.
+"""
+
+import random
+import time
+from datetime import date, timedelta
+
+import frappe
+from frappe.utils import add_days, getdate, now_datetime, today
+from frappe.utils.password import update_password
+
+from virtual_school.domain import upn
+from virtual_school.placements import refresh_current_school, refresh_year_groups
+from virtual_school.setup import roles
+from virtual_school.setup.install import complete_setup_wizard
+
+DEMO_PASSWORD = "VirtualSchool-Demo-2026"
+HOME_LA = "886"  # Kent
+NEIGHBOUR_LAS = ("887", "845", "938", "210", "208", "209")  # Medway, East Sussex, West Sussex, London
+DEMO_MARK = "DEMO-"
+
+STAFF = (
+	("head@virtual-school.test", "Helen", "Hart", roles.VIRTUAL_SCHOOL_HEAD),
+	("manager@virtual-school.test", "Marcus", "Reed", roles.VIRTUAL_SCHOOL_MANAGER),
+	("caseworker1@virtual-school.test", "Chloe", "Bennett", roles.VIRTUAL_SCHOOL_CASEWORKER),
+	("caseworker2@virtual-school.test", "Daniel", "Okafor", roles.VIRTUAL_SCHOOL_CASEWORKER),
+	("caseworker3@virtual-school.test", "Priya", "Shah", roles.VIRTUAL_SCHOOL_CASEWORKER),
+	("finance@virtual-school.test", "Fiona", "Marsh", roles.VIRTUAL_SCHOOL_FINANCE),
+)
+PORTAL_USERS = (
+	("dt.oakfield@school.test", "Olivia", "Grant"),
+	("dt.riverside@school.test", "Ravi", "Patel"),
+)
+
+FIRST_NAMES = (
+	"Aaliyah Ada Alfie Amara Amelia Archie Aria Ava Bella Ben Callum Charlie Chloe Daisy Dylan Ella Ellie "
+	"Emily Ethan Evie Finley Freddie Freya George Grace Harry Harvey Isaac Isla Ivy Jack Jacob Jake Jasmine "
+	"Jayden Kai Kayden Lacey Layla Leo Lily Logan Luca Lucas Maisie Mason Mia Millie Mohammed Nathan Noah "
+	"Olivia Oscar Phoebe Poppy Reggie Riley Rosie Ruby Sienna Sofia Teddy Theo Tommy Tyler Zara Zain"
+).split()
+LAST_NAMES = (
+	"Ahmed Allen Bailey Baker Begum Bell Brown Carter Clarke Collins Cook Cooper Davies Davis Edwards Evans "
+	"Fisher Green Hall Harris Hill Hughes Hussain Jackson James Johnson Jones Khan King Lee Lewis Marshall "
+	"Martin Mitchell Moore Morgan Morris Murphy Nowak Parker Patel Phillips Price Roberts Robinson Rogers "
+	"Scott Shaw Smith Stevens Taylor Thomas Thompson Turner Walker Ward Watson White Williams Wilson Wood "
+	"Wright Young"
+).split()
+TOWNS = (
+	"Ashford Canterbury Dartford Dover Faversham Folkestone Gravesend Herne Maidstone Margate Ramsgate "
+	"Sevenoaks Sittingbourne Tonbridge Whitstable Deal Hythe Tenterden Westerham Swanley"
+).split()
+# (type group, establishment type, admissions route, phase, share of schools)
+SCHOOL_KINDS = (
+	("Local authority maintained schools", "Community school", "LA may direct", "Primary", 30),
+	("Local authority maintained schools", "Voluntary aided school", "LA may direct", "Primary", 8),
+	("Local authority maintained schools", "Foundation school", "LA may direct", "Secondary", 6),
+	("Academies", "Academy converter", "Ask the Secretary of State", "Primary", 20),
+	("Academies", "Academy converter", "Ask the Secretary of State", "Secondary", 16),
+	("Free Schools", "Free schools", "Ask the Secretary of State", "Secondary", 5),
+	("Special schools", "Community special school", "LA may direct", "All-through", 5),
+	("Local authority maintained schools", "Pupil referral unit", "LA may direct", "Not applicable", 3),
+	("Independent schools", "Other independent school", "Independent / other", "All-through", 7),
+)
+COHORTS = (
+	("Looked After", "C2 - Full care order"),
+	("Looked After", "C1 - Interim care order"),
+	("Looked After", "V2 - Single period of accommodation under section 20"),
+	("Looked After", "E1 - Placement order granted"),
+)
+
+
+def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = None, seed: int = 2026) -> str:
+	"""Create the demo authority once. Returns a report with the logins to print."""
+	started = time.monotonic()
+	complete_setup_wizard()
+	if frappe.db.exists("Child", {"social_care_id": ["like", f"{DEMO_MARK}%"]}):
+		return "Demo data is already loaded.\n" + _logins_report()
+
+	rng = random.Random(seed)
+	with_social_worker = looked_after * 6 if with_social_worker is None else with_social_worker
+	_configure_settings()
+	schools = _create_schools(rng, count=max(40, min(600, looked_after // 10)))
+	caseworkers = _create_users()
+	_create_school_contacts(rng, schools)
+	child_rows, placement_rows, history_rows = _generate_children(
+		rng, schools, caseworkers, looked_after, with_social_worker
+	)
+	_bulk_insert_children(child_rows, placement_rows, history_rows)
+	refresh_current_school()
+	refresh_year_groups()
+	frappe.clear_cache()
+	seconds = time.monotonic() - started
+	rows = len(child_rows) + len(placement_rows) + len(schools)
+	return (
+		f"Demo data loaded: {len(schools)} schools, {len(child_rows)} children, {len(placement_rows)} placements "
+		f"in {seconds:.1f} s ({rows / max(seconds, 0.001):,.0f} rows/s).\n" + _logins_report()
+	)
+
+
+def _logins_report() -> str:
+	lines = [f"Log in at /login with password {DEMO_PASSWORD} as:"]
+	lines += [f"  {email:38} {role}" for email, _first, _last, role in STAFF]
+	lines += [f"  {email:38} {roles.SCHOOL_PORTAL_USER} (portal)" for email, _first, _last in PORTAL_USERS]
+	return "\n".join(lines)
+
+
+def _configure_settings() -> None:
+	settings = frappe.get_single("Virtual School Settings")
+	settings.update(
+		{
+			"authority_name": "Kent County Council (demo)",
+			"la": HOME_LA,
+			"virtual_school_name": "Kent Virtual School (demo)",
+			"letter_signatory": "Helen Hart",
+			"letter_signatory_title": "Virtual School Head",
+			"current_funding_year": _funding_year_label(getdate(today())),
+		}
+	)
+	settings.save(ignore_permissions=True)
+
+
+def _funding_year_label(on_date: date) -> str:
+	start = on_date.year if on_date.month >= 4 else on_date.year - 1
+	return f"{start}-{str(start + 1)[-2:]}"
+
+
+def _create_schools(rng: random.Random, count: int) -> list[dict]:
+	kinds = [kind for kind in SCHOOL_KINDS for _ in range(kind[4])]
+	existing = set(frappe.get_all("School", pluck="name"))
+	schools, rows = [], []
+	now = now_datetime()
+	for index in range(count):
+		group, establishment_type, route, phase, _share = kinds[index % len(kinds)]
+		la = HOME_LA if index % 5 else rng.choice(NEIGHBOUR_LAS)
+		town = rng.choice(TOWNS)
+		suffix = {
+			"Primary": "Primary School",
+			"Secondary": "Academy" if route != "LA may direct" else "High School",
+		}
+		name = f"{town} {rng.choice(('St Mary’s', 'Oakfield', 'Riverside', 'Hillview', 'Meadow', 'Castle', 'Park', 'Valley', 'Church', 'Brook'))} {suffix.get(phase, 'School')}"
+		if establishment_type == "Pupil referral unit":
+			name = f"{town} Pupil Referral Unit"
+		urn = str(990000 + index)
+		school = {"name": urn, "school_name": name, "la": la, "admissions_route": route, "phase": phase}
+		schools.append(school)
+		if urn in existing:
+			continue
+		rows.append(
+			(
+				urn,
+				urn,
+				name,
+				establishment_type,
+				group,
+				phase,
+				"Open",
+				la,
+				route,
+				f"ME{rng.randint(1, 20)} {rng.randint(1, 9)}AB",
+				f"01622 {rng.randint(100000, 999999)}",
+				town,
+				now,
+				now,
+				"Administrator",
+				"Administrator",
+			)
+		)
+	frappe.db.bulk_insert(
+		"School",
+		fields=[
+			"name",
+			"urn",
+			"school_name",
+			"establishment_type",
+			"type_group",
+			"phase",
+			"status",
+			"la",
+			"admissions_route",
+			"postcode",
+			"telephone",
+			"town",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+		],
+		values=rows,
+	)
+	return schools
+
+
+def _create_users() -> list[str]:
+	caseworkers = []
+	for email, first_name, last_name, role in STAFF:
+		_ensure_user(email, first_name, last_name, [role], "System User")
+		if role == roles.VIRTUAL_SCHOOL_CASEWORKER:
+			caseworkers.append(email)
+	for email, first_name, last_name in PORTAL_USERS:
+		_ensure_user(email, first_name, last_name, [roles.SCHOOL_PORTAL_USER], "Website User")
+	return caseworkers
+
+
+def _ensure_user(email: str, first_name: str, last_name: str, role_names: list[str], user_type: str) -> None:
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": first_name,
+				"last_name": last_name,
+				"user_type": user_type,
+				"send_welcome_email": 0,
+				"roles": [{"role": role} for role in role_names],
+			}
+		)
+		user.flags.no_welcome_mail = True
+		user.insert(ignore_permissions=True)
+	update_password(email, DEMO_PASSWORD)
+
+
+def _create_school_contacts(rng: random.Random, schools: list[dict]) -> None:
+	portal = dict(zip((schools[0]["name"], schools[1]["name"]), PORTAL_USERS, strict=False))
+	for school in schools:
+		if frappe.db.exists("School Contact", {"school": school["name"]}):
+			continue
+		if school["name"] in portal:
+			email, first_name, last_name = portal[school["name"]]
+		else:
+			first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+			email = f"dt{school['name']}@school.test"
+		frappe.get_doc(
+			{
+				"doctype": "School Contact",
+				"school": school["name"],
+				"full_name": f"{first_name} {last_name}",
+				"contact_role": "Designated Teacher",
+				"email": email,
+				"user": email if school["name"] in portal else None,
+			}
+		).insert(ignore_permissions=True)
+
+
+def _generate_children(rng, schools, caseworkers, looked_after, with_social_worker):
+	"""Rows for tabChild, tabEducation Placement and tabChild Status History, in memory."""
+	now = now_datetime()
+	on_date = getdate(today())
+	home_schools = [s for s in schools if s["la"] == HOME_LA] or schools
+	away_schools = [s for s in schools if s["la"] != HOME_LA] or schools
+	child_rows, placement_rows, history_rows = [], [], []
+	placement_number = 0
+	used_names = set()
+	total = looked_after + with_social_worker
+	for number in range(1, total + 1):
+		name = f"CH-{number:05d}"
+		is_looked_after = number <= looked_after
+		if is_looked_after:
+			cohort, legal_status = rng.choice(COHORTS)
+		else:
+			cohort = rng.choices(
+				("Child with a Social Worker", "Kinship Care", "Previously Looked After"),
+				weights=(80, 10, 10),
+			)[0]
+			legal_status = {
+				"Child with a Social Worker": rng.choice(("Child in need plan", "Child protection plan")),
+				"Kinship Care": "Kinship care arrangement",
+				"Previously Looked After": rng.choice(("Adoption order", "Special guardianship order")),
+			}[cohort]
+		date_of_birth = on_date - timedelta(days=rng.randint(4 * 365 + 30, 17 * 365 + 300))
+		first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+		while (first_name, last_name, date_of_birth) in used_names:
+			date_of_birth -= timedelta(days=1)
+		used_names.add((first_name, last_name, date_of_birth))
+		out_of_authority = is_looked_after and rng.random() < 0.3
+		resident_la = rng.choice(NEIGHBOUR_LAS) if out_of_authority else HOME_LA
+		entered_care = (
+			date_of_birth + timedelta(days=rng.randint(200, max(201, (on_date - date_of_birth).days - 30)))
+			if is_looked_after
+			else None
+		)
+		state = "Active"
+		if is_looked_after:
+			state = rng.choices(("Active", "Referred", "Closure Requested"), weights=(92, 6, 2))[0]
+		caseworker = caseworkers[number % len(caseworkers)] if is_looked_after else None
+		upn_body = f"{HOME_LA}{2000 + number % 7000:04d}{date_of_birth.year % 100:02d}{number % 1000:03d}"
+		child_upn = upn.check_letter(upn_body) + upn_body
+		child_rows.append(
+			{
+				"name": name,
+				"first_name": first_name,
+				"last_name": last_name,
+				"full_name": f"{first_name} {last_name}",
+				"date_of_birth": date_of_birth,
+				"gender": rng.choice(("Female", "Male")),
+				"upn": child_upn,
+				"sen_provision": rng.choices(("None", "SEN support", "EHC plan"), weights=(60, 25, 15))[0],
+				"cohort": cohort,
+				"legal_status": legal_status,
+				"social_care_id": f"{DEMO_MARK}{number:06d}",
+				"date_entered_care": entered_care,
+				"responsible_la": HOME_LA,
+				"resident_la": resident_la,
+				"out_of_authority": int(out_of_authority),
+				"caseworker": caseworker,
+				"social_worker_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+				"social_worker_email": f"sw{number % 300}@socialcare.test",
+				"carer_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+				if is_looked_after
+				else None,
+				"carer_phone": f"07700 9{rng.randint(10000, 99999)}" if is_looked_after else None,
+				"placement_address": f"{rng.randint(1, 200)} {rng.choice(LAST_NAMES)} Road, {rng.choice(TOWNS)}"
+				if is_looked_after
+				else None,
+				"status": "Active",
+				"workflow_state": state,
+				"creation": now,
+				"modified": now,
+				"owner": "Administrator",
+				"modified_by": "Administrator",
+			}
+		)
+		history_rows.append(
+			(
+				frappe.generate_hash(length=10),
+				name,
+				"Child",
+				"status_history",
+				1,
+				state,
+				now,
+				"Administrator",
+				now,
+				now,
+			)
+		)
+		# Placement history: up to three schools; some children now have no school place.
+		school_pool = away_schools if out_of_authority else home_schools
+		start = max(
+			date_of_birth + timedelta(days=4 * 365 + 200), on_date - timedelta(days=rng.randint(60, 900))
+		)
+		moves = rng.choices((1, 2, 3), weights=(60, 30, 10))[0]
+		for move in range(moves):
+			placement_number += 1
+			last = move == moves - 1
+			gap_now = last and is_looked_after and rng.random() < 0.06
+			end = None
+			if not last:
+				end = start + timedelta(days=rng.randint(60, 300))
+				if end >= on_date:
+					end = on_date - timedelta(days=1)
+			elif gap_now:
+				end = on_date - timedelta(days=rng.randint(5, 60))
+			if end and end < start:
+				break
+			placement_rows.append(
+				{
+					"name": f"EP-{placement_number:05d}",
+					"child": name,
+					"child_name": f"{first_name} {last_name}",
+					"school": (school := rng.choice(school_pool))["name"],
+					"school_name": school["school_name"],
+					"start_date": start,
+					"end_date": end,
+					"attendance_basis": rng.choices(
+						("Full time", "Part time", "Alternative provision"), weights=(90, 6, 4)
+					)[0],
+					"reason_for_leaving": ("Care placement move" if rng.random() < 0.6 else "Moved school")
+					if end
+					else None,
+					"creation": now,
+					"modified": now,
+					"owner": "Administrator",
+					"modified_by": "Administrator",
+				}
+			)
+			if end is None:
+				break
+			# Some moves leave a gap of school days without a place before the next school.
+			start = add_days(end, rng.choice((1, 1, 1, 8, 20, 35)))
+			if getdate(start) > on_date:
+				break
+			start = getdate(start)
+	return child_rows, placement_rows, history_rows
+
+
+def _bulk_insert_children(
+	child_rows: list[dict], placement_rows: list[dict], history_rows: list[tuple]
+) -> None:
+	for doctype, rows in (("Child", child_rows), ("Education Placement", placement_rows)):
+		fields = list(rows[0].keys())
+		frappe.db.bulk_insert(doctype, fields=fields, values=[tuple(row[f] for f in fields) for row in rows])
+	frappe.db.bulk_insert(
+		"Child Status History",
+		fields=[
+			"name",
+			"parent",
+			"parenttype",
+			"parentfield",
+			"idx",
+			"state",
+			"changed_on",
+			"changed_by",
+			"creation",
+			"modified",
+		],
+		values=history_rows,
+	)
+	for prefix, rows in (("CH-", child_rows), ("EP-", placement_rows)):
+		_set_series(prefix, len(rows))
+
+
+def _set_series(prefix: str, current: int) -> None:
+	series = frappe.qb.DocType("Series")
+	if frappe.db.exists("Series", prefix):
+		frappe.qb.update(series).set(series.current, current).where(series.name == prefix).run()
+	else:
+		frappe.qb.into(series).insert(prefix, current).run()

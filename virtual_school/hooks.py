@@ -1,0 +1,69 @@
+app_name = "virtual_school"
+app_title = "Virtual School"
+app_publisher = "virtual_school contributors"
+app_description = (
+	"Virtual School for an English local authority: looked-after children's school places, "
+	"Personal Education Plans and Pupil Premium Plus"
+)
+app_email = "virtual-school@example.org"
+app_license = "mit"
+
+# Apps screen (/apps)
+add_to_apps_screen = [
+	{
+		"name": "virtual_school",
+		"logo": "/assets/virtual_school/images/logo.svg",
+		"title": "Virtual School",
+		"route": "/app/virtual-school",
+		"has_permission": "virtual_school.setup.roles.has_app_permission",
+	}
+]
+
+# Install, migrate and tests
+# --------------------------
+# install-app runs after_install before fixtures are synced and after_sync after them;
+# migrate runs after_migrate last. Roles, workflows and default data converge on both paths.
+after_install = "virtual_school.setup.install.after_install"
+after_sync = "virtual_school.setup.install.after_sync"
+after_migrate = "virtual_school.setup.install.after_migrate"
+before_tests = "virtual_school.setup.install.before_tests"
+
+# Permissions: caseworkers see only their caseload, through every path (virtual_school/permissions.py)
+# ----------------------------------------------------------------------------------------------------
+permission_query_conditions = {
+	"Child": "virtual_school.permissions.child_query_conditions",
+	"Education Placement": "virtual_school.permissions.education_placement_query_conditions",
+}
+has_permission = {
+	"Child": "virtual_school.permissions.child_has_permission",
+	"Education Placement": "virtual_school.permissions.child_record_has_permission",
+}
+
+# Scheduled jobs: idempotent, set-based
+# --------------------------------------
+scheduler_events = {
+	"daily": [
+		"virtual_school.placements.refresh_derived_fields",
+		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
+	],
+}
+
+# Documents
+# ---------
+doc_events = {
+	"User": {
+		"validate": "virtual_school.setup.roles.set_default_workspace",
+	},
+}
+
+# Fixtures (exported with `bench export-fixtures`); workflows live in virtual_school/workflows/.
+fixtures = []
+
+# Child is deliberately not in global search: Frappe v15's global search checks only doctype-level
+# read permission, so it would show a caseworker the names of children outside their caseload.
+global_search_doctypes = {
+	"Default": [
+		{"doctype": "School", "index": 1},
+		{"doctype": "School Contact", "index": 2},
+	]
+}

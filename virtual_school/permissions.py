@@ -1,0 +1,99 @@
+"""Who sees which child: permission hooks for every path (list, report, link search, REST, print).
+
+Role permissions (DocPerm) decide what each role may do at all; these hooks narrow the rows:
+a Virtual School Caseworker sees only children on their caseload (Child.caseworker is them, or the
+child is shared with them through Frappe's Share) and those children's records. Head, Manager, Finance
+and System Manager are not narrowed. School Portal Users have no desk permissions; the portal scopes
+them to their school (virtual_school.portal).
+
+Frappe v15 facts this relies on: ``permission_query_conditions`` feed ``frappe.get_list`` (REST
+``/api/resource``, list/report views, link search); Frappe does not always add shared documents to
+lists, so the conditions include them; ``has_permission`` is consulted for single documents (form, REST get, print).
+``frappe.db.count`` applies no permissions: counts shown to users go through ``frappe.get_list``.
+"""
+
+import frappe
+
+from virtual_school.setup.roles import (
+	VIRTUAL_SCHOOL_CASEWORKER,
+	VIRTUAL_SCHOOL_FINANCE,
+	VIRTUAL_SCHOOL_HEAD,
+	VIRTUAL_SCHOOL_MANAGER,
+)
+
+UNRESTRICTED_ROLES = {
+	"Administrator",
+	"System Manager",
+	VIRTUAL_SCHOOL_HEAD,
+	VIRTUAL_SCHOOL_MANAGER,
+	VIRTUAL_SCHOOL_FINANCE,
+}
+
+
+def is_caseload_restricted(user: str | None = None) -> bool:
+	"""True when the user may see only their own caseload."""
+	user = user or frappe.session.user
+	if user == "Administrator":
+		return False
+	roles = set(frappe.get_roles(user))
+	return VIRTUAL_SCHOOL_CASEWORKER in roles and not roles & UNRESTRICTED_ROLES
+
+
+def caseload_children_condition(user: str, column: str) -> str:
+	"""SQL: ``column`` names a child on the user's caseload (own or shared with them)."""
+	user_sql = frappe.db.escape(user)
+	return (
+		f"({column} in (select `name` from `tabChild` where `caseworker` = {user_sql})"
+		f" or {column} in (select `share_name` from `tabDocShare`"
+		f" where `share_doctype` = 'Child' and `user` = {user_sql} and `read` = 1))"
+	)
+
+
+def child_query_conditions(user: str | None = None) -> str:
+	user = user or frappe.session.user
+	if not is_caseload_restricted(user):
+		return ""
+	# Frappe v15 ORs shared documents in only in some cases (if_owner or user permissions), so the
+	# condition names them itself.
+	return caseload_children_condition(user, "`tabChild`.`name`")
+
+
+def child_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	if not is_caseload_restricted(user):
+		return True
+	if doc.get("__islocal") or not doc.get("name"):
+		return True  # creating: the controller makes the creator the caseworker
+	return is_on_caseload(doc.name, user)
+
+
+def is_on_caseload(child: str, user: str) -> bool:
+	if frappe.db.get_value("Child", child, "caseworker") == user:
+		return True
+	return bool(
+		frappe.db.exists("DocShare", {"share_doctype": "Child", "share_name": child, "user": user, "read": 1})
+	)
+
+
+def child_record_query_conditions(doctype: str):
+	"""Query conditions for a doctype whose rows belong to a child through its ``child`` field."""
+
+	def conditions(user: str | None = None) -> str:
+		user = user or frappe.session.user
+		if not is_caseload_restricted(user):
+			return ""
+		return caseload_children_condition(user, f"`tab{doctype}`.`child`")
+
+	return conditions
+
+
+def child_record_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	if not is_caseload_restricted(user):
+		return True
+	if not doc.get("child"):
+		return bool(doc.get("__islocal"))
+	return is_on_caseload(doc.child, user)
+
+
+education_placement_query_conditions = child_record_query_conditions("Education Placement")

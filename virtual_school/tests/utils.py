@@ -1,0 +1,140 @@
+"""Factories for integration tests: real users of each role, schools, children and placements."""
+
+from datetime import date
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, getdate, today
+
+from virtual_school.domain import upn
+from virtual_school.setup import roles
+
+TEST_PASSWORD = "Test-Password-2026!"
+
+
+class VirtualSchoolTestCase(FrappeTestCase):
+	"""Each test starts from the committed site: its own writes are rolled back afterwards.
+
+	The standard users are created (and committed) before any test runs, so no test commits its data.
+	"""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		head(), manager(), caseworker(1), caseworker(2), finance()
+
+	def tearDown(self):
+		from virtual_school.clocks import clear_calendar_cache
+
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+		clear_calendar_cache()
+		super().tearDown()
+
+
+def make_user(email: str, *role_names: str, website_user: bool = False) -> str:
+	"""A user with exactly these roles and TEST_PASSWORD, created once and committed (users persist)."""
+	if frappe.db.exists("User", email):
+		current = set(frappe.get_all("Has Role", filters={"parent": email, "parenttype": "User"}, pluck="role"))
+		if current == set(role_names):
+			return email
+	else:
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0].replace(".", " ").title(),
+				"send_welcome_email": 0,
+				"user_type": "Website User" if website_user else "System User",
+			}
+		)
+		user.flags.no_welcome_mail = True
+		user.insert(ignore_permissions=True)
+	user = frappe.get_doc("User", email)
+	user.set("roles", [{"role": role} for role in role_names])
+	user.save(ignore_permissions=True)
+	frappe.utils.password.update_password(email, TEST_PASSWORD)
+	# Test users outlive each test's rollback, so tests stay fast. Only safe before a test writes data:
+	# VirtualSchoolTestCase.setUpClass creates the standard users first.
+	frappe.db.commit()  # nosemgrep
+	return email
+
+
+def head() -> str:
+	return make_user("vs.head@example.test", roles.VIRTUAL_SCHOOL_HEAD)
+
+
+def manager() -> str:
+	return make_user("vs.manager@example.test", roles.VIRTUAL_SCHOOL_MANAGER)
+
+
+def caseworker(number: int = 1) -> str:
+	return make_user(f"vs.caseworker{number}@example.test", roles.VIRTUAL_SCHOOL_CASEWORKER)
+
+
+def finance() -> str:
+	return make_user("vs.finance@example.test", roles.VIRTUAL_SCHOOL_FINANCE)
+
+
+def make_school(urn: str = "990101", name: str = "Test Community Primary", **values) -> str:
+	if not frappe.db.exists("School", urn):
+		frappe.get_doc(
+			{
+				"doctype": "School",
+				"urn": urn,
+				"school_name": name,
+				"type_group": values.pop("type_group", "Local authority maintained schools"),
+				"establishment_type": values.pop("establishment_type", "Community school"),
+				"la": values.pop("la", "886"),
+				"status": "Open",
+				**values,
+			}
+		).insert(ignore_permissions=True)
+	return urn
+
+
+_serial = iter(range(100, 999))
+
+
+def valid_upn(la_code: str = "886") -> str:
+	body = f"{la_code}2001{date.today().year % 100:02d}{next(_serial):03d}"
+	return upn.check_letter(body) + body
+
+
+def make_child(first_name: str = "Test", last_name: str | None = None, **values):
+	"""A child (inserted as Administrator) with a unique name; returns the document."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Child",
+			"first_name": first_name,
+			"last_name": last_name or frappe.generate_hash(length=8).title(),
+			"date_of_birth": values.pop("date_of_birth", add_days(today(), -10 * 365)),
+			"cohort": values.pop("cohort", "Looked After"),
+			"date_entered_care": values.pop("date_entered_care", add_days(today(), -400)),
+			"responsible_la": values.pop("responsible_la", "886"),
+			"resident_la": values.pop("resident_la", "886"),
+			**values,
+		}
+	)
+	current_user = frappe.session.user
+	frappe.set_user("Administrator")
+	try:
+		doc.insert()
+	finally:
+		frappe.set_user(current_user)
+	return doc
+
+
+def make_placement(child: str, school: str, start_date, end_date=None, basis: str = "Full time"):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Education Placement",
+			"child": child,
+			"school": school,
+			"start_date": getdate(start_date),
+			"end_date": getdate(end_date) if end_date else None,
+			"attendance_basis": basis,
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	return doc

@@ -1,0 +1,45 @@
+// Copyright (c) 2026, virtual_school contributors
+// For license information, please see license.txt
+
+frappe.ui.form.on("Child", {
+	setup(frm) {
+		frm.set_query("caseworker", () => ({
+			query: "frappe.core.doctype.user.user.user_query",
+			filters: { ignore_user_type: 0 },
+		}));
+	},
+
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frm.add_custom_button(
+			__("Education Placement"),
+			() => frappe.new_doc("Education Placement", { child: frm.doc.name }),
+			__("Add")
+		);
+		show_school_summary(frm);
+	},
+
+	upn(frm) {
+		if (frm.doc.upn) frm.set_value("upn", frm.doc.upn.trim().toUpperCase());
+	},
+});
+
+function show_school_summary(frm) {
+	const parts = [];
+	if (frm.doc.current_school) {
+		parts.push(
+			__("On roll at {0} ({1}).", [
+				`<a href="/app/school/${encodeURIComponent(frm.doc.current_school)}">${frappe.utils.escape_html(
+					frm.doc.current_school_name || frm.doc.current_school
+				)}</a>`,
+				__(frm.doc.current_attendance_basis || ""),
+			])
+		);
+	} else if (frm.doc.status === "Active") {
+		parts.push(`<b>${__("No current school place.")}</b>`);
+	}
+	if (frm.doc.out_of_authority) parts.push(__("Lives out of authority."));
+	if (frm.doc.year_group) parts.push(__(frm.doc.year_group));
+	if (parts.length)
+		frm.dashboard.set_headline_alert(parts.join(" "), frm.doc.current_school ? "blue" : "orange");
+}

@@ -1,0 +1,32 @@
+# Copyright (c) 2026, virtual_school contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+POSITIVE_DAY_FIELDS = (
+	"place_target_school_days",
+	"escalation_level_school_days",
+	"pep_after_school_move_school_days",
+)
+
+
+class VirtualSchoolSettings(Document):
+	"""The authority's settings: names on letters, approval limit, targets in school days, GIAS source."""
+
+	def validate(self):
+		if (self.manager_approval_limit or 0) < 0:
+			frappe.throw(_("Manager Approval Limit cannot be negative."), title=_("Invalid Setting"))
+		for fieldname in POSITIVE_DAY_FIELDS:
+			if (self.get(fieldname) or 0) < 1:
+				frappe.throw(
+					_("{0} must be at least one school day.").format(_(self.meta.get_label(fieldname))),
+					title=_("Invalid Setting"),
+				)
+		source = (self.gias_source_url or "").strip()
+		if source and not source.startswith(("http://", "https://", "/")):
+			frappe.throw(
+				_("GIAS Source URL must be an http(s) URL or an absolute file path."),
+				title=_("Invalid Setting"),
+			)

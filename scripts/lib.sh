@@ -252,10 +252,14 @@ create_site() {
 		bench_cmd drop-site "$site" --force --no-backup --db-root-username root \
 			--db-root-password "$VS_DB_ROOT_PASSWORD" >/dev/null
 	fi
-	log "Creating site $site"
-	bench_cmd new-site "$site" --db-host 127.0.0.1 --db-root-username root \
+	log "Creating site $site (log: $FRAPPE_BENCH/logs/new-site-$site.log)"
+	local logfile=$FRAPPE_BENCH/logs/new-site-$site.log
+	if ! bench_cmd new-site "$site" --db-host 127.0.0.1 --db-root-username root \
 		--db-root-password "$VS_DB_ROOT_PASSWORD" --admin-password "${VS_ADMIN_PASSWORD:-admin}" \
-		--install-app "$VS_APP"
+		--install-app "$VS_APP" >"$logfile" 2>&1; then
+		tail -n 60 "$logfile" >&2
+		die "Creating site $site failed"
+	fi
 }
 
 # Serve a site with gunicorn bound to 127.0.0.1 (Frappe's dev server binds 0.0.0.0).

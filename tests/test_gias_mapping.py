@@ -15,7 +15,7 @@ from virtual_school.domain.gias_mapping import (
 	RejectedRow,
 )
 
-FIXTURE = Path(__file__).parent / "fixtures" / "gias_sample.csv"
+FIXTURE = Path(__file__).resolve().parents[1] / "virtual_school" / "tests" / "fixtures" / "gias_sample.csv"
 
 
 def good_row(**changes) -> dict:

@@ -26,6 +26,12 @@ def login(base_url: str, user: str, password: str) -> requests.Session:
 	return session
 
 
+@pytest.fixture(scope="session")
+def login_as(base_url):
+	"""Log in as a user and return the session: ``login_as(email, password)``."""
+	return lambda user, password: login(base_url, user, password)
+
+
 @pytest.fixture()
 def admin_session(base_url, admin_password) -> requests.Session:
 	return login(base_url, "Administrator", admin_password)

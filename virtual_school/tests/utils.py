@@ -35,7 +35,9 @@ class VirtualSchoolTestCase(FrappeTestCase):
 def make_user(email: str, *role_names: str, website_user: bool = False) -> str:
 	"""A user with exactly these roles and TEST_PASSWORD, created once and committed (users persist)."""
 	if frappe.db.exists("User", email):
-		current = set(frappe.get_all("Has Role", filters={"parent": email, "parenttype": "User"}, pluck="role"))
+		current = set(
+			frappe.get_all("Has Role", filters={"parent": email, "parenttype": "User"}, pluck="role")
+		)
 		if current == set(role_names):
 			return email
 	else:

@@ -15,6 +15,7 @@ from frappe.utils import add_days, getdate, now_datetime, today
 from frappe.utils.password import update_password
 
 from virtual_school.domain import upn
+from virtual_school.escalations import run_daily_sweep
 from virtual_school.placements import refresh_current_school, refresh_year_groups
 from virtual_school.setup import roles
 from virtual_school.setup.install import complete_setup_wizard
@@ -93,11 +94,14 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	_bulk_insert_children(child_rows, placement_rows, history_rows)
 	refresh_current_school()
 	refresh_year_groups()
+	requests = _create_place_requests(rng, schools)
+	run_daily_sweep()
 	frappe.clear_cache()
 	seconds = time.monotonic() - started
 	rows = len(child_rows) + len(placement_rows) + len(schools)
 	return (
-		f"Demo data loaded: {len(schools)} schools, {len(child_rows)} children, {len(placement_rows)} placements "
+		f"Demo data loaded: {len(schools)} schools, {len(child_rows)} children, {len(placement_rows)} placements, "
+		f"{requests} school place requests "
 		f"in {seconds:.1f} s ({rows / max(seconds, 0.001):,.0f} rows/s).\n" + _logins_report()
 	)
 
@@ -411,7 +415,7 @@ def _bulk_insert_children(
 		values=history_rows,
 	)
 	for prefix, rows in (("CH-", child_rows), ("EP-", placement_rows)):
-		_set_series(prefix, len(rows))
+		_set_series(prefix, max(int(row["name"].removeprefix(prefix)) for row in rows))
 
 
 def _set_series(prefix: str, current: int) -> None:
@@ -420,3 +424,95 @@ def _set_series(prefix: str, current: int) -> None:
 		frappe.qb.update(series).set(series.current, current).where(series.name == prefix).run()
 	else:
 		frappe.qb.into(series).insert(prefix, current).run()
+
+
+# The journey each demo request has been through, as workflow actions (see workflows/school_place_request.json).
+REQUEST_JOURNEYS = (
+	(),
+	("Request Place",),
+	("Request Place",),
+	("Request Place", "Record Refusal"),
+	("Request Place", "Record Refusal", "Escalate"),
+	("Request Place", "Record Offer"),
+	("Request Place", "Record Offer", "Place Child"),
+	("Request Place", "Record Refusal", "Escalate", "Consult on Direction"),
+	("Request Place", "Record Refusal", "Escalate", "Refer to Secretary of State"),
+)
+
+
+def _create_place_requests(rng: random.Random, schools: list[dict], limit: int = 60) -> int:
+	"""School place requests in every state for looked-after children who have no school today."""
+	from frappe.model.workflow import apply_workflow
+
+	waiting = frappe.get_all(
+		"Child",
+		filters={"cohort": "Looked After", "status": "Active", "current_school": ["is", "not set"]},
+		fields=["name", "year_group"],
+		limit_page_length=limit,
+		order_by="name",
+	)
+	last_end = dict(
+		frappe.get_all(
+			"Education Placement",
+			filters={"child": ["in", [child.name for child in waiting] or [""]]},
+			fields=["child", "max(end_date) as last_end"],
+			group_by="child",
+			as_list=True,
+		)
+	)
+	by_route = {
+		route: [s for s in schools if s["admissions_route"] == route]
+		for route in ("LA may direct", "Ask the Secretary of State")
+	}
+	on_date = getdate(today())
+	for number, child in enumerate(waiting):
+		journey = REQUEST_JOURNEYS[number % len(REQUEST_JOURNEYS)]
+		date_needed = getdate(add_days(last_end.get(child.name) or add_days(on_date, -30), 1))
+		route = "Ask the Secretary of State" if "Refer to Secretary of State" in journey else "LA may direct"
+		first, second = rng.sample(by_route[route], 2)
+		refused = "Record Refusal" in journey
+		offered = "Record Offer" in journey
+		approach = {"school": first["name"], "date_asked": date_needed}
+		if refused:
+			approach.update(
+				response="Refused",
+				response_date=add_days(date_needed, 4),
+				refusal_reason=rng.choice(("Year group full", "Cannot meet needs", "No reason given")),
+			)
+		elif offered:
+			approach.update(response="Offered", response_date=add_days(date_needed, 3))
+		doc = frappe.get_doc(
+			{
+				"doctype": "School Place Request",
+				"child": child.name,
+				"date_needed": date_needed,
+				# A KS4 care placement move would need reg 10 approval first; the demo keeps to the others.
+				"reason": rng.choice(
+					("Entered care", "Exclusion")
+					if child.year_group in ("Year 10", "Year 11")
+					else ("Entered care", "Care placement move", "Exclusion")
+				),
+				"approaches": [approach]
+				+ (
+					[{"school": second["name"], "date_asked": add_days(date_needed, 2)}]
+					if number % 3 == 0
+					else []
+				),
+			}
+		)
+		doc.flags.ignore_permissions = True
+		doc.insert()
+		for action in journey:
+			if action == "Place Child":
+				doc.admitting_school, doc.start_date = (
+					first["name"],
+					min(on_date, getdate(add_days(date_needed, 10))),
+				)
+			if action == "Consult on Direction":
+				doc.direction_consulted_on = add_days(date_needed, 8)
+			if action == "Refer to Secretary of State":
+				doc.secretary_of_state_referred_on = add_days(date_needed, 8)
+			if action in ("Place Child", "Consult on Direction", "Refer to Secretary of State"):
+				doc.save(ignore_permissions=True)
+			doc = apply_workflow(doc, action)
+	return len(waiting)

@@ -33,10 +33,14 @@ before_tests = "virtual_school.setup.install.before_tests"
 permission_query_conditions = {
 	"Child": "virtual_school.permissions.child_query_conditions",
 	"Education Placement": "virtual_school.permissions.education_placement_query_conditions",
+	"School Place Request": "virtual_school.permissions.school_place_request_query_conditions",
+	"Escalation": "virtual_school.permissions.escalation_query_conditions",
 }
 has_permission = {
 	"Child": "virtual_school.permissions.child_has_permission",
 	"Education Placement": "virtual_school.permissions.child_record_has_permission",
+	"School Place Request": "virtual_school.permissions.child_record_has_permission",
+	"Escalation": "virtual_school.permissions.child_record_has_permission",
 }
 
 # Scheduled jobs: idempotent, set-based
@@ -44,6 +48,7 @@ has_permission = {
 scheduler_events = {
 	"daily": [
 		"virtual_school.placements.refresh_derived_fields",
+		"virtual_school.escalations.run_daily_sweep",
 		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
 	],
 }

@@ -97,3 +97,5 @@ def child_record_has_permission(doc, ptype: str | None = None, user: str | None 
 
 
 education_placement_query_conditions = child_record_query_conditions("Education Placement")
+school_place_request_query_conditions = child_record_query_conditions("School Place Request")
+escalation_query_conditions = child_record_query_conditions("Escalation")

@@ -35,3 +35,40 @@ def login_as(base_url):
 @pytest.fixture()
 def admin_session(base_url, admin_password) -> requests.Session:
 	return login(base_url, "Administrator", admin_password)
+
+
+USER_PASSWORD = "Rest-Test-Password-2026!"
+
+
+@pytest.fixture(scope="session")
+def user_password() -> str:
+	"""The password ensure_user gives every user it makes."""
+	return USER_PASSWORD
+
+
+@pytest.fixture(scope="session")
+def ensure_user(base_url, admin_password):
+	"""Create (or reset) a user with one role and USER_PASSWORD through the REST API, as Administrator."""
+	admin = login(base_url, "Administrator", admin_password)
+
+	def ensure(email: str, role: str, user_type: str = "System User") -> str:
+		if admin.get(f"{base_url}/api/resource/User/{email}", timeout=30).status_code != 200:
+			response = admin.post(
+				f"{base_url}/api/resource/User",
+				json={
+					"email": email,
+					"first_name": email.split("@")[0],
+					"user_type": user_type,
+					"send_welcome_email": 0,
+					"roles": [{"role": role}],
+				},
+				timeout=30,
+			)
+			assert response.status_code == 200, response.text
+		response = admin.put(
+			f"{base_url}/api/resource/User/{email}", json={"new_password": USER_PASSWORD}, timeout=30
+		)
+		assert response.status_code == 200, response.text
+		return email
+
+	return ensure

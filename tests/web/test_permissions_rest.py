@@ -8,27 +8,7 @@ import requests
 
 pytestmark = pytest.mark.http
 
-PASSWORD = "Rest-Test-Password-2026!"
 RUN = uuid.uuid4().hex[:6]
-
-
-def ensure_user(admin, base_url, email, role, user_type="System User"):
-	if admin.get(f"{base_url}/api/resource/User/{email}", timeout=30).status_code != 200:
-		response = admin.post(
-			f"{base_url}/api/resource/User",
-			json={
-				"email": email,
-				"first_name": email.split("@")[0],
-				"user_type": user_type,
-				"send_welcome_email": 0,
-				"roles": [{"role": role}],
-			},
-			timeout=30,
-		)
-		assert response.status_code == 200, response.text
-	response = admin.put(f"{base_url}/api/resource/User/{email}", json={"new_password": PASSWORD}, timeout=30)
-	assert response.status_code == 200, response.text
-	return email
 
 
 def create_child(admin, base_url, first_name, caseworker=None, **values):
@@ -48,13 +28,13 @@ def create_child(admin, base_url, first_name, caseworker=None, **values):
 
 
 @pytest.fixture(scope="module")
-def world(base_url, admin_password, login_as):
+def world(base_url, admin_password, login_as, ensure_user, user_password):
 	admin = login_as("Administrator", admin_password)
 	users = {
-		"own": ensure_user(admin, base_url, "rest.caseworker1@example.test", "Virtual School Caseworker"),
-		"other": ensure_user(admin, base_url, "rest.caseworker2@example.test", "Virtual School Caseworker"),
-		"manager": ensure_user(admin, base_url, "rest.manager@example.test", "Virtual School Manager"),
-		"finance": ensure_user(admin, base_url, "rest.finance@example.test", "Virtual School Finance"),
+		"own": ensure_user("rest.caseworker1@example.test", "Virtual School Caseworker"),
+		"other": ensure_user("rest.caseworker2@example.test", "Virtual School Caseworker"),
+		"manager": ensure_user("rest.manager@example.test", "Virtual School Manager"),
+		"finance": ensure_user("rest.finance@example.test", "Virtual School Finance"),
 		"portal": ensure_user(
 			admin, base_url, "rest.portal@example.test", "School Portal User", user_type="Website User"
 		),
@@ -64,7 +44,7 @@ def world(base_url, admin_password, login_as):
 		"other": create_child(admin, base_url, "Ben", users["other"]),
 		"nobody": create_child(admin, base_url, "Cal"),
 	}
-	sessions = {key: login_as(email, PASSWORD) for key, email in users.items()}
+	sessions = {key: login_as(email, user_password) for key, email in users.items()}
 	return {"users": users, "children": children, "sessions": sessions}
 
 

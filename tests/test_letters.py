@@ -1,0 +1,398 @@
+"""Tier 1: admission, direction and Secretary of State letters as .docx (STATUTORY.md section 3)."""
+
+import ast
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from virtual_school.domain import letters
+
+AUTHORITY = letters.Authority(
+	name="Kent County Council",
+	virtual_school_name="Kent Virtual School",
+	signatory="Helen Hart",
+	signatory_title="Virtual School Head",
+	address_lines=("Sessions House", "County Road", "Maidstone", "ME14 1XQ"),
+	email="virtual.school@kent.example",
+	telephone="03000 000000",
+)
+SCHOOL = letters.SchoolAddressee(
+	name="St Mary's Church of England High School",
+	headteacher="Mrs J Patel",
+	street="1 Church Lane",
+	town="Canterbury",
+	postcode="CT1 1AA",
+	urn="118000",
+)
+FIRST_NAME, LAST_NAME = "Amara", "Okafor-Smith"
+PUPIL = letters.PupilDetails(
+	initials=letters.child_initials(FIRST_NAME, LAST_NAME),
+	date_of_birth=date(2015, 3, 14),
+	year_group="Year 10",
+	upn="B801200005001",
+	reference="SPR-00012",
+)
+
+
+def admission(pupil=PUPIL, reason="Moved to a new foster placement 40 miles from the previous school."):
+	return letters.admission_request_letter(
+		AUTHORITY,
+		SCHOOL,
+		pupil,
+		letter_date=date(2026, 3, 2),
+		date_needed=date(2026, 3, 9),
+		reason=reason,
+		outcome_due=date(2026, 3, 23),
+	)
+
+
+def direction(refused_on=date(2026, 3, 20), **extra):
+	return letters.direction_notice_letter(
+		AUTHORITY,
+		SCHOOL,
+		PUPIL,
+		letter_date=date(2026, 3, 30),
+		refused_on=refused_on,
+		representations_due=date(2026, 4, 6),
+		**extra,
+	)
+
+
+def secretary_of_state(**extra):
+	return letters.secretary_of_state_request_letter(
+		AUTHORITY,
+		SCHOOL,
+		PUPIL,
+		letter_date=date(2026, 3, 30),
+		refused_on=date(2026, 3, 20),
+		academy_trust="Coastal Learning Trust",
+		**extra,
+	)
+
+
+def open_letter(data: bytes):
+	assert isinstance(data, bytes)
+	return docx.Document(io.BytesIO(data))
+
+
+def cell_texts(table):
+	for row in table.rows:
+		for cell in row.cells:
+			yield cell.text
+			for inner in cell.tables:
+				yield from cell_texts(inner)
+
+
+def body_texts(data: bytes) -> list[str]:
+	document = open_letter(data)
+	texts = [paragraph.text for paragraph in document.paragraphs]
+	for table in document.tables:
+		texts.extend(cell_texts(table))
+	return texts
+
+
+def margins(data: bytes):
+	"""First-page header, later-page header, first-page footer, later-page footer."""
+	section = open_letter(data).sections[0]
+	return section.first_page_header, section.header, section.first_page_footer, section.footer
+
+
+def margin_texts(data: bytes) -> list[str]:
+	return [paragraph.text for margin in margins(data) for paragraph in margin.paragraphs]
+
+
+def everything(data: bytes) -> str:
+	"""All the text a reader could see, plus the document properties."""
+	properties = open_letter(data).core_properties
+	extra = [
+		properties.title,
+		properties.subject,
+		properties.author,
+		properties.comments,
+		properties.keywords,
+	]
+	return "\n".join([*body_texts(data), *margin_texts(data), *extra])
+
+
+ALL_LETTERS = {"admission": admission, "direction": direction, "secretary_of_state": secretary_of_state}
+
+
+@pytest.mark.parametrize(
+	("first", "last", "expected"),
+	[
+		("Amara", "Okafor-Smith", "A.O."),
+		("  amara  ", "   okafor  smith ", "A.O."),
+		("Mary Jane", "van der Berg", "M.V."),
+		("", "O'Brien", "O."),
+		("Amara", "", "A."),
+		("", "   ", ""),
+		("Élodie", "Durand", "É.D."),
+		("'Ana", "-Lee", "A.L."),
+	],
+)
+def test_child_initials(first, last, expected):
+	assert letters.child_initials(first, last) == expected
+
+
+def test_dates_are_british():
+	assert letters.long_date(date(2026, 3, 14)) == "14 March 2026"
+	assert letters.long_date(date(2026, 1, 1)) == "1 January 2026"
+	assert letters.short_date(date(2015, 3, 4)) == "04/03/2015"
+
+
+def test_admission_request_letter_content():
+	data = admission()
+	text = everything(data)
+	for expected in (
+		"Kent County Council",
+		"Kent Virtual School",
+		"St Mary's Church of England High School",
+		"Mrs J Patel",
+		"CT1 1AA",
+		"A.O.",
+		"15 school days",
+		"School Admissions Code 2021, paragraph 1.7",
+		"highest priority",
+		"2 March 2026",
+		"9 March 2026",
+		"23 March 2026",
+		"14 March 2015",
+		"B801200005001",
+		"SPR-00012",
+		"virtual.school@kent.example",
+		"03000 000000",
+		"designated teacher",
+		"Yours sincerely",
+		"Helen Hart",
+		"Virtual School Head",
+		"Moved to a new foster placement 40 miles from the previous school.",
+	):
+		assert expected in text, expected
+	assert "Dear Mrs J Patel" in body_texts(data)
+
+
+def test_subject_line_is_bold_and_names_the_pupil_by_initials():
+	document = open_letter(admission())
+	subject = "Request for an in-year school place: pupil A.O., date of birth 14/03/2015, Year 10"
+	(paragraph,) = [paragraph for paragraph in document.paragraphs if paragraph.text == subject]
+	assert all(run.bold for run in paragraph.runs)
+	assert document.core_properties.title == subject
+
+
+def test_key_dates_table_in_admission_letter():
+	document = open_letter(admission())
+	rows = {row.cells[0].text: row.cells[1].text for table in document.tables[1:] for row in table.rows}
+	assert rows["Place needed from"] == "9 March 2026"
+	assert rows["Outcome due in writing (15 school days)"] == "23 March 2026"
+	assert rows["Pupil (initials)"] == "A.O."
+
+
+def test_place_needed_in_the_past_says_now():
+	data = letters.admission_request_letter(
+		AUTHORITY,
+		SCHOOL,
+		PUPIL,
+		letter_date=date(2026, 3, 2),
+		date_needed=date(2026, 2, 23),
+		reason="Permanently excluded from previous school.",
+		outcome_due=date(2026, 3, 23),
+	)
+	assert "needs a school place now: the place has been needed since 23 February 2026" in everything(data)
+
+
+def test_direction_notice_letter_content():
+	text = everything(direction(refusal_reason="Year 10 is full.", reason="Nearest school to the placement."))
+	for expected in (
+		"Kent County Council",
+		"St Mary's Church of England High School",
+		"A.O.",
+		"section 97A of the School Standards and Framework Act 1998",
+		"section 97B",
+		"7 days, until 6 April 2026",
+		"Schools Adjudicator within 7 days",
+		"calendar days",
+		"On 20 March 2026 the school's admission authority refused",
+		"Year 10 is full.",
+		"Nearest school to the placement.",
+		"Notice of intention to direct",
+	):
+		assert expected in text, expected
+	assert "A.O.." not in text
+
+
+def test_direction_notice_without_a_refusal_date():
+	text = everything(direction(refused_on=None))
+	assert "has not agreed to admit A.O." in text
+	assert "Place refused on" not in text
+
+
+def test_secretary_of_state_letter_content():
+	approaches = [
+		letters.Approach("St Mary's", date(2026, 3, 2), "Refused: year group full", date(2026, 3, 20)),
+		letters.Approach("Oak Academy", date(2026, 3, 3)),
+	]
+	data = secretary_of_state(approaches=approaches, date_needed=date(2026, 3, 9), refusal_reason="Full.")
+	text = everything(data)
+	for expected in (
+		"Dear Secretary of State",
+		"Secretary of State for Education",
+		"Department for Education",
+		"funding agreement",
+		"cannot direct an academy",
+		"Coastal Learning Trust",
+		"URN 118000",
+		"A.O.",
+		"refused on 20 March 2026",
+		"9 March 2026",
+		"Refused: year group full",
+		"Oak Academy",
+		"No response",
+		"Copy to:",
+		"Mrs J Patel, Headteacher, St Mary's Church of England High School",
+		"Coastal Learning Trust (academy trust)",
+		"last resort",
+	):
+		assert expected in text, expected
+	assert "ESFA" not in text
+	assert "Education and Skills Funding Agency" not in text
+
+
+@pytest.mark.parametrize("make", ALL_LETTERS.values(), ids=ALL_LETTERS.keys())
+def test_security_marking_in_every_header_and_footer(make):
+	first_header, header, first_footer, footer = margins(make())
+	assert open_letter(make()).sections[0].different_first_page_header_footer
+	for margin in (first_header, header):
+		assert margin.paragraphs[0].text == "OFFICIAL-SENSITIVE"
+	for margin in (first_footer, footer):
+		assert margin.paragraphs[0].text == letters.SECURITY_FOOTER
+	assert letters.SECURITY_FOOTER == "OFFICIAL-SENSITIVE: contains information about a looked-after child"
+	assert [paragraph.text for paragraph in first_header.paragraphs[1:]] == [
+		"Kent County Council",
+		"Kent Virtual School",
+	]
+
+
+@pytest.mark.parametrize("make", ALL_LETTERS.values(), ids=ALL_LETTERS.keys())
+def test_the_child_is_never_named(make):
+	text = everything(make())
+	assert PUPIL.initials == "A.O."
+	assert "A.O." in text
+	assert FIRST_NAME not in text
+	assert "Okafor" not in text
+
+
+@pytest.mark.parametrize("make", ALL_LETTERS.values(), ids=ALL_LETTERS.keys())
+def test_letters_are_a4_word_documents(make):
+	data = make()
+	assert zipfile.is_zipfile(io.BytesIO(data))
+	section = open_letter(data).sections[0]
+	assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+
+
+def test_withheld_names_in_free_text_become_initials():
+	pupil = letters.PupilDetails(
+		initials="A.O.",
+		date_of_birth=date(2015, 3, 14),
+		year_group="Year 10",
+		withheld_names=(FIRST_NAME, LAST_NAME),
+	)
+	text = everything(admission(pupil, reason="amara Okafor-Smith moved placement; AMARA's school is far."))
+	assert "A.O. moved placement; A.O.'s school is far." in text
+	assert "amara" not in text.lower()
+	assert "okafor" not in text.lower()
+	assert "smith" not in text.lower()
+
+
+@pytest.mark.parametrize("initials", ["", "  ", "Amara", "Amara Okafor", "a.o.", "A1"])
+def test_initials_that_are_missing_or_look_like_a_name_are_refused(initials):
+	pupil = letters.PupilDetails(initials=initials, date_of_birth=date(2015, 3, 14), year_group="Year 10")
+	with pytest.raises(ValueError, match="initials"):
+		admission(pupil)
+
+
+def test_blank_reason_and_dates_out_of_order_are_refused():
+	with pytest.raises(ValueError, match="reason"):
+		admission(reason=" \n\t ")
+	with pytest.raises(ValueError, match="outcome_due"):
+		letters.admission_request_letter(
+			AUTHORITY,
+			SCHOOL,
+			PUPIL,
+			letter_date=date(2026, 3, 2),
+			date_needed=date(2026, 3, 9),
+			reason="Placement move.",
+			outcome_due=date(2026, 3, 1),
+		)
+	with pytest.raises(ValueError, match="representations_due"):
+		letters.direction_notice_letter(
+			AUTHORITY,
+			SCHOOL,
+			PUPIL,
+			letter_date=date(2026, 3, 30),
+			refused_on=None,
+			representations_due=date(2026, 3, 30),
+		)
+
+
+def test_markup_in_reason_is_plain_text():
+	reason = """<script>alert("x")</script> & 'quotes' <w:t>not xml</w:t> ]]>"""
+	data = admission(reason=reason)
+	assert reason in body_texts(data)
+	with zipfile.ZipFile(io.BytesIO(data)) as package:
+		xml = package.read("word/document.xml").decode("utf-8")
+	assert "<script>" not in xml
+	assert "&lt;script&gt;" in xml
+
+
+def test_control_characters_are_dropped_not_fatal():
+	data = admission(reason="Line one\r\nLine two\x00\x0b\x1b\ufffe end")
+	assert "Line one\nLine two end" in body_texts(data)
+
+
+printable = st.characters(blacklist_categories=("Cc", "Cs"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.one_of(printable, st.sampled_from("\n\t")), min_size=1, max_size=300))
+def test_any_printable_reason_round_trips_as_plain_text(reason):
+	expected = letters.plain_text(reason)
+	if not expected:
+		with pytest.raises(ValueError):
+			admission(reason=reason)
+		return
+	assert expected in body_texts(admission(reason=reason))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(max_size=200), st.text(max_size=80))
+def test_any_text_anywhere_still_makes_a_document(refusal_reason, trust):
+	data = letters.secretary_of_state_request_letter(
+		AUTHORITY,
+		letters.SchoolAddressee(name=trust or "Academy", headteacher=refusal_reason[:20]),
+		PUPIL,
+		letter_date=date(2026, 3, 30),
+		refused_on=None,
+		academy_trust=trust,
+		refusal_reason=refusal_reason,
+	)
+	text = everything(data)
+	assert "Secretary of State" in text
+	if letters.plain_text(refusal_reason):
+		assert letters.plain_text(refusal_reason) in body_texts(data)
+
+
+def test_module_imports_no_frappe():
+	source = Path(letters.__file__).read_text(encoding="utf-8")
+	imported = set()
+	for node in ast.walk(ast.parse(source)):
+		if isinstance(node, ast.Import):
+			imported.update(alias.name.split(".")[0] for alias in node.names)
+		elif isinstance(node, ast.ImportFrom) and node.module:
+			imported.add(node.module.split(".")[0])
+	assert "frappe" not in imported

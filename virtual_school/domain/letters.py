@@ -1,0 +1,828 @@
+"""Letters about a looked-after child's school place, written as real .docx files with python-docx.
+
+Three letters, each returned as ``bytes`` for the caller to attach to a record (STATUTORY.md section 3):
+
+- ``admission_request_letter``: an in-year admission request. Looked-after children have the highest priority
+  in oversubscription criteria (School Admissions Code 2021, para 1.7); the outcome of an in-year application
+  must be given in writing within 15 school days (School Admissions Code 2021).
+- ``direction_notice_letter``: the consultation that starts a direction to admit a looked-after child to a
+  maintained school whose admission authority is not the local authority (School Standards and Framework Act
+  1998 ss97A-97C). The admission authority has 7 days to make representations; if the authority then decides
+  to direct, it serves written notice, and the school has 7 days from that notice to refer the matter to the
+  Schools Adjudicator; the direction follows only after that. These are calendar days (OSA: "actual days -
+  not working days"). Children who are not looked after are directed under s96 with other steps and time
+  limits; this module does not write that letter.
+- ``secretary_of_state_request_letter``: a local authority cannot direct an academy, so it asks the
+  Secretary of State for Education to direct under the academy's funding agreement. The Department for
+  Education acts for the Secretary of State (the ESFA did so until it closed on 31 March 2025).
+
+Every letter names the child by initials only and carries the UK Government Security Classification marking
+OFFICIAL-SENSITIVE in its header and footer. All text is inserted as plain text runs (never markup); characters
+that XML 1.0 cannot hold are dropped. This module imports nothing from Frappe.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import docx
+from docx.document import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.section import _Footer, _Header
+from docx.shared import Cm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+__all__ = [
+	"ADJUDICATOR_REFERRAL_DAYS",
+	"ADMISSION_OUTCOME_SCHOOL_DAYS",
+	"DEPARTMENT_FOR_EDUCATION_ADDRESS",
+	"REPRESENTATIONS_DAYS",
+	"SECURITY_FOOTER",
+	"SECURITY_MARKING",
+	"Approach",
+	"Authority",
+	"PupilDetails",
+	"SchoolAddressee",
+	"admission_request_letter",
+	"child_initials",
+	"direction_notice_letter",
+	"long_date",
+	"plain_text",
+	"secretary_of_state_request_letter",
+	"short_date",
+]
+
+SECURITY_MARKING = "OFFICIAL-SENSITIVE"
+SECURITY_FOOTER = f"{SECURITY_MARKING}: contains information about a looked-after child"
+ADMISSION_OUTCOME_SCHOOL_DAYS = 15  # School Admissions Code 2021: in-year outcome in writing
+REPRESENTATIONS_DAYS = 7  # SSFA 1998 s97B: representations on a proposed direction (calendar days)
+ADJUDICATOR_REFERRAL_DAYS = 7  # SSFA 1998 s97B: referral to the Schools Adjudicator (calendar days)
+DEPARTMENT_FOR_EDUCATION_ADDRESS: tuple[str, ...] = (
+	"Department for Education",
+	"Sanctuary Buildings",
+	"20 Great Smith Street",
+	"London",
+	"SW1P 3BT",
+)
+
+_MONTHS = (
+	"January",
+	"February",
+	"March",
+	"April",
+	"May",
+	"June",
+	"July",
+	"August",
+	"September",
+	"October",
+	"November",
+	"December",
+)
+# Characters XML 1.0 cannot hold (C0 controls other than tab and newline, surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\t\n\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_FONT = "Arial"
+
+
+@dataclass(frozen=True)
+class Authority:
+	"""The sender: the council and its virtual school."""
+
+	name: str
+	virtual_school_name: str
+	signatory: str
+	signatory_title: str
+	address_lines: tuple[str, ...] = ()
+	email: str = ""
+	telephone: str = ""
+
+
+@dataclass(frozen=True)
+class SchoolAddressee:
+	"""The school written to (or, for the Secretary of State letter, the academy the request is about)."""
+
+	name: str
+	headteacher: str = ""
+	street: str = ""
+	town: str = ""
+	postcode: str = ""
+	urn: str = ""
+
+
+@dataclass(frozen=True)
+class PupilDetails:
+	"""What a letter may say about the child: initials, never a name.
+
+	``withheld_names`` are the child's names: they are never printed, and any occurrence of them in free text
+	(a reason typed by a caseworker) is replaced by the initials.
+	"""
+
+	initials: str
+	date_of_birth: date
+	year_group: str
+	upn: str = ""
+	reference: str = ""
+	withheld_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Approach:
+	"""One school asked to admit the child, for the summary sent to the Secretary of State."""
+
+	school: str
+	asked_on: date
+	response: str = ""
+	responded_on: date | None = None
+
+
+# --- text helpers ----------------------------------------------------------------------------------------
+
+
+def long_date(value: date) -> str:
+	"""British long date without a leading zero, independent of locale: ``14 March 2026``."""
+	return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def short_date(value: date) -> str:
+	"""British numeric date: ``14/03/2015``."""
+	return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def _xml_text(value: object) -> str:
+	"""``value`` as text that XML 1.0 can hold, with newlines normalised to ``\\n``."""
+	text = "" if value is None else str(value)
+	return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def plain_text(value: object) -> str:
+	"""Text as it will read in the letter: newlines normalised, XML-illegal characters dropped, ends trimmed."""
+	return _xml_text(value).strip()
+
+
+def child_initials(first_name: str, last_name: str) -> str:
+	"""Initials for letters: the first letter of each name, upper-cased, each followed by a full stop.
+
+	``("Amara", "Okafor-Smith") -> "A.O."``; spaces and punctuation before a name are skipped
+	(``"  o'Neill"`` gives ``"O."``); an empty name gives nothing.
+	"""
+	initials = []
+	for name in (first_name, last_name):
+		letter = next((character for character in (name or "") if character.isalpha()), "")
+		if letter:
+			initials.append(letter.upper() + ".")
+	return "".join(initials)
+
+
+def _check_initials(pupil: PupilDetails) -> str:
+	"""The pupil's initials, or ValueError if they are missing or look like a name.
+
+	Initials are at most four capital letters, optionally separated by full stops, spaces or hyphens.
+	"""
+	initials = plain_text(pupil.initials)
+	alphabetic = [character for character in initials if character.isalpha()]
+	if not alphabetic:
+		raise ValueError("PupilDetails.initials is empty: letters name the child by initials, e.g. 'A.O.'.")
+	looks_like_initials = (
+		len(alphabetic) <= 4
+		and all(character.isupper() for character in alphabetic)
+		and all(character.isalpha() or character in ". -" for character in initials)
+		and not _withheld_pattern(pupil).search(initials)
+	)
+	if not looks_like_initials:
+		raise ValueError(f"PupilDetails.initials must be initials such as 'A.O.', not {initials!r}.")
+	return initials
+
+
+def _withheld_pattern(pupil: PupilDetails) -> re.Pattern[str]:
+	"""A pattern that finds the child's names (whole words, any case, runs of them together)."""
+	parts = {
+		part
+		for name in pupil.withheld_names
+		for part in (plain_text(name), *re.split(r"[\s\-]+", plain_text(name)))
+		if len(part) >= 2
+	}
+	if not parts:
+		return re.compile(r"(?!x)x")  # matches nothing
+	names = "|".join(re.escape(part) for part in sorted(parts, key=len, reverse=True))
+	return re.compile(rf"(?<!\w)(?:{names})(?:[\s\-]+(?:{names}))*(?!\w)", re.IGNORECASE)
+
+
+def _free_text(value: object, pupil: PupilDetails) -> str:
+	"""Caller-typed text made plain, with any of the child's names replaced by the initials."""
+	return _withheld_pattern(pupil).sub(plain_text(pupil.initials), plain_text(value))
+
+
+def _possessive(initials: str) -> str:
+	"""``A.O.`` -> ``A.O.'s``."""
+	return f"{initials}'s"
+
+
+# --- document building -----------------------------------------------------------------------------------
+
+
+def _add_run(paragraph: Paragraph, text: object, *, bold: bool = False, size: float | None = None) -> None:
+	"""Append ``text`` as one plain run (newlines become line breaks, tabs become tabs)."""
+	run = paragraph.add_run(_xml_text(text))
+	run.bold = bold or None
+	if size:
+		run.font.size = Pt(size)
+
+
+def _paragraph(
+	container: Document | _Cell,
+	text: object = "",
+	*,
+	bold: bool = False,
+	style: str | None = None,
+	space_after: float | None = None,
+	indent: float | None = None,
+) -> Paragraph:
+	"""Add a paragraph of plain text to the document body or a table cell."""
+	paragraph = container.add_paragraph(style=style)
+	if text:
+		_add_run(paragraph, plain_text(text), bold=bold)
+	if space_after is not None:
+		paragraph.paragraph_format.space_after = Pt(space_after)
+	if indent is not None:
+		paragraph.paragraph_format.left_indent = Cm(indent)
+	return paragraph
+
+
+def _add_page_field(paragraph: Paragraph, instruction: str, *, size: float) -> None:
+	"""Append a simple Word field (PAGE, NUMPAGES) that Word and LibreOffice update on display."""
+	field = OxmlElement("w:fldSimple")
+	field.set(qn("w:instr"), instruction)
+	run = OxmlElement("w:r")
+	properties = OxmlElement("w:rPr")
+	font_size = OxmlElement("w:sz")
+	font_size.set(qn("w:val"), str(round(size * 2)))
+	properties.append(font_size)
+	run.append(properties)
+	text = OxmlElement("w:t")
+	text.text = "1"
+	run.append(text)
+	field.append(run)
+	paragraph._p.append(field)
+
+
+def _fill_header(header: _Header, authority: Authority, *, letterhead: bool) -> None:
+	"""The marking at the top; then the authority's name in full (first page) or one small line (others)."""
+	marking = header.paragraphs[0]
+	marking.alignment = WD_ALIGN_PARAGRAPH.CENTER
+	_add_run(marking, SECURITY_MARKING, bold=True, size=9)
+	if letterhead:
+		title = header.add_paragraph()
+		_add_run(title, plain_text(authority.name), bold=True, size=16)
+		title.paragraph_format.space_after = Pt(0)
+		school_line = header.add_paragraph()
+		_add_run(school_line, plain_text(authority.virtual_school_name), size=12)
+	else:
+		line = header.add_paragraph()
+		_add_run(line, f"{plain_text(authority.name)}: {plain_text(authority.virtual_school_name)}", size=9)
+
+
+def _fill_footer(footer: _Footer) -> None:
+	"""The full security marking and ``Page n of m``."""
+	marking_line = footer.paragraphs[0]
+	marking_line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+	_add_run(marking_line, SECURITY_FOOTER, bold=True, size=9)
+	page_line = footer.add_paragraph()
+	page_line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+	_add_run(page_line, "Page ", size=9)
+	_add_page_field(page_line, "PAGE", size=9)
+	_add_run(page_line, " of ", size=9)
+	_add_page_field(page_line, "NUMPAGES", size=9)
+
+
+def _new_document(authority: Authority, *, subject: str, letter_date: date) -> Document:
+	"""An A4 document with the authority's header, the security marking and page numbers in the footer."""
+	document = docx.Document()
+	normal = document.styles["Normal"]
+	normal.font.name = _FONT
+	normal.font.size = Pt(11)
+	normal.element.rPr.rFonts.set(qn("w:eastAsia"), _FONT)
+	normal.paragraph_format.space_after = Pt(6)
+	for style_name in ("Header", "Footer", "List Bullet", "Table Grid"):
+		document.styles[style_name].font.name = _FONT
+
+	section = document.sections[0]
+	section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+	section.left_margin = section.right_margin = Cm(2.2)
+	section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+	section.header_distance = section.footer_distance = Cm(1.0)
+
+	# The letterhead is on the first page only; every page carries the security marking and page number.
+	section.different_first_page_header_footer = True
+	_fill_header(section.first_page_header, authority, letterhead=True)
+	_fill_header(section.header, authority, letterhead=False)
+	_fill_footer(section.first_page_footer)
+	_fill_footer(section.footer)
+
+	properties = document.core_properties
+	properties.title = plain_text(subject)
+	properties.subject = plain_text(subject)
+	properties.author = plain_text(authority.virtual_school_name or authority.name)
+	properties.last_modified_by = plain_text(authority.virtual_school_name or authority.name)
+	properties.keywords = SECURITY_MARKING
+	properties.category = SECURITY_MARKING
+	properties.comments = SECURITY_FOOTER
+	stamp = datetime(letter_date.year, letter_date.month, letter_date.day, tzinfo=timezone.utc)
+	properties.created = properties.modified = stamp
+	properties.revision = 1
+	return document
+
+
+def _school_lines(school: SchoolAddressee) -> list[str]:
+	"""The addressee block for a school: headteacher, school, street, town, postcode."""
+	lines = []
+	if plain_text(school.headteacher):
+		lines += [school.headteacher, "Headteacher"]
+	lines += [school.name, school.street, school.town, school.postcode]
+	return [plain_text(line) for line in lines if plain_text(line)]
+
+
+def _salutation(school: SchoolAddressee) -> str:
+	"""``Dear <headteacher>``, or ``Dear Headteacher`` when the name is not known."""
+	return f"Dear {plain_text(school.headteacher) or 'Headteacher'}"
+
+
+def _letterhead(
+	document: Document, authority: Authority, recipient: Sequence[str], pupil: PupilDetails, letter_date: date
+) -> None:
+	"""Recipient on the left; the virtual school's address, contact, reference and date on the right."""
+	table = document.add_table(rows=1, cols=2)
+	table.alignment = WD_TABLE_ALIGNMENT.CENTER
+	table.autofit = False
+	left, right = table.rows[0].cells
+	left.width, right.width = Cm(9.6), Cm(7.0)
+	for index, line in enumerate(recipient):
+		paragraph = left.paragraphs[0] if index == 0 else left.add_paragraph()
+		_add_run(paragraph, line)
+		paragraph.paragraph_format.space_after = Pt(0)
+
+	sender: list[tuple[str, bool]] = [(plain_text(authority.virtual_school_name), True)]
+	sender += [(plain_text(line), False) for line in (authority.name, *authority.address_lines)]
+	if plain_text(authority.telephone):
+		sender.append((f"Telephone: {plain_text(authority.telephone)}", False))
+	if plain_text(authority.email):
+		sender.append((f"Email: {plain_text(authority.email)}", False))
+	sender = [(line, bold) for line, bold in sender if line]
+	sender.append(("", False))  # a blank line before the reference and date
+	if plain_text(pupil.reference):
+		sender.append((f"Our reference: {plain_text(pupil.reference)}", False))
+	sender.append((f"Date: {long_date(letter_date)}", False))
+	for index, (line, bold) in enumerate(sender):
+		paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
+		_add_run(paragraph, line, bold=bold)
+		paragraph.paragraph_format.space_after = Pt(0)
+		paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+	_paragraph(document, space_after=6)
+
+
+def _subject_text(heading: str, pupil: PupilDetails) -> str:
+	"""The subject line: ``<heading>: pupil A.O., date of birth 14/03/2015, Year 10``."""
+	return (
+		f"{plain_text(heading)}: pupil {_check_initials(pupil)}, "
+		f"date of birth {short_date(pupil.date_of_birth)}, {plain_text(pupil.year_group)}"
+	)
+
+
+def _opening(
+	document: Document,
+	authority: Authority,
+	recipient: Sequence[str],
+	pupil: PupilDetails,
+	letter_date: date,
+	*,
+	salutation: str,
+	subject: str,
+) -> None:
+	"""Letterhead, salutation and the bold subject line."""
+	_letterhead(document, authority, recipient, pupil, letter_date)
+	_paragraph(document, salutation)
+	_paragraph(document, subject, bold=True, space_after=8)
+
+
+def _keep_rows_whole(table: Table, *, together: bool, header_row: bool = False) -> None:
+	"""Never split a row across pages; keep the whole table on one page if ``together``.
+
+	``header_row`` repeats the first row at the top of each page the table runs onto.
+	"""
+	for index, row in enumerate(table.rows):
+		row_properties = row._tr.get_or_add_trPr()
+		row_properties.append(OxmlElement("w:cantSplit"))
+		if header_row and index == 0:
+			row_properties.append(OxmlElement("w:tblHeader"))
+		if together and index < len(table.rows) - 1:
+			for cell in row.cells:
+				for paragraph in cell.paragraphs:
+					paragraph.paragraph_format.keep_with_next = True
+
+
+def _details_table(document: Document, rows: Iterable[tuple[str, str]], *, heading: str) -> None:
+	"""A two-column table (label, value) under a bold heading; empty values are left out."""
+	rows = [(label, value) for label, value in rows if plain_text(value)]
+	_paragraph(document, heading, bold=True, space_after=3).paragraph_format.keep_with_next = True
+	table = document.add_table(rows=0, cols=2)
+	table.style = document.styles["Table Grid"]
+	for label, value in rows:
+		label_cell, value_cell = table.add_row().cells
+		label_cell.width, value_cell.width = Cm(7.0), Cm(9.6)
+		_add_run(label_cell.paragraphs[0], label, bold=True)
+		_add_run(value_cell.paragraphs[0], value)
+	_keep_rows_whole(table, together=True)
+	_paragraph(document, space_after=0)
+
+
+def _pupil_rows(pupil: PupilDetails) -> list[tuple[str, str]]:
+	"""Rows that identify the child without a name."""
+	return [
+		("Pupil (initials)", _check_initials(pupil)),
+		("Date of birth", long_date(pupil.date_of_birth)),
+		("Year group", plain_text(pupil.year_group)),
+		("Unique pupil number (UPN)", plain_text(pupil.upn)),
+	]
+
+
+def _quoted(document: Document, label: str, text: str) -> None:
+	"""A label, then the caller's text as its own indented paragraph."""
+	_paragraph(document, label, space_after=2)
+	_paragraph(document, text, indent=1.0)
+
+
+def _bullets(document: Document, items: Iterable[str]) -> None:
+	"""A bulleted list."""
+	for item in items:
+		_paragraph(document, item, style="List Bullet", space_after=2)
+	_paragraph(document, space_after=0)
+
+
+def _contact_sentence(authority: Authority, pupil: PupilDetails) -> str:
+	"""How to reach the virtual school, quoting the case reference."""
+	ways = []
+	if plain_text(authority.telephone):
+		ways.append(f"on {plain_text(authority.telephone)}")
+	if plain_text(authority.email):
+		ways.append(f"by email to {plain_text(authority.email)}")
+	how = f" {' or '.join(ways)}" if ways else ""
+	quoting = f", quoting our reference {plain_text(pupil.reference)}" if plain_text(pupil.reference) else ""
+	return f"If you have any questions, please contact {plain_text(authority.virtual_school_name)}{how}{quoting}."
+
+
+def _sign_off(document: Document, authority: Authority) -> None:
+	"""Yours sincerely, space to sign, then the signatory's name and title, kept on one page."""
+	lines = [
+		_paragraph(document, "Yours sincerely", space_after=30),
+		_paragraph(document, authority.signatory, bold=True, space_after=0),
+	]
+	for line in (authority.signatory_title, authority.virtual_school_name, authority.name):
+		if plain_text(line):
+			lines.append(_paragraph(document, line, space_after=0))
+	for paragraph in lines[:-1]:
+		paragraph.paragraph_format.keep_with_next = True
+
+
+def _copies(document: Document, lines: Iterable[str]) -> None:
+	"""A ``Copy to:`` list after the signature."""
+	lines = [plain_text(line) for line in lines if plain_text(line)]
+	if not lines:
+		return
+	_paragraph(document, space_after=0)
+	_paragraph(document, "Copy to:", bold=True, space_after=0)
+	for line in lines:
+		_paragraph(document, line, space_after=0)
+
+
+def _to_bytes(document: Document) -> bytes:
+	"""The .docx file's bytes."""
+	buffer = io.BytesIO()
+	document.save(buffer)
+	return buffer.getvalue()
+
+
+def _require_after(later: date, earlier: date, later_name: str, earlier_name: str) -> None:
+	"""ValueError unless ``later`` falls after ``earlier``."""
+	if later <= earlier:
+		raise ValueError(
+			f"{later_name} ({long_date(later)}) must fall after {earlier_name} ({long_date(earlier)})."
+		)
+
+
+# --- the letters -----------------------------------------------------------------------------------------
+
+
+def admission_request_letter(
+	authority: Authority,
+	school: SchoolAddressee,
+	pupil: PupilDetails,
+	*,
+	letter_date: date,
+	date_needed: date,
+	reason: str,
+	outcome_due: date,
+) -> bytes:
+	"""Ask a school's admission authority to admit a looked-after child in-year.
+
+	``outcome_due`` is the 15th school day after the request (School Admissions Code 2021), counted by the
+	caller with ``school_days``. ``reason`` (why a new school is needed) must not be blank.
+	"""
+	initials = _check_initials(pupil)
+	reason_text = _free_text(reason, pupil)
+	if not reason_text:
+		raise ValueError("reason is blank: say why the child needs a new school place.")
+	_require_after(outcome_due, letter_date, "outcome_due", "letter_date")
+	heading = "Request for an in-year school place"
+	document = _new_document(authority, subject=_subject_text(heading, pupil), letter_date=letter_date)
+	_opening(
+		document,
+		authority,
+		_school_lines(school),
+		pupil,
+		letter_date,
+		salutation=_salutation(school),
+		subject=_subject_text(heading, pupil),
+	)
+
+	school_name = plain_text(school.name)
+	authority_name = plain_text(authority.name)
+	needed = (
+		f"{initials} needs a school place now: the place has been needed since {long_date(date_needed)}."
+		if date_needed <= letter_date
+		else f"{initials} needs a school place from {long_date(date_needed)}."
+	)
+	_paragraph(
+		document,
+		f"I am writing to ask {school_name} to admit {initials}, a child looked after by {authority_name}, "
+		f"as an in-year admission. {needed}",
+	)
+	_paragraph(
+		document,
+		"Looked-after children must be given the highest priority in a school's oversubscription criteria "
+		f"(School Admissions Code 2021, paragraph 1.7). {authority_name} is {_possessive(initials)} "
+		"corporate parent and makes this application on the child's behalf.",
+	)
+	_quoted(document, "Why a new school place is needed:", reason_text)
+	_paragraph(
+		document,
+		f"The admission authority must tell us the outcome of this application in writing within "
+		f"{ADMISSION_OUTCOME_SCHOOL_DAYS} school days (School Admissions Code 2021). For this request "
+		f"that is by {long_date(outcome_due)}.",
+	)
+	_details_table(
+		document,
+		[
+			*_pupil_rows(pupil),
+			("Date of this request", long_date(letter_date)),
+			("Place needed from", long_date(date_needed)),
+			(f"Outcome due in writing ({ADMISSION_OUTCOME_SCHOOL_DAYS} school days)", long_date(outcome_due)),
+		],
+		heading="Key details",
+	)
+	_paragraph(document, f"Please reply in writing (email is fine) by {long_date(outcome_due)}, telling us:")
+	_bullets(
+		document,
+		[
+			f"whether you offer {initials} a place and, if so, the date the child can start;",
+			"the name and contact details of your designated teacher for looked-after children;",
+			"if you do not offer a place, the reason, with reference to the School Admissions Code.",
+		],
+	)
+	_paragraph(
+		document,
+		"We hope a place can be agreed quickly. If a place is refused, we will consider directing the "
+		"school to admit the child (School Standards and Framework Act 1998, section 97A) or, for an "
+		"academy, asking the Secretary of State for Education to do so.",
+	)
+	_paragraph(document, _contact_sentence(authority, pupil))
+	_paragraph(document, "Thank you for your help in finding this child a school place.")
+	_sign_off(document, authority)
+	return _to_bytes(document)
+
+
+def direction_notice_letter(
+	authority: Authority,
+	school: SchoolAddressee,
+	pupil: PupilDetails,
+	*,
+	letter_date: date,
+	refused_on: date | None,
+	representations_due: date,
+	refusal_reason: str = "",
+	reason: str = "",
+) -> bytes:
+	"""Tell a maintained school's admission authority that we intend to direct it to admit a looked-after child.
+
+	This is the consultation of SSFA 1998 s97B: ``representations_due`` is 7 calendar days on. The letter
+	explains the next steps (written notice of a decision, then 7 days to refer to the Schools Adjudicator).
+	``refusal_reason`` is the school's stated reason; ``reason`` is why this school is right for the child.
+	"""
+	initials = _check_initials(pupil)
+	_require_after(representations_due, letter_date, "representations_due", "letter_date")
+	heading = "Notice of intention to direct the admission of a looked-after child"
+	document = _new_document(authority, subject=_subject_text(heading, pupil), letter_date=letter_date)
+	_opening(
+		document,
+		authority,
+		_school_lines(school),
+		pupil,
+		letter_date,
+		salutation=_salutation(school),
+		subject=_subject_text(heading, pupil),
+	)
+
+	school_name = plain_text(school.name)
+	authority_name = plain_text(authority.name)
+	due = long_date(representations_due)
+	refused = (
+		f"On {long_date(refused_on)} the school's admission authority refused our request to admit "
+		f"{initials} to {school_name}."
+		if refused_on
+		else f"{school_name} has not agreed to admit {initials}."
+	)
+	_paragraph(document, f"{initials} is looked after by {authority_name}. {refused}")
+	refusal_text = _free_text(refusal_reason, pupil)
+	if refusal_text:
+		_quoted(document, "The reason we were given:", refusal_text)
+	_paragraph(
+		document,
+		f"We believe {school_name} is the right school for {initials}, and we intend to direct the admission "
+		f"authority to admit the child under section 97A of the School Standards and Framework Act 1998. "
+		f"This letter is our consultation with the admission authority under section 97B of that Act. "
+		f"Please share it with the chair of governors.",
+	)
+	reason_text = _free_text(reason, pupil)
+	if reason_text:
+		_quoted(document, "Why this school:", reason_text)
+	_paragraph(
+		document,
+		f"The admission authority has {REPRESENTATIONS_DAYS} days, until {due}, to make representations. "
+		f"Please tell us in writing by {due}:",
+	)
+	_bullets(
+		document,
+		[
+			f"whether the school will now admit {initials} without a direction, and from what date; or",
+			"why you consider the school should not be directed to admit the child.",
+		],
+	)
+	_paragraph(
+		document,
+		"We will consider everything you send before we decide. If we then decide to direct, we will tell "
+		"the admission authority and the headteacher in writing, with our reasons. The admission authority "
+		f"may refer the matter to the Schools Adjudicator within {ADJUDICATOR_REFERRAL_DAYS} days of that "
+		"notice. We will give the direction only when that time has passed without a referral, or after "
+		"the Schools Adjudicator has decided. Once directed, the school must admit the child. These time "
+		"limits are calendar days, not school days or working days.",
+	)
+	_details_table(
+		document,
+		[
+			*_pupil_rows(pupil),
+			("Place refused on", long_date(refused_on) if refused_on else ""),
+			("Date of this notice", long_date(letter_date)),
+			(f"Representations due ({REPRESENTATIONS_DAYS} days)", due),
+		],
+		heading="Key details",
+	)
+	_paragraph(
+		document,
+		"We would much rather agree a place with you than direct. Every day out of school harms a child's "
+		f"education, so if the school can offer {initials} a place now, please tell us straight away.",
+	)
+	_paragraph(document, _contact_sentence(authority, pupil))
+	_sign_off(document, authority)
+	return _to_bytes(document)
+
+
+def secretary_of_state_request_letter(
+	authority: Authority,
+	school: SchoolAddressee,
+	pupil: PupilDetails,
+	*,
+	letter_date: date,
+	refused_on: date | None,
+	academy_trust: str = "",
+	refusal_reason: str = "",
+	reason: str = "",
+	date_needed: date | None = None,
+	approaches: Sequence[Approach] = (),
+	department_address: Sequence[str] = DEPARTMENT_FOR_EDUCATION_ADDRESS,
+) -> bytes:
+	"""Ask the Secretary of State for Education to direct an academy to admit a looked-after child.
+
+	Addressed to the Department for Education, copied to the academy and its trust. ``approaches`` lists the
+	schools asked so far; ``refusal_reason`` is the academy's stated reason; ``reason`` is why this academy
+	is right for the child.
+	"""
+	initials = _check_initials(pupil)
+	heading = "Request for a direction to admit a looked-after child to an academy"
+	document = _new_document(authority, subject=_subject_text(heading, pupil), letter_date=letter_date)
+	recipient = ["The Secretary of State for Education", *department_address]
+	_opening(
+		document,
+		authority,
+		[plain_text(line) for line in recipient if plain_text(line)],
+		pupil,
+		letter_date,
+		salutation="Dear Secretary of State",
+		subject=_subject_text(heading, pupil),
+	)
+
+	school_name = plain_text(school.name)
+	authority_name = plain_text(authority.name)
+	trust = plain_text(academy_trust)
+	urn = f" (URN {plain_text(school.urn)})" if plain_text(school.urn) else ""
+	run_by = f" run by {trust}" if trust else ""
+	_paragraph(
+		document,
+		f"I am writing on behalf of {authority_name} to ask the Secretary of State to direct {school_name}"
+		f"{urn}, an academy{run_by}, to admit {initials}, a child looked after by {authority_name}.",
+	)
+	_paragraph(
+		document,
+		"A local authority cannot direct an academy to admit a child: its power under section 97A of the "
+		"School Standards and Framework Act 1998 applies to maintained schools. The Secretary of State can "
+		"direct an academy to admit a looked-after child under the academy's funding agreement, and the "
+		"Department for Education considers such requests on the Secretary of State's behalf.",
+	)
+	refused = (
+		f"We asked the academy to admit {initials}, and it refused on {long_date(refused_on)}."
+		if refused_on
+		else f"We asked the academy to admit {initials}, and it has not offered a place."
+	)
+	_paragraph(document, refused)
+	refusal_text = _free_text(refusal_reason, pupil)
+	if refusal_text:
+		_quoted(document, "The reason the academy gave:", refusal_text)
+	reason_text = _free_text(reason, pupil)
+	if reason_text:
+		_quoted(document, "Why this academy is the right school for the child:", reason_text)
+
+	_details_table(
+		document,
+		[
+			*_pupil_rows(pupil),
+			("Academy", f"{school_name}{urn}"),
+			("Academy trust", trust),
+			("Place needed from", long_date(date_needed) if date_needed else ""),
+			("Place refused on", long_date(refused_on) if refused_on else ""),
+			("Date of this request", long_date(letter_date)),
+		],
+		heading="Key details",
+	)
+	if approaches:
+		heading = _paragraph(document, "Schools asked to admit the child", bold=True, space_after=3)
+		heading.paragraph_format.keep_with_next = True
+		table = document.add_table(rows=1, cols=4)
+		table.style = document.styles["Table Grid"]
+		for cell, label in zip(
+			table.rows[0].cells, ("School", "Asked on", "Response", "Response date"), strict=True
+		):
+			_add_run(cell.paragraphs[0], label, bold=True)
+		for approach in approaches:
+			cells = table.add_row().cells
+			_add_run(cells[0].paragraphs[0], plain_text(approach.school))
+			_add_run(cells[1].paragraphs[0], long_date(approach.asked_on))
+			_add_run(cells[2].paragraphs[0], _free_text(approach.response, pupil) or "No response")
+			_add_run(
+				cells[3].paragraphs[0], long_date(approach.responded_on) if approach.responded_on else ""
+			)
+		_keep_rows_whole(table, together=len(approaches) <= 8, header_row=True)
+		_paragraph(document, space_after=0)
+
+	waiting = (
+		f" The child has needed a school place since {long_date(date_needed)}."
+		if date_needed and date_needed <= letter_date
+		else ""
+	)
+	_paragraph(
+		document,
+		f"We make this request as a last resort, after trying to agree a place with the academy.{waiting} "
+		"Every school day without a place harms the child's education, so we ask the Department to "
+		"consider this request urgently.",
+	)
+	_paragraph(
+		document,
+		"If the Department needs its request form for a looked-after child, or any further information, we "
+		"will send it straight away. " + _contact_sentence(authority, pupil),
+	)
+	_sign_off(document, authority)
+	headteacher = plain_text(school.headteacher)
+	_copies(
+		document,
+		[
+			f"{headteacher}, Headteacher, {school_name}"
+			if headteacher
+			else f"The Headteacher, {school_name}",
+			f"{trust} (academy trust)" if trust else "",
+		],
+	)
+	return _to_bytes(document)

@@ -1,0 +1,146 @@
+"""Escalations: who holds one at each level, and the daily sweep that opens and raises them.
+
+The ladder itself (levels, when to raise) is ``virtual_school.domain.escalation_ladder``. Manual raises
+and the sweep both go through the Escalation workflow (``workflows/escalation.json``), so they keep the
+same transitions, log and assignments. The sweep selects its work with set-based queries and is
+idempotent: run twice the same day, it opens and raises nothing more.
+"""
+
+from datetime import date
+
+import frappe
+from frappe import _
+from frappe.model.workflow import apply_workflow
+from frappe.utils import getdate, today
+
+from virtual_school.domain import escalation_ladder
+from virtual_school.setup import roles
+
+# Records an escalation may be about, and the field on each that names the child.
+ESCALATABLE = {"School Place Request": "child", "Child": "name"}
+OPEN_PLACE_REQUEST_STATES = (
+	"Requested",
+	"Offered",
+	"Refused",
+	"Escalated",
+	"Direction Consulted",
+	"Directed",
+	"Referred to Secretary of State",
+)
+
+
+def holder_for(level: int, child: str | None) -> str | None:
+	"""The user who holds an escalation at ``level`` for ``child``."""
+	settings = frappe.get_cached_doc("Virtual School Settings")
+	if level == 1:
+		caseworker = child and frappe.db.get_value("Child", child, "caseworker")
+		return caseworker or holder_for(2, child)
+	if level == 2:
+		return (
+			settings.escalation_manager
+			or first_user_with_role(roles.VIRTUAL_SCHOOL_MANAGER)
+			or holder_for(3, child)
+		)
+	if level == 3:
+		return settings.escalation_head or first_user_with_role(roles.VIRTUAL_SCHOOL_HEAD)
+	return settings.escalation_director or holder_for(3, child)
+
+
+def first_user_with_role(role: str) -> str | None:
+	user = frappe.qb.DocType("User")
+	has_role = frappe.qb.DocType("Has Role")
+	found = (
+		frappe.qb.from_(user)
+		.join(has_role)
+		.on((has_role.parent == user.name) & (has_role.parenttype == "User"))
+		.select(user.name)
+		.where((has_role.role == role) & (user.enabled == 1) & (user.name.notin(["Administrator", "Guest"])))
+		.orderby(user.creation)
+		.limit(1)
+		.run(pluck=True)
+	)
+	return found[0] if found else None
+
+
+def open_escalation(reference_doctype: str, reference_name: str, reason: str, on_date: date | None = None):
+	"""Open a level-1 escalation on a record (as the current user)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Escalation",
+			"reference_doctype": reference_doctype,
+			"reference_name": reference_name,
+			"reason": reason,
+		}
+	)
+	doc.flags.on_date = on_date
+	return doc.insert(ignore_permissions=True)
+
+
+def run_daily_sweep(on_date: date | str | None = None) -> dict:
+	"""Daily job: refresh place-request clocks, open escalations for overdue requests, raise overdue ones."""
+	on_date = getdate(on_date or today())
+	from virtual_school.place_requests import refresh_place_request_clocks
+
+	refresh_place_request_clocks(on_date)
+	opened = open_escalations_for_overdue_place_requests(on_date)
+	raised = raise_overdue_escalations(on_date)
+	return {"opened": opened, "raised": raised}
+
+
+def open_escalations_for_overdue_place_requests(on_date: date) -> list[str]:
+	request = frappe.qb.DocType("School Place Request")
+	escalation = frappe.qb.DocType("Escalation")
+	already_escalated = (
+		frappe.qb.from_(escalation)
+		.select(escalation.name)
+		.where(
+			(escalation.reference_doctype == "School Place Request")
+			& (escalation.reference_name == request.name)
+			& (escalation.status != "Closed")
+		)
+	)
+	overdue = (
+		frappe.qb.from_(request)
+		.select(request.name, request.child_name, request.days_without_place, request.target_date)
+		.where(
+			request.workflow_state.isin(OPEN_PLACE_REQUEST_STATES)
+			& request.target_date.isnotnull()
+			& (request.target_date < on_date)
+			& ~frappe.qb.terms.ExistsCriterion(already_escalated)
+		)
+		.run(as_dict=True)
+	)
+	opened = []
+	for row in overdue:
+		reason = _(
+			"{0} has been without a school place for {1} school days; the target date was {2}."
+		).format(row.child_name, row.days_without_place, frappe.utils.formatdate(row.target_date))
+		opened.append(open_escalation("School Place Request", row.name, reason, on_date).name)
+	return opened
+
+
+def raise_overdue_escalations(on_date: date) -> list[str]:
+	escalation = frappe.qb.DocType("Escalation")
+	candidates = (
+		frappe.qb.from_(escalation)
+		.select(escalation.name, escalation.level, escalation.due_date, escalation.last_raised_on)
+		.where(
+			(escalation.status == "Open")
+			& (escalation.level < escalation_ladder.TOP_LEVEL)
+			& (escalation.due_date < on_date)
+			& (escalation.last_raised_on.isnull() | (escalation.last_raised_on < on_date))
+		)
+		.run(as_dict=True)
+	)
+	raised = []
+	for row in candidates:
+		if not escalation_ladder.should_raise(row.level, getdate(row.due_date), row.last_raised_on, on_date):
+			continue
+		doc = frappe.get_doc("Escalation", row.name, for_update=True)
+		doc.flags.on_date = on_date
+		doc.flags.note = _("Raised by the daily sweep: due {0}.").format(
+			frappe.utils.formatdate(row.due_date)
+		)
+		apply_workflow(doc, "Raise")
+		raised.append(row.name)
+	return raised

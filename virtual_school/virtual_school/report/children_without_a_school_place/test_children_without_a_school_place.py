@@ -1,0 +1,62 @@
+# Copyright (c) 2026, virtual_school contributors
+# For license information, please see license.txt
+
+from datetime import date
+
+import frappe
+
+from virtual_school.tests.utils import (
+	VirtualSchoolTestCase,
+	caseworker,
+	make_child,
+	make_placement,
+	make_school,
+)
+from virtual_school.virtual_school.report.children_without_a_school_place.children_without_a_school_place import (
+	execute,
+)
+
+TERMS = [{"term_name": "Autumn 1", "start_date": date(2029, 9, 3), "end_date": date(2029, 10, 19)}]
+
+
+class TestChildrenWithoutASchoolPlace(VirtualSchoolTestCase):
+	def setUp(self):
+		if not frappe.db.exists("School Calendar", "2029-30"):
+			frappe.get_doc(
+				{"doctype": "School Calendar", "academic_year": "2029-30", "terms": TERMS}
+			).insert()
+		self.school = make_school("990601", "Meadow Primary")
+		self.own = caseworker(1)
+		self.waiting = make_child("Wait", "Report-Own", caseworker=self.own, date_of_birth=date(2019, 1, 1))
+		make_placement(self.waiting.name, self.school, date(2029, 1, 7), date(2029, 9, 7))
+		self.other = make_child(
+			"Other", "Report-Other", caseworker=caseworker(2), date_of_birth=date(2019, 1, 2)
+		)
+		self.placed = make_child("Placed", "Report-Own", caseworker=self.own, date_of_birth=date(2019, 1, 3))
+		make_placement(self.placed.name, self.school, date(2029, 1, 7))
+		frappe.db.set_value("Child", self.placed.name, "current_school", self.school)
+
+	def rows(self, **filters):
+		columns, data, _message, chart = execute({"on_date": date(2029, 9, 21), **filters})
+		self.assertTrue(columns)
+		return {row["child"]: row for row in data}, chart
+
+	def test_counts_school_days_since_the_last_placement_ended(self):
+		rows, chart = self.rows()
+		row = rows[self.waiting.name]
+		self.assertEqual(row["since"], date(2029, 9, 8))
+		# Mon 10 Sep to Fri 21 Sep 2029: 10 school days.
+		self.assertEqual(row["days_without_place"], 10)
+		self.assertEqual(row["last_school"], self.school)
+		self.assertNotIn(self.placed.name, rows)
+		self.assertTrue(chart["data"]["datasets"][0]["values"])
+
+	def test_caseworker_sees_only_their_caseload(self):
+		frappe.set_user(self.own)
+		rows, _chart = self.rows()
+		self.assertIn(self.waiting.name, rows)
+		self.assertNotIn(self.other.name, rows)
+
+	def test_minimum_days_filter(self):
+		rows, _chart = self.rows(min_days=11)
+		self.assertNotIn(self.waiting.name, rows)

@@ -195,10 +195,15 @@ install_app_into_bench() {
 			--exclude .pytest_cache --exclude .hypothesis --exclude test-results "$VS_ROOT/" "$target/"
 		is_root && chown -R "$BENCH_USER:$BENCH_USER" "$target"
 	fi
+	# The bench's Python must import the app from this target (an editable install made through a
+	# symlink points at the symlink's destination, so switching modes needs a reinstall).
 	local stamp=$FRAPPE_BENCH/env/.virtual_school-deps
-	local wanted
+	local wanted imported expected
 	wanted=$(sha1sum "$VS_ROOT/pyproject.toml" | cut -c1-40)
-	if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || ! as_bench_user "$FRAPPE_BENCH/env/bin/python" -c 'import virtual_school' 2>/dev/null; then
+	expected=$(cd "$target/$VS_APP" && pwd -P)
+	imported=$(cd / && as_bench_user "$FRAPPE_BENCH/env/bin/python" -c \
+		'import os, virtual_school; print(os.path.dirname(os.path.realpath(virtual_school.__file__)))' 2>/dev/null || true)
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || [ "$imported" != "$expected" ]; then
 		log "Installing $VS_APP into the bench's Python environment"
 		as_bench_user "$FRAPPE_BENCH/env/bin/pip" install -q -e "$target"
 		as_bench_user sh -c "echo $wanted > '$stamp'"

@@ -96,12 +96,13 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	refresh_year_groups()
 	requests = _create_place_requests(rng, schools)
 	run_daily_sweep()
+	claims = _create_pp_plus_claims(rng)
 	frappe.clear_cache()
 	seconds = time.monotonic() - started
 	rows = len(child_rows) + len(placement_rows) + len(schools)
 	return (
 		f"Demo data loaded: {len(schools)} schools, {len(child_rows)} children, {len(placement_rows)} placements, "
-		f"{requests} school place requests "
+		f"{requests} school place requests, {claims} PP+ claims "
 		f"in {seconds:.1f} s ({rows / max(seconds, 0.001):,.0f} rows/s).\n" + _logins_report()
 	)
 
@@ -516,3 +517,92 @@ def _create_place_requests(rng: random.Random, schools: list[dict], limit: int =
 				doc.save(ignore_permissions=True)
 			doc = apply_workflow(doc, action)
 	return len(waiting)
+
+
+# What happens to each demo PP+ claim, as workflow actions by (role, action).
+CLAIM_JOURNEYS = (
+	(),
+	(("caseworker", "Submit Claim"),),
+	(("caseworker", "Submit Claim"), ("manager", "Start Review")),
+	(("caseworker", "Submit Claim"), ("manager", "Start Review"), ("manager", "Approve")),
+	(("caseworker", "Submit Claim"), ("manager", "Start Review"), ("manager", "Approve")),
+	(("caseworker", "Submit Claim"), ("head", "Start Review"), ("head", "Reject")),
+)
+CLAIM_IDEAS = (
+	("Tuition", "One-to-one maths tuition, 12 sessions"),
+	("Mentoring", "Weekly learning mentor sessions this term"),
+	("Therapy and wellbeing", "Play therapy, 8 sessions"),
+	("Resources", "Laptop and reading books for home study"),
+	("Enrichment", "Music lessons and instrument hire"),
+)
+
+
+def _create_pp_plus_claims(rng: random.Random, limit: int = 48) -> int:
+	"""A funding year and PP+ claims in every state, with one payment batch."""
+	from frappe.model.workflow import apply_workflow
+
+	from virtual_school.domain import pp_plus_budget
+
+	on_date = getdate(today())
+	label = pp_plus_budget.financial_year_of(on_date)
+	if not frappe.db.exists("PP Plus Funding Year", label):
+		# The DfE publishes each year's rate; until then the demo repeats 2025-26's £2,630.
+		frappe.get_doc({"doctype": "PP Plus Funding Year", "label": label, "rate_per_child": 2630}).insert()
+	year = frappe.get_doc("PP Plus Funding Year", label)
+	year.top_slice_percent = 20
+	year.save()
+	frappe.db.set_single_value(
+		"Virtual School Settings", {"current_funding_year": label, "manager_approval_limit": 1000}
+	)
+	start = max(getdate(year.start_date), on_date - timedelta(days=150))
+	children = frappe.db.sql(
+		"""select c.name, c.caseworker, c.current_school, p.start_date
+		from `tabChild` c join `tabEducation Placement` p on p.name = c.current_placement
+		where c.cohort = 'Looked After' and c.status = 'Active' and c.caseworker is not null
+			and c.key_stage in ('KS1', 'KS2', 'KS3', 'KS4')
+		order by c.name limit %s""",
+		limit,
+		as_dict=True,
+	)
+	users = {"manager": STAFF[1][0], "head": STAFF[0][0]}
+	paid_school, to_pay = None, []
+	for number, child in enumerate(children):
+		category, description = CLAIM_IDEAS[number % len(CLAIM_IDEAS)]
+		claim_date = max(start, getdate(child.start_date)) + timedelta(days=rng.randint(0, 20))
+		frappe.set_user(child.caseworker)
+		doc = frappe.get_doc(
+			{
+				"doctype": "PP Plus Claim",
+				"child": child.name,
+				"school": child.current_school,
+				"funding_year": label,
+				"claim_date": min(claim_date, on_date),
+				"amount": rng.choice((150, 240, 300, 450, 600, 800)),
+				"category": category,
+				"description": description,
+				"pep_target": "Reach the expected standard in reading by the summer term",
+			}
+		).insert()
+		journey = CLAIM_JOURNEYS[number % len(CLAIM_JOURNEYS)]
+		for actor, action in journey:
+			frappe.set_user(child.caseworker if actor == "caseworker" else users[actor])
+			if action == "Reject":
+				doc.decision_reason = "Please fund this from the school's own pupil premium budget."
+				doc.save()
+			doc = apply_workflow(doc, action)
+		if doc.workflow_state == "Approved" and paid_school in (None, doc.school):
+			paid_school = doc.school
+			to_pay.append(doc.name)
+	frappe.set_user("Administrator")
+	if to_pay:
+		frappe.get_doc(
+			{
+				"doctype": "PP Plus Payment",
+				"school": paid_school,
+				"funding_year": label,
+				"payment_date": on_date,
+				"payment_reference": "BACS-DEMO-0001",
+				"claims": [{"claim": name} for name in to_pay],
+			}
+		).insert().submit()
+	return len(children)

@@ -35,12 +35,14 @@ permission_query_conditions = {
 	"Education Placement": "virtual_school.permissions.education_placement_query_conditions",
 	"School Place Request": "virtual_school.permissions.school_place_request_query_conditions",
 	"Escalation": "virtual_school.permissions.escalation_query_conditions",
+	"PP Plus Claim": "virtual_school.permissions.pp_plus_claim_query_conditions",
 }
 has_permission = {
 	"Child": "virtual_school.permissions.child_has_permission",
 	"Education Placement": "virtual_school.permissions.child_record_has_permission",
 	"School Place Request": "virtual_school.permissions.child_record_has_permission",
 	"Escalation": "virtual_school.permissions.child_record_has_permission",
+	"PP Plus Claim": "virtual_school.permissions.pp_plus_claim_has_permission",
 }
 
 # Scheduled jobs: idempotent, set-based

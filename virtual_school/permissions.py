@@ -99,3 +99,27 @@ def child_record_has_permission(doc, ptype: str | None = None, user: str | None 
 education_placement_query_conditions = child_record_query_conditions("Education Placement")
 school_place_request_query_conditions = child_record_query_conditions("School Place Request")
 escalation_query_conditions = child_record_query_conditions("Escalation")
+
+
+# Finance reads claims once they are approved (to pay them), never drafts or claims under review.
+FINANCE_VISIBLE_CLAIM_STATES = ("Approved", "Paid")
+
+
+def is_finance_only(user: str) -> bool:
+	roles = set(frappe.get_roles(user))
+	return VIRTUAL_SCHOOL_FINANCE in roles and not roles & (UNRESTRICTED_ROLES - {VIRTUAL_SCHOOL_FINANCE})
+
+
+def pp_plus_claim_query_conditions(user: str | None = None) -> str:
+	user = user or frappe.session.user
+	if user != "Administrator" and is_finance_only(user):
+		states = ", ".join(frappe.db.escape(state) for state in FINANCE_VISIBLE_CLAIM_STATES)
+		return f"`tabPP Plus Claim`.`workflow_state` in ({states})"
+	return child_record_query_conditions("PP Plus Claim")(user)
+
+
+def pp_plus_claim_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	if user != "Administrator" and is_finance_only(user):
+		return doc.get("workflow_state") in FINANCE_VISIBLE_CLAIM_STATES
+	return child_record_has_permission(doc, ptype, user)

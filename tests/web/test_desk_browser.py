@@ -44,8 +44,8 @@ def sign_in(browser, base_url, email, password, viewport=None):
 def test_head_lands_on_the_virtual_school_workspace(browser, base_url, ensure_user, user_password):
 	email = ensure_user("browser.head@example.test", "Virtual School Head")
 	page = sign_in(browser, base_url, email, user_password)
-	page.wait_for_selector(".workspace-title, .page-title", timeout=30_000)
-	page.wait_for_timeout(1500)
+	page.wait_for_selector(".number-widget-box .number", timeout=30_000)
+	page.wait_for_timeout(1000)
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / "desk-head-workspace.png"), full_page=True)
 	assert "/app/virtual-school" in page.url

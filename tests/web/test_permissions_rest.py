@@ -35,9 +35,7 @@ def world(base_url, admin_password, login_as, ensure_user, user_password):
 		"other": ensure_user("rest.caseworker2@example.test", "Virtual School Caseworker"),
 		"manager": ensure_user("rest.manager@example.test", "Virtual School Manager"),
 		"finance": ensure_user("rest.finance@example.test", "Virtual School Finance"),
-		"portal": ensure_user(
-			admin, base_url, "rest.portal@example.test", "School Portal User", user_type="Website User"
-		),
+		"portal": ensure_user("rest.portal@example.test", "School Portal User", user_type="Website User"),
 	}
 	children = {
 		"own": create_child(admin, base_url, "Ada", users["own"]),

@@ -14,11 +14,12 @@ from virtual_school.domain import school_days
 
 
 def ensure_default_calendars(on_date: date | str | None = None) -> None:
-	"""Bank holidays and a School Calendar for the current and the next academic year, if missing."""
+	"""Bank holidays and School Calendars from two academic years back to the next one, where missing."""
 	current = school_days.academic_year_of(getdate(on_date or today()))
 	start_year = int(current[:4])
-	labels = [current, f"{start_year + 1}-{str(start_year + 2)[-2:]}"]
-	ensure_bank_holidays(range(start_year, start_year + 3))
+	# Two years back as well, so waits that began last year are counted in school days too.
+	labels = [f"{year}-{str(year + 1)[-2:]}" for year in range(start_year - 2, start_year + 2)]
+	ensure_bank_holidays(range(start_year - 2, start_year + 3))
 	for label in labels:
 		if not frappe.db.exists("School Calendar", label):
 			frappe.get_doc(

@@ -3,8 +3,10 @@
 import frappe
 from frappe.utils import cint
 
+from virtual_school.pp_plus import add_budget_index
 from virtual_school.setup.calendar_defaults import ensure_default_calendars
 from virtual_school.setup.local_authorities import ensure_local_authorities
+from virtual_school.setup.pp_plus_defaults import ensure_funding_years
 from virtual_school.setup.roles import ensure_roles
 from virtual_school.setup.workflows import sync_workflows
 
@@ -34,6 +36,8 @@ def converge() -> None:
 	ensure_local_authorities()
 	sync_workflows()
 	ensure_default_calendars()
+	ensure_funding_years()
+	add_budget_index()  # also in on_doctype_update; here so existing sites get it on migrate
 
 
 def complete_setup_wizard() -> None:

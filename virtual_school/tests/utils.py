@@ -23,6 +23,10 @@ class VirtualSchoolTestCase(FrappeTestCase):
 		super().setUpClass()
 		head(), manager(), caseworker(1), caseworker(2), finance()
 
+	def setUp(self):
+		frappe.set_user("Administrator")
+		super().setUp()
+
 	def tearDown(self):
 		from virtual_school.clocks import clear_calendar_cache
 

@@ -47,11 +47,11 @@ frappe.ui.form.on("School Place Request", {
 function show_clocks(frm) {
 	if (frm.is_new() || !frm.doc.date_needed) return;
 	const parts = [
-		__("{0} school days without a place", [frm.doc.days_without_place || 0]),
+		__("School days without a place: {0}", [frm.doc.days_without_place || 0]),
 		frm.doc.target_date ? __("target {0}", [frappe.datetime.str_to_user(frm.doc.target_date)]) : null,
 	].filter(Boolean);
 	const late = (frm.doc.days_beyond_target || 0) > 0;
-	if (late) parts.push(__("{0} school days beyond target", [frm.doc.days_beyond_target]));
+	if (late) parts.push(__("beyond target by {0}", [frm.doc.days_beyond_target]));
 	if (frm.doc.escalation_level) parts.push(__("escalation level {0}", [frm.doc.escalation_level]));
 	frm.dashboard.set_headline_alert(parts.join(" · "), late ? "red" : "blue");
 }

@@ -16,6 +16,7 @@ from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
 
 CLOSED_REQUEST_STATES = ("Placed", "Withdrawn")
+NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
 BUCKETS = ((5, "0-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"), (None, "over 40"))
 
 
@@ -67,7 +68,12 @@ def get_columns() -> list[dict]:
 
 def get_data(filters: frappe._dict) -> list[dict]:
 	on_date = getdate(filters.get("on_date") or today())
-	child_filters = {"status": "Active", "current_school": ["is", "not set"]}
+	# Below Reception age or past 18 a child is not expected to have a school place.
+	child_filters = {
+		"status": "Active",
+		"current_school": ["is", "not set"],
+		"key_stage": ["not in", NOT_OF_SCHOOL_AGE],
+	}
 	for key in ("cohort", "caseworker"):
 		if filters.get(key):
 			child_filters[key] = filters[key]

@@ -12,12 +12,13 @@ import frappe
 from frappe import _
 from frappe.model.workflow import apply_workflow
 from frappe.utils import getdate, today
+from pypika.terms import ExistsCriterion
 
 from virtual_school.domain import escalation_ladder
 from virtual_school.setup import roles
 
-# Records an escalation may be about, and the field on each that names the child.
-ESCALATABLE = {"School Place Request": "child", "Child": "name"}
+# Records an escalation may be about, and the field on each that names the child (None: not one child).
+ESCALATABLE = {"School Place Request": "child", "Child": "name", "PP Plus Impact Report": None}
 OPEN_PLACE_REQUEST_STATES = (
 	"Requested",
 	"Offered",
@@ -106,7 +107,7 @@ def open_escalations_for_overdue_place_requests(on_date: date) -> list[str]:
 			request.workflow_state.isin(OPEN_PLACE_REQUEST_STATES)
 			& request.target_date.isnotnull()
 			& (request.target_date < on_date)
-			& ~frappe.qb.terms.ExistsCriterion(already_escalated)
+			& ~ExistsCriterion(already_escalated)
 		)
 		.run(as_dict=True)
 	)

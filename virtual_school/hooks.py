@@ -51,6 +51,7 @@ scheduler_events = {
 	"daily": [
 		"virtual_school.placements.refresh_derived_fields",
 		"virtual_school.escalations.run_daily_sweep",
+		"virtual_school.pp_plus_impact.run_daily",
 		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
 	],
 }

@@ -27,8 +27,7 @@ class Escalation(Document):
 		self.update_reference_level()
 
 	def validate_reference(self):
-		child_field = ESCALATABLE.get(self.reference_doctype)
-		if not child_field:
+		if self.reference_doctype not in ESCALATABLE:
 			frappe.throw(
 				_("Escalations can be opened on {0}, not on {1}.").format(
 					", ".join(_(doctype) for doctype in ESCALATABLE), _(self.reference_doctype)
@@ -47,7 +46,12 @@ class Escalation(Document):
 				_("You cannot escalate {0} {1}.").format(_(self.reference_doctype), self.reference_name),
 				exc=frappe.PermissionError,
 			)
-		self.child = frappe.db.get_value(self.reference_doctype, self.reference_name, child_field)
+		child_field = ESCALATABLE[self.reference_doctype]
+		self.child = (
+			frappe.db.get_value(self.reference_doctype, self.reference_name, child_field)
+			if child_field
+			else None
+		)
 
 	def sync_level_and_status(self):
 		"""Level and status follow the workflow state; a level change logs, re-dates and re-assigns."""

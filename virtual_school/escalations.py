@@ -18,7 +18,12 @@ from virtual_school.domain import escalation_ladder
 from virtual_school.setup import roles
 
 # Records an escalation may be about, and the field on each that names the child (None: not one child).
-ESCALATABLE = {"School Place Request": "child", "Child": "name", "PP Plus Impact Report": None}
+ESCALATABLE = {
+	"School Place Request": "child",
+	"Child": "name",
+	"Personal Education Plan": "child",
+	"PP Plus Impact Report": None,
+}
 OPEN_PLACE_REQUEST_STATES = (
 	"Requested",
 	"Offered",

@@ -36,6 +36,7 @@ permission_query_conditions = {
 	"School Place Request": "virtual_school.permissions.school_place_request_query_conditions",
 	"Escalation": "virtual_school.permissions.escalation_query_conditions",
 	"PP Plus Claim": "virtual_school.permissions.pp_plus_claim_query_conditions",
+	"Personal Education Plan": "virtual_school.permissions.personal_education_plan_query_conditions",
 }
 has_permission = {
 	"Child": "virtual_school.permissions.child_has_permission",
@@ -43,6 +44,7 @@ has_permission = {
 	"School Place Request": "virtual_school.permissions.child_record_has_permission",
 	"Escalation": "virtual_school.permissions.child_record_has_permission",
 	"PP Plus Claim": "virtual_school.permissions.pp_plus_claim_has_permission",
+	"Personal Education Plan": "virtual_school.permissions.child_record_has_permission",
 }
 
 # Scheduled jobs: idempotent, set-based
@@ -52,6 +54,7 @@ scheduler_events = {
 		"virtual_school.placements.refresh_derived_fields",
 		"virtual_school.escalations.run_daily_sweep",
 		"virtual_school.pp_plus_impact.run_daily",
+		"virtual_school.peps.escalate_overdue_peps",
 		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
 	],
 }

@@ -99,6 +99,7 @@ def child_record_has_permission(doc, ptype: str | None = None, user: str | None 
 education_placement_query_conditions = child_record_query_conditions("Education Placement")
 school_place_request_query_conditions = child_record_query_conditions("School Place Request")
 escalation_query_conditions = child_record_query_conditions("Escalation")
+personal_education_plan_query_conditions = child_record_query_conditions("Personal Education Plan")
 
 
 # Finance reads claims once they are approved (to pay them), never drafts or claims under review.

@@ -6,6 +6,10 @@ def get_data():
 		"fieldname": "child",
 		"transactions": [
 			{"label": _("School"), "items": ["Education Placement", "School Place Request"]},
+			{
+				"label": _("Education Plans and Funding"),
+				"items": ["Personal Education Plan", "PP Plus Claim"],
+			},
 			{"label": _("Escalations"), "items": ["Escalation"]},
 		],
 	}

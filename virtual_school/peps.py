@@ -1,0 +1,87 @@
+"""Personal Education Plans on the site: due dates from the child's records, the overdue sweep, the export.
+
+The rules are ``virtual_school.domain.pep_due_dates`` (no Frappe): started with the care plan or within 10
+working days of an emergency placement, ready for the first review 20 working days after entering care,
+reviewed each school term, and (a local rule, a setting) renewed within N school days of a school move.
+"""
+
+from datetime import date
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Coalesce, Max
+from frappe.utils import formatdate, getdate, today
+from pypika.terms import ExistsCriterion
+
+from virtual_school.clocks import get_school_calendar
+from virtual_school.domain import pep_due_dates
+from virtual_school.escalations import open_escalation
+
+DONE_STATES = ("Approved",)
+
+
+def rules() -> pep_due_dates.PepRules:
+	move_days = frappe.db.get_single_value("Virtual School Settings", "pep_after_school_move_school_days")
+	return pep_due_dates.PepRules(school_move_school_days=move_days or 20)
+
+
+def next_due_for(child: str, on_date: date | None = None) -> pep_due_dates.DueDate | None:
+	"""The child's next PEP obligation, from their care dates, last completed PEP and last school move."""
+	on_date = getdate(on_date or today())
+	entered_care = frappe.db.get_value("Child", child, "date_entered_care")
+	pep = frappe.qb.DocType("Personal Education Plan")
+	placement = frappe.qb.DocType("Education Placement")
+	last_pep = (
+		frappe.qb.from_(pep)
+		.select(Max(Coalesce(pep.meeting_date, pep.completed_on)))
+		.where((pep.child == child) & pep.workflow_state.isin(DONE_STATES))
+		.run()[0][0]
+	)
+	last_move = (
+		frappe.qb.from_(placement)
+		.select(Max(placement.start_date))
+		.where((placement.child == child) & (placement.start_date <= on_date))
+		.run()[0][0]
+	)
+	return pep_due_dates.next_pep_due(
+		date_entered_care=getdate(entered_care) if entered_care else None,
+		emergency=False,
+		last_pep_date=getdate(last_pep) if last_pep else None,
+		last_school_move=getdate(last_move) if last_move else None,
+		calendar=get_school_calendar(),
+		on_date=on_date,
+		rules=rules(),
+	)
+
+
+def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
+	"""Daily: one open escalation for each PEP past its due date and not yet approved (idempotent)."""
+	on_date = getdate(on_date or today())
+	pep = frappe.qb.DocType("Personal Education Plan")
+	escalation = frappe.qb.DocType("Escalation")
+	open_one = (
+		frappe.qb.from_(escalation)
+		.select(escalation.name)
+		.where(
+			(escalation.reference_doctype == "Personal Education Plan")
+			& (escalation.reference_name == pep.name)
+			& (escalation.status != "Closed")
+		)
+	)
+	overdue = (
+		frappe.qb.from_(pep)
+		.select(pep.name, pep.child_name, pep.due_date)
+		.where(pep.workflow_state.notin(DONE_STATES) & (pep.due_date < on_date) & ~ExistsCriterion(open_one))
+		.run(as_dict=True)
+	)
+	return [
+		open_escalation(
+			"Personal Education Plan",
+			row.name,
+			_("The PEP for {0} was due on {1} and is not approved.").format(
+				row.child_name, formatdate(row.due_date)
+			),
+			on_date,
+		).name
+		for row in overdue
+	]

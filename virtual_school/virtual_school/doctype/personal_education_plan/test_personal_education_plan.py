@@ -1,0 +1,112 @@
+# Copyright (c) 2026, virtual_school contributors
+# For license information, please see license.txt
+
+from datetime import date
+
+import frappe
+from frappe.model.workflow import WorkflowTransitionError, apply_workflow
+
+from virtual_school.peps import escalate_overdue_peps, next_due_for
+from virtual_school.tests.utils import (
+	VirtualSchoolTestCase,
+	caseworker,
+	make_child,
+	make_placement,
+	make_school,
+	manager,
+)
+
+TERMS = [
+	{"term_name": "Autumn 1", "start_date": date(2032, 9, 1), "end_date": date(2032, 10, 22)},
+	{"term_name": "Autumn 2", "start_date": date(2032, 11, 1), "end_date": date(2032, 12, 17)},
+]
+
+
+class TestPersonalEducationPlan(VirtualSchoolTestCase):
+	def setUp(self):
+		if not frappe.db.exists("School Calendar", "2032-33"):
+			frappe.get_doc(
+				{"doctype": "School Calendar", "academic_year": "2032-33", "terms": TERMS}
+			).insert()
+		self.worker = caseworker(1)
+		self.school = make_school("990901", "Willow Primary")
+		self.child = make_child(
+			"Pepita",
+			caseworker=self.worker,
+			date_of_birth=date(2024, 1, 5),
+			date_entered_care=date(2032, 9, 6),
+		)
+		make_placement(self.child.name, self.school, date(2032, 9, 1))
+
+	def new_pep(self, **values):
+		frappe.set_user(self.worker)
+		try:
+			return frappe.get_doc(
+				{
+					"doctype": "Personal Education Plan",
+					"child": self.child.name,
+					"meeting_date": date(2032, 10, 1),
+					"child_views": "I like reading with my carer.",
+					"targets": [
+						{
+							"area": "Reading and writing",
+							"target": "Read 20 minutes daily",
+							"pp_plus_funded": 1,
+						}
+					],
+					"attainment": [
+						{"subject": "Reading", "current": "Working towards", "target": "Expected standard"}
+					],
+					**values,
+				}
+			).insert()
+		finally:
+			frappe.set_user("Administrator")
+
+	def test_initial_pep_due_20_working_days_after_entering_care(self):
+		due = next_due_for(self.child.name, date(2032, 9, 10))
+		self.assertEqual(due.due, date(2032, 10, 4))  # Mon 6 Sep 2032 + 20 working days
+		pep = self.new_pep(due_date=None)
+		self.assertTrue(pep.due_date)
+		self.assertTrue(pep.due_rule)
+
+	def test_workflow_with_qa_and_return(self):
+		pep = self.new_pep()
+		self.assertEqual(pep.attainment[0].scale, "Working towards / Expected standard / Greater depth")
+		frappe.set_user(self.worker)
+		pep = apply_workflow(pep, "Submit PEP")
+		with self.assertRaises(WorkflowTransitionError):
+			apply_workflow(pep, "Start QA")  # caseworkers do not QA
+		frappe.set_user(manager())
+		pep = apply_workflow(frappe.get_doc("Personal Education Plan", pep.name), "Start QA")
+		with self.assertRaises(WorkflowTransitionError):
+			apply_workflow(pep, "Approve")  # needs a QA rating
+		pep.qa_comments = "Targets need dates"
+		pep.save()
+		pep = apply_workflow(pep, "Return for Changes")
+		frappe.set_user(self.worker)
+		pep = apply_workflow(frappe.get_doc("Personal Education Plan", pep.name), "Submit PEP")
+		frappe.set_user(manager())
+		pep = apply_workflow(frappe.get_doc("Personal Education Plan", pep.name), "Start QA")
+		pep.qa_rating = "Green"
+		pep.save()
+		pep = apply_workflow(pep, "Approve")
+		self.assertEqual(frappe.utils.getdate(pep.completed_on), frappe.utils.getdate())
+
+	def test_overdue_pep_is_escalated_once(self):
+		pep = self.new_pep(due_date=date(2032, 10, 4))
+		frappe.set_user("Administrator")
+		first = escalate_overdue_peps(date(2032, 10, 6))
+		self.assertEqual(len(first), 1)
+		self.assertEqual(escalate_overdue_peps(date(2032, 10, 7)), [])
+		self.assertEqual(frappe.db.get_value("Escalation", first[0], "reference_name"), pep.name)
+
+	def test_attendance_outside_0_to_100_is_refused(self):
+		with self.assertRaises(frappe.ValidationError):
+			self.new_pep(attendance_percent=130)
+
+	def test_other_caseworkers_cannot_see_the_pep(self):
+		pep = self.new_pep()
+		frappe.set_user(caseworker(2))
+		self.assertNotIn(pep.name, frappe.get_list("Personal Education Plan", pluck="name"))
+		self.assertFalse(frappe.has_permission("Personal Education Plan", "read", pep.name))

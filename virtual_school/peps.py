@@ -48,7 +48,8 @@ def next_due_for(child: str, on_date: date | None = None) -> pep_due_dates.DueDa
 		emergency=False,
 		last_pep_date=getdate(last_pep) if last_pep else None,
 		last_school_move=getdate(last_move) if last_move else None,
-		calendar=get_school_calendar(),
+		# Terms are stored as half-terms; a PEP is reviewed once per full term.
+		calendar=pep_due_dates.merge_half_terms(get_school_calendar()),
 		on_date=on_date,
 		rules=rules(),
 	)
@@ -85,3 +86,60 @@ def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
 		).name
 		for row in overdue
 	]
+
+
+@frappe.whitelist()
+def export_pep(name: str) -> dict:
+	"""Write the PEP as .docx (child by initials) and attach it, private, to the PEP."""
+	from frappe.utils.file_manager import save_file
+
+	from virtual_school.domain import letters, pep_document
+	from virtual_school.pp_plus_documents import authority
+
+	plan = frappe.get_doc("Personal Education Plan", name)
+	plan.check_permission("read")
+	child = frappe.db.get_value(
+		"Child", plan.child, ["first_name", "last_name", "date_of_birth", "year_group", "upn"], as_dict=True
+	)
+	pupil = letters.PupilDetails(
+		initials=letters.child_initials(child.first_name, child.last_name),
+		date_of_birth=getdate(child.date_of_birth),
+		year_group=child.year_group or "",
+		upn=child.upn or "",
+		reference=plan.name,
+		withheld_names=(child.first_name, child.last_name),
+	)
+	export = pep_document.PepExport(
+		school_name=plan.school_name or "",
+		academic_year=plan.academic_year or "",
+		term=plan.term or "",
+		meeting_date=getdate(plan.meeting_date) if plan.meeting_date else None,
+		due_date=getdate(plan.due_date) if plan.due_date else None,
+		designated_teacher=plan.designated_teacher or "",
+		social_worker=plan.social_worker or "",
+		carer=_("Contributed") if plan.carer_attended else "",
+		child_views=plan.child_views or "",
+		attendance_percent=plan.attendance_percent,
+		targets=tuple(
+			pep_document.PepTarget(
+				row.area,
+				row.target or "",
+				row.success_measure or "",
+				bool(row.pp_plus_funded),
+				row.progress_rag or "",
+			)
+			for row in plan.targets
+		),
+		attainment=tuple(
+			pep_document.AttainmentRow(row.subject, row.current or "", row.target or "")
+			for row in plan.attainment
+		),
+		qa_rating=plan.qa_rating or "",
+		qa_comments=plan.qa_comments or "",
+	)
+	try:
+		content = pep_document.pep_document(authority(), pupil, export)
+	except ValueError as error:
+		frappe.throw(_("The PEP cannot be exported yet: {0}").format(error), title=_("Export Not Ready"))
+	saved = save_file(f"{plan.name}-{today()}.docx", content, plan.doctype, plan.name, is_private=1)
+	return {"file_url": saved.file_url, "file": saved.name}

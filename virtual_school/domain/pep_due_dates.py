@@ -186,7 +186,8 @@ def next_pep_due(
 	   the last PEP.
 	   If either is outstanding, the earlier of them is returned (termly reviews wait for it).
 	3. Otherwise the termly review for the term of ``on_date`` (``termly_review_due``), or for the next term
-	   if a PEP was already completed in that term (or the holiday before it).
+	   if a PEP was already completed in that term (or the holiday before it; a PEP before the calendar's
+	   first term counts for no term).
 
 	``last_pep_date`` is the date the latest PEP was completed (any PEP: initial, move or termly). Never
 	raises for a calendar that ends too soon: a school-move date it cannot count is left out, and None
@@ -214,7 +215,8 @@ def next_pep_due(
 		return min(outstanding, key=lambda due: due.due) if outstanding else None
 
 	index = _term_index(on_date, calendar)
-	if index is not None and last_pep is not None:
+	if index is not None and last_pep is not None and last_pep >= calendar.terms[0][0]:
+		# A PEP before the calendar's first term is older than any term it knows, so it counts for none.
 		pep_term = _term_index(last_pep, calendar)
 		if pep_term is None:
 			return None  # a PEP dated after the calendar's last term: the next review is beyond it

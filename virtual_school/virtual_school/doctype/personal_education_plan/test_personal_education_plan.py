@@ -110,3 +110,20 @@ class TestPersonalEducationPlan(VirtualSchoolTestCase):
 		frappe.set_user(caseworker(2))
 		self.assertNotIn(pep.name, frappe.get_list("Personal Education Plan", pluck="name"))
 		self.assertFalse(frappe.has_permission("Personal Education Plan", "read", pep.name))
+
+	def test_export_to_word_uses_initials(self):
+		import io
+
+		import docx
+
+		from virtual_school.peps import export_pep
+
+		pep = self.new_pep()
+		result = export_pep(pep.name)
+		content = frappe.get_doc("File", result["file"]).get_content()
+		document = docx.Document(io.BytesIO(content))
+		text = "\n".join(p.text for p in document.paragraphs)
+		text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+		self.assertIn("Personal Education Plan", text)
+		self.assertIn("Read 20 minutes daily", text)
+		self.assertNotIn(self.child.last_name, text)

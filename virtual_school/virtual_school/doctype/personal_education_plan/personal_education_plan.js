@@ -1,0 +1,24 @@
+// Copyright (c) 2026, virtual_school contributors
+// For license information, please see license.txt
+
+frappe.ui.form.on("Personal Education Plan", {
+	refresh(frm) {
+		if (frm.doc.due_date && frm.doc.workflow_state !== "Approved") {
+			const late = frappe.datetime.get_diff(frappe.datetime.get_today(), frm.doc.due_date) > 0;
+			frm.dashboard.set_headline_alert(
+				__("Due {0}: {1}", [frappe.datetime.str_to_user(frm.doc.due_date), __(frm.doc.due_rule || "")]),
+				late ? "red" : "blue"
+			);
+		}
+		if (!frm.is_new()) {
+			frm.add_custom_button(__("Export to Word"), () =>
+				frappe
+					.call({ method: "virtual_school.peps.export_pep", args: { name: frm.doc.name }, freeze: true })
+					.then((r) => {
+						frm.reload_doc();
+						if (r.message) window.open(r.message.file_url);
+					})
+			);
+		}
+	},
+});

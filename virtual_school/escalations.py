@@ -16,6 +16,7 @@ from pypika.terms import ExistsCriterion
 
 from virtual_school.domain import escalation_ladder
 from virtual_school.setup import roles
+from virtual_school.virtual_school.doctype.school_place_request.school_place_request import OPEN_STATES
 
 # Records an escalation may be about, and the field on each that names the child (None: not one child).
 ESCALATABLE = {
@@ -24,15 +25,6 @@ ESCALATABLE = {
 	"Personal Education Plan": "child",
 	"PP Plus Impact Report": None,
 }
-OPEN_PLACE_REQUEST_STATES = (
-	"Requested",
-	"Offered",
-	"Refused",
-	"Escalated",
-	"Direction Consulted",
-	"Directed",
-	"Referred to Secretary of State",
-)
 
 
 def holder_for(level: int, child: str | None) -> str | None:
@@ -109,7 +101,7 @@ def open_escalations_for_overdue_place_requests(on_date: date) -> list[str]:
 		frappe.qb.from_(request)
 		.select(request.name, request.child_name, request.days_without_place, request.target_date)
 		.where(
-			request.workflow_state.isin(OPEN_PLACE_REQUEST_STATES)
+			request.workflow_state.isin(OPEN_STATES)
 			& request.target_date.isnotnull()
 			& (request.target_date < on_date)
 			& ~ExistsCriterion(already_escalated)

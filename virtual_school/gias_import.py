@@ -21,27 +21,11 @@ from virtual_school.domain import gias_mapping
 BATCH_SIZE = 1000
 DOWNLOAD_TIMEOUT_SECONDS = 120
 
-# School fields written from GIAS (the mapped record's keys), in table column order.
-SCHOOL_FIELDS = (
-	"school_name",
-	"establishment_type",
-	"type_group",
-	"phase",
-	"status",
-	"la",
-	"postcode",
-	"telephone",
-	"headteacher",
-	"website",
-	"street",
-	"town",
-	"open_date",
-	"close_date",
-	"statutory_low_age",
-	"statutory_high_age",
-	"ukprn",
-	"trust_name",
-	"admissions_route",
+# School fields written from GIAS: the mapped fields, with the LA code stored in the ``la`` link.
+SCHOOL_FIELDS = tuple(
+	"la" if fieldname == "la_code" else fieldname
+	for fieldname in gias_mapping.FINGERPRINT_FIELDS
+	if fieldname not in ("urn", "la_name")
 )
 
 

@@ -37,6 +37,8 @@ permission_query_conditions = {
 	"Escalation": "virtual_school.permissions.escalation_query_conditions",
 	"PP Plus Claim": "virtual_school.permissions.pp_plus_claim_query_conditions",
 	"Personal Education Plan": "virtual_school.permissions.personal_education_plan_query_conditions",
+	"Exclusion": "virtual_school.permissions.exclusion_query_conditions",
+	"Advice Request": "virtual_school.permissions.advice_request_query_conditions",
 }
 has_permission = {
 	"Child": "virtual_school.permissions.child_has_permission",
@@ -45,6 +47,8 @@ has_permission = {
 	"Escalation": "virtual_school.permissions.child_record_has_permission",
 	"PP Plus Claim": "virtual_school.permissions.pp_plus_claim_has_permission",
 	"Personal Education Plan": "virtual_school.permissions.child_record_has_permission",
+	"Exclusion": "virtual_school.permissions.child_record_has_permission",
+	"Advice Request": "virtual_school.permissions.advice_request_has_permission",
 }
 
 # Scheduled jobs: idempotent, set-based

@@ -93,22 +93,11 @@ def export_pep(name: str) -> dict:
 	"""Write the PEP as .docx (child by initials) and attach it, private, to the PEP."""
 	from frappe.utils.file_manager import save_file
 
-	from virtual_school.domain import letters, pep_document
-	from virtual_school.pp_plus_documents import authority
+	from virtual_school.documents import authority, pupil
+	from virtual_school.domain import pep_document
 
 	plan = frappe.get_doc("Personal Education Plan", name)
 	plan.check_permission("read")
-	child = frappe.db.get_value(
-		"Child", plan.child, ["first_name", "last_name", "date_of_birth", "year_group", "upn"], as_dict=True
-	)
-	pupil = letters.PupilDetails(
-		initials=letters.child_initials(child.first_name, child.last_name),
-		date_of_birth=getdate(child.date_of_birth),
-		year_group=child.year_group or "",
-		upn=child.upn or "",
-		reference=plan.name,
-		withheld_names=(child.first_name, child.last_name),
-	)
 	export = pep_document.PepExport(
 		school_name=plan.school_name or "",
 		academic_year=plan.academic_year or "",
@@ -138,7 +127,7 @@ def export_pep(name: str) -> dict:
 		qa_comments=plan.qa_comments or "",
 	)
 	try:
-		content = pep_document.pep_document(authority(), pupil, export)
+		content = pep_document.pep_document(authority(), pupil(plan.child, plan.name), export)
 	except ValueError as error:
 		frappe.throw(_("The PEP cannot be exported yet: {0}").format(error), title=_("Export Not Ready"))
 	saved = save_file(f"{plan.name}-{today()}.docx", content, plan.doctype, plan.name, is_private=1)

@@ -100,6 +100,22 @@ education_placement_query_conditions = child_record_query_conditions("Education 
 school_place_request_query_conditions = child_record_query_conditions("School Place Request")
 escalation_query_conditions = child_record_query_conditions("Escalation")
 personal_education_plan_query_conditions = child_record_query_conditions("Personal Education Plan")
+exclusion_query_conditions = child_record_query_conditions("Exclusion")
+
+
+def advice_request_query_conditions(user: str | None = None) -> str:
+	"""Advice without a child is for the whole team; advice about a child follows the caseload."""
+	user = user or frappe.session.user
+	if not is_caseload_restricted(user):
+		return ""
+	column = "`tabAdvice Request`.`child`"
+	return f"({column} is null or {column} = '' or {caseload_children_condition(user, column)})"
+
+
+def advice_request_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	if not doc.get("child"):
+		return True
+	return child_record_has_permission(doc, ptype, user)
 
 
 # Finance reads claims once they are approved (to pay them), never drafts or claims under review.

@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from virtual_school import clocks
+from virtual_school import clocks, documents
 from virtual_school.clocks import get_school_calendar
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
@@ -83,31 +83,12 @@ def build_letter(request, kind: str, letter_date: date) -> bytes:
 	"""The letter's bytes, from the request, its child, the school and the authority's settings."""
 	from virtual_school.domain import letters
 
-	settings = frappe.get_cached_doc("Virtual School Settings")
-	if not settings.letter_signatory:
+	if not frappe.db.get_single_value("Virtual School Settings", "letter_signatory"):
 		frappe.throw(
 			_("Set the Letter Signatory in Virtual School Settings first."), title=_("Letter Not Ready")
 		)
-	authority = letters.Authority(
-		name=settings.authority_name,
-		virtual_school_name=settings.virtual_school_name or _("Virtual School"),
-		signatory=settings.letter_signatory,
-		signatory_title=settings.letter_signatory_title or _("Virtual School Head"),
-	)
-	child = frappe.db.get_value(
-		"Child",
-		request.child,
-		["first_name", "last_name", "date_of_birth", "year_group", "upn"],
-		as_dict=True,
-	)
-	pupil = letters.PupilDetails(
-		initials=letters.child_initials(child.first_name, child.last_name),
-		date_of_birth=getdate(child.date_of_birth),
-		year_group=child.year_group or "",
-		upn=child.upn or "",
-		reference=request.name,
-		withheld_names=(child.first_name, child.last_name),
-	)
+	authority = documents.authority()
+	pupil = documents.pupil(request.child, request.name)
 	if kind == "admission_request":
 		approach = _latest_approach(request)
 		outcome_due = getdate(approach.outcome_due) if approach.outcome_due else None
@@ -115,7 +96,7 @@ def build_letter(request, kind: str, letter_date: date) -> bytes:
 			outcome_due = clocks.add_days(letter_date, 15, DayKind.SCHOOL)
 		return letters.admission_request_letter(
 			authority,
-			_addressee(approach.school),
+			documents.addressee(approach.school),
 			pupil,
 			letter_date=letter_date,
 			date_needed=getdate(request.date_needed),
@@ -128,7 +109,7 @@ def build_letter(request, kind: str, letter_date: date) -> bytes:
 			frappe.throw(_("Enter the date you consult the school on the direction first."))
 		return letters.direction_notice_letter(
 			authority,
-			_addressee(request.refusing_school),
+			documents.addressee(request.refusing_school),
 			pupil,
 			letter_date=getdate(request.direction_consulted_on),
 			refused_on=getdate(refusal.response_date) if refusal and refusal.response_date else None,
@@ -138,7 +119,7 @@ def build_letter(request, kind: str, letter_date: date) -> bytes:
 		)
 	return letters.secretary_of_state_request_letter(
 		authority,
-		_addressee(request.refusing_school),
+		documents.addressee(request.refusing_school),
 		pupil,
 		letter_date=letter_date,
 		refused_on=getdate(refusal.response_date) if refusal and refusal.response_date else None,
@@ -174,22 +155,3 @@ def _refusal(request):
 		if row.school == request.refusing_school and row.response == "Refused"
 	]
 	return refusals[-1] if refusals else None
-
-
-def _addressee(school_name: str):
-	from virtual_school.domain import letters
-
-	school = frappe.db.get_value(
-		"School",
-		school_name,
-		["school_name", "headteacher", "street", "town", "postcode", "name"],
-		as_dict=True,
-	)
-	return letters.SchoolAddressee(
-		name=school.school_name,
-		headteacher=school.headteacher or "",
-		street=school.street or "",
-		town=school.town or "",
-		postcode=school.postcode or "",
-		urn=school.name,
-	)

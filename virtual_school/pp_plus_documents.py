@@ -3,59 +3,19 @@
 from decimal import Decimal
 
 import frappe
-from frappe import _
 from frappe.utils import getdate, today
 from frappe.utils.file_manager import save_file
 
-from virtual_school.domain import letters, pp_plus_letters
-
-
-def authority() -> letters.Authority:
-	settings = frappe.get_cached_doc("Virtual School Settings")
-	return letters.Authority(
-		name=settings.authority_name,
-		virtual_school_name=settings.virtual_school_name or _("Virtual School"),
-		signatory=settings.letter_signatory or settings.authority_name,
-		signatory_title=settings.letter_signatory_title or _("Virtual School Head"),
-	)
-
-
-def addressee(school: str) -> letters.SchoolAddressee:
-	row = frappe.db.get_value(
-		"School", school, ["school_name", "headteacher", "street", "town", "postcode", "name"], as_dict=True
-	)
-	return letters.SchoolAddressee(
-		name=row.school_name,
-		headteacher=row.headteacher or "",
-		street=row.street or "",
-		town=row.town or "",
-		postcode=row.postcode or "",
-		urn=row.name,
-	)
-
-
-def initials_of(child: str) -> str:
-	first_name, last_name = frappe.db.get_value("Child", child, ["first_name", "last_name"])
-	return letters.child_initials(first_name, last_name)
+from virtual_school.documents import addressee, authority, initials_of, pupil
+from virtual_school.domain import pp_plus_letters
 
 
 def attach_decision_letter(claim) -> str:
 	"""Write the approval or rejection letter to the school and attach it to the claim."""
-	child = frappe.db.get_value(
-		"Child", claim.child, ["first_name", "last_name", "date_of_birth", "year_group", "upn"], as_dict=True
-	)
-	pupil = letters.PupilDetails(
-		initials=letters.child_initials(child.first_name, child.last_name),
-		date_of_birth=getdate(child.date_of_birth),
-		year_group=child.year_group or "",
-		upn=child.upn or "",
-		reference=claim.name,
-		withheld_names=(child.first_name, child.last_name),
-	)
 	content = pp_plus_letters.decision_letter(
 		authority(),
 		addressee(claim.school),
-		pupil,
+		pupil(claim.child, claim.name),
 		letter_date=getdate(today()),
 		claim_reference=claim.name,
 		amount=Decimal(str(claim.amount)),

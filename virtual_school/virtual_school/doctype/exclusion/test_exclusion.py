@@ -1,0 +1,106 @@
+# Copyright (c) 2026, virtual_school contributors
+# For license information, please see license.txt
+
+from datetime import date
+
+import frappe
+
+from virtual_school.tests.utils import VirtualSchoolTestCase, caseworker, make_child, make_school
+
+TERMS = [
+	{"term_name": "Autumn 1", "start_date": date(2033, 9, 1), "end_date": date(2033, 10, 21)},
+	{"term_name": "Autumn 2", "start_date": date(2033, 10, 31), "end_date": date(2033, 12, 16)},
+	{"term_name": "Spring 1", "start_date": date(2034, 1, 4), "end_date": date(2034, 2, 10)},
+]
+
+
+class TestExclusion(VirtualSchoolTestCase):
+	def setUp(self):
+		if not frappe.db.exists("School Calendar", "2033-34"):
+			frappe.get_doc(
+				{"doctype": "School Calendar", "academic_year": "2033-34", "terms": TERMS}
+			).insert()
+		self.school = make_school("991001", "Ash Academy", type_group="Academies")
+		self.child = make_child("Ex", caseworker=caseworker(1), social_worker_name="Sam Worker")
+
+	def exclusion(self, **values):
+		return frappe.get_doc(
+			{
+				"doctype": "Exclusion",
+				"child": self.child.name,
+				"school": self.school,
+				"exclusion_type": "Suspension",
+				"start_date": date(2033, 9, 8),
+				"school_days": 3,
+				"reason": "Persistent or general disruptive behaviour",
+				"notice_date": date(2033, 9, 8),
+				**values,
+			}
+		).insert()
+
+	def test_flags_who_must_be_told(self):
+		doc = self.exclusion()
+		self.assertIn("Virtual School Head", doc.rule_checks)
+		self.assertIn("social worker", doc.rule_checks)
+		doc.vsh_told_on = doc.social_worker_told_on = date(2033, 9, 8)
+		doc.save()
+		self.assertEqual(doc.rule_checks, "")
+
+	def test_suspensions_over_15_days_in_a_term_need_governors_within_15_school_days(self):
+		self.exclusion(school_days=10)
+		second = self.exclusion(start_date=date(2033, 11, 7), school_days=6, notice_date=date(2033, 11, 7))
+		self.assertEqual(second.term_total_school_days, 16)  # Autumn 1 and 2 are one term
+		self.assertTrue(second.governors_must_consider)
+		self.assertEqual(second.consideration_due, date(2033, 11, 28))
+		spring = self.exclusion(start_date=date(2034, 1, 10), school_days=2, notice_date=date(2034, 1, 10))
+		self.assertEqual(spring.term_total_school_days, 2)
+
+	def test_permanent_exclusion_always_needs_governors(self):
+		doc = self.exclusion(exclusion_type="Permanent exclusion", school_days=0)
+		self.assertTrue(doc.governors_must_consider)
+		self.assertIn("Governors must consider", doc.rule_checks)
+
+	def test_a_suspension_needs_its_length(self):
+		with self.assertRaises(frappe.ValidationError):
+			self.exclusion(school_days=0)
+
+	def test_more_than_45_days_in_a_year_is_flagged(self):
+		for number, month in enumerate((9, 11)):
+			self.exclusion(start_date=date(2033, month, 8 + number), school_days=23)
+		self.assertIn("limit is 45", frappe.get_last_doc("Exclusion").rule_checks)
+
+	def test_caseworkers_see_only_their_caseload(self):
+		doc = self.exclusion()
+		frappe.set_user(caseworker(2))
+		self.assertNotIn(doc.name, frappe.get_list("Exclusion", pluck="name"))
+
+
+class TestAdviceRequest(VirtualSchoolTestCase):
+	def test_advice_is_dated_and_scoped(self):
+		child = make_child("Adv", caseworker=caseworker(1), cohort="Previously Looked After")
+		general = frappe.get_doc(
+			{
+				"doctype": "Advice Request",
+				"requester_type": "School",
+				"cohort": "Previously Looked After",
+				"topic": "Admissions",
+				"question": "How do we prioritise an adopted child?",
+			}
+		).insert()
+		about_child = frappe.get_doc(
+			{
+				"doctype": "Advice Request",
+				"requester_type": "Parent or carer",
+				"cohort": "Previously Looked After",
+				"topic": "Pupil premium plus",
+				"question": "Who holds PP+ for my adopted son?",
+				"child": child.name,
+				"advice_given": "The school receives it through the census.",
+			}
+		).insert()
+		self.assertEqual(about_child.status, "Advised")
+		self.assertTrue(about_child.advised_on)
+		frappe.set_user(caseworker(2))
+		visible = set(frappe.get_list("Advice Request", pluck="name"))
+		self.assertIn(general.name, visible)
+		self.assertNotIn(about_child.name, visible)

@@ -1,0 +1,4 @@
+// Copyright (c) 2026, virtual_school contributors
+// For license information, please see license.txt
+
+frappe.query_reports["Cohort Overview"] = { filters: [] };

@@ -1,0 +1,104 @@
+# Copyright (c) 2026, virtual_school contributors
+# For license information, please see license.txt
+"""Strategic overview by cohort (children with a social worker and kinship children above all): counts,
+school places by admissions route, children without a place, suspensions and exclusions this year.
+Aggregates only: no individual casework view of these cohorts."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import getdate, today
+
+from virtual_school.domain import school_days
+
+NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	start, end = school_days.academic_year_bounds(school_days.academic_year_of(getdate(today())))
+	data = get_data(start, end)
+	return get_columns(), data, None, get_chart(data)
+
+
+def get_columns() -> list[dict]:
+	return [
+		{"label": _("Cohort"), "fieldname": "cohort", "fieldtype": "Data", "width": 190},
+		{"label": _("Children"), "fieldname": "children", "fieldtype": "Int", "width": 90},
+		{"label": _("Maintained School"), "fieldname": "maintained", "fieldtype": "Int", "width": 120},
+		{"label": _("Academy or Free School"), "fieldname": "academy", "fieldtype": "Int", "width": 140},
+		{"label": _("Independent / Other"), "fieldname": "independent", "fieldtype": "Int", "width": 130},
+		{
+			"label": _("School Age Without a Place"),
+			"fieldname": "without_place",
+			"fieldtype": "Int",
+			"width": 150,
+		},
+		{"label": _("With an EHC Plan"), "fieldname": "ehc_plans", "fieldtype": "Int", "width": 110},
+		{"label": _("Suspensions This Year"), "fieldname": "suspensions", "fieldtype": "Int", "width": 130},
+		{
+			"label": _("Permanent Exclusions This Year"),
+			"fieldname": "permanent",
+			"fieldtype": "Int",
+			"width": 150,
+		},
+	]
+
+
+def get_data(start, end) -> list[dict]:
+	child = frappe.qb.DocType("Child")
+	school = frappe.qb.DocType("School")
+
+	def count_when(condition):
+		return Sum(Case().when(condition, 1).else_(0))
+
+	rows = (
+		frappe.qb.from_(child)
+		.left_join(school)
+		.on(school.name == child.current_school)
+		.select(
+			child.cohort,
+			Count(child.name).as_("children"),
+			count_when(school.admissions_route == "LA may direct").as_("maintained"),
+			count_when(school.admissions_route == "Ask the Secretary of State").as_("academy"),
+			count_when(school.admissions_route == "Independent / other").as_("independent"),
+			count_when(child.current_school.isnull() & child.key_stage.notin(NOT_OF_SCHOOL_AGE)).as_(
+				"without_place"
+			),
+			count_when(child.sen_provision == "EHC plan").as_("ehc_plans"),
+		)
+		.where(child.status == "Active")
+		.groupby(child.cohort)
+		.run(as_dict=True)
+	)
+	exclusion = frappe.qb.DocType("Exclusion")
+	exclusions = {
+		row.cohort: row
+		for row in frappe.qb.from_(exclusion)
+		.select(
+			exclusion.cohort,
+			count_when(exclusion.exclusion_type == "Suspension").as_("suspensions"),
+			count_when(exclusion.exclusion_type == "Permanent exclusion").as_("permanent"),
+		)
+		.where(exclusion.start_date.between(start, end))
+		.groupby(exclusion.cohort)
+		.run(as_dict=True)
+	}
+	for row in rows:
+		found = exclusions.get(row.cohort)
+		row.suspensions = int(found.suspensions) if found else 0
+		row.permanent = int(found.permanent) if found else 0
+	return rows
+
+
+def get_chart(data: list[dict]) -> dict | None:
+	if not data:
+		return None
+	return {
+		"data": {
+			"labels": [_(row.cohort) for row in data],
+			"datasets": [{"name": _("Children"), "values": [row.children for row in data]}],
+		},
+		"type": "bar",
+	}

@@ -97,6 +97,7 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	requests = _create_place_requests(rng, schools)
 	run_daily_sweep()
 	claims = _create_pp_plus_claims(rng)
+	_create_peps_exclusions_and_advice(rng)
 	frappe.clear_cache()
 	seconds = time.monotonic() - started
 	rows = len(child_rows) + len(placement_rows) + len(schools)
@@ -606,3 +607,112 @@ def _create_pp_plus_claims(rng: random.Random, limit: int = 48) -> int:
 			}
 		).insert().submit()
 	return len(children)
+
+
+EXCLUSION_REASONS = (
+	"Persistent or general disruptive behaviour",
+	"Verbal abuse or threatening behaviour against an adult",
+	"Physical assault against a pupil",
+	"Damage",
+	"Drug and alcohol related",
+)
+
+
+def _create_peps_exclusions_and_advice(rng: random.Random, limit: int = 90) -> None:
+	"""PEPs in each state (some overdue), suspensions across cohorts, and advice requests."""
+	from virtual_school.domain import school_days
+
+	on_date = getdate(today())
+	year = school_days.academic_year_of(on_date)
+	year_start = school_days.academic_year_bounds(year)[0]
+	children = frappe.get_all(
+		"Child",
+		filters={
+			"status": "Active",
+			"current_school": ["is", "set"],
+			"key_stage": ["in", ["KS1", "KS2", "KS3", "KS4"]],
+		},
+		fields=["name", "cohort", "current_school"],
+		order_by="name",
+		limit_page_length=limit * 4,
+	)
+	looked_after = [child for child in children if child.cohort == "Looked After"][:limit]
+	states = ("Draft", "Submitted", "QA Review", "Approved", "Approved", "Returned")
+	for number, child in enumerate(looked_after):
+		state = states[number % len(states)]
+		due = on_date + timedelta(days=rng.randint(-40, 40))
+		doc = frappe.get_doc(
+			{
+				"doctype": "Personal Education Plan",
+				"child": child.name,
+				"due_date": due,
+				"academic_year": year,
+				"meeting_date": due - timedelta(days=rng.randint(0, 10)) if state != "Draft" else None,
+				"designated_teacher": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+				"child_views": "I want to do well in maths and keep my friends.",
+				"attendance_percent": rng.choice((82.5, 91.0, 95.5, 98.0)),
+				"targets": [
+					{
+						"area": "Maths",
+						"target": "Know times tables to 12 by the end of term",
+						"pp_plus_funded": 1,
+						"progress_rag": rng.choice(("Red", "Amber", "Green")),
+					},
+					{
+						"area": "Attendance",
+						"target": "Attend every day this half-term",
+						"progress_rag": "Amber",
+					},
+				],
+				"attainment": [
+					{"subject": "Maths", "current": "Working towards", "target": "Expected standard"}
+				],
+				"qa_rating": rng.choice(("Green", "Amber", "Red")) if state == "Approved" else "",
+				"qa_comments": "Please make the attendance target specific." if state == "Returned" else "",
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.set_value(
+			"Personal Education Plan",
+			doc.name,
+			{
+				"workflow_state": state,
+				"completed_on": due - timedelta(days=1) if state == "Approved" else None,
+			},
+			update_modified=False,
+		)
+	for number, child in enumerate(children[: limit // 2]):
+		suspension = number % 9 != 0
+		frappe.get_doc(
+			{
+				"doctype": "Exclusion",
+				"child": child.name,
+				"school": child.current_school,
+				"exclusion_type": "Suspension" if suspension else "Permanent exclusion",
+				"start_date": max(year_start, on_date - timedelta(days=rng.randint(1, 60))),
+				"school_days": rng.choice((1, 2, 3, 5, 8)) if suspension else 0,
+				"reason": rng.choice(EXCLUSION_REASONS),
+				"vsh_told_on": on_date if number % 3 else None,
+			}
+		).insert(ignore_permissions=True)
+	topics = (
+		"Admissions",
+		"Attendance",
+		"Suspension or exclusion",
+		"SEND and EHC plans",
+		"Pupil premium plus",
+	)
+	for number in range(20):
+		frappe.get_doc(
+			{
+				"doctype": "Advice Request",
+				"requester_type": ("Parent or carer", "School", "Social worker")[number % 3],
+				"cohort": ("Previously Looked After", "Child with a Social Worker", "Kinship Care")[
+					number % 3
+				],
+				"topic": topics[number % len(topics)],
+				"question": "How can the virtual school help with this?",
+				"advice_given": "We talked through the options and sent the guidance."
+				if number % 2
+				else None,
+			}
+		).insert(ignore_permissions=True)

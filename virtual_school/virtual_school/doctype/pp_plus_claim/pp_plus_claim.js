@@ -4,6 +4,7 @@
 frappe.ui.form.on("PP Plus Claim", {
 	setup(frm) {
 		frm.set_query("child", () => ({ filters: { cohort: "Looked After", status: "Active" } }));
+		frm.set_query("personal_education_plan", () => ({ filters: { child: frm.doc.child || "" } }));
 	},
 	refresh(frm) {
 		show_budget(frm);

@@ -39,6 +39,7 @@ class PPPlusClaim(Document):
 		self.validate_funding_year()
 		self.validate_amount()
 		self.validate_school()
+		self.validate_pep()
 		self.validate_no_change_after_approval()
 		self.apply_state_change()
 
@@ -111,6 +112,18 @@ class PPPlusClaim(Document):
 					formatdate(self.claim_date),
 				),
 				title=_("Not the Child's School"),
+			)
+
+	def validate_pep(self):
+		if self.personal_education_plan and (
+			frappe.db.get_value("Personal Education Plan", self.personal_education_plan, "child")
+			!= self.child
+		):
+			frappe.throw(
+				_("Personal Education Plan {0} is not {1}'s.").format(
+					self.personal_education_plan, self.child_name or self.child
+				),
+				title=_("Wrong PEP"),
 			)
 
 	def validate_no_change_after_approval(self):

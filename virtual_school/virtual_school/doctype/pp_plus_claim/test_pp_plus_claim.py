@@ -162,6 +162,25 @@ class TestPPPlusClaim(PPPlusTestCase):
 		with self.assertRaisesRegex(frappe.ValidationError, "looked-after"):
 			self.claim(100, child=plac.name, user="Administrator")
 
+	def test_return_for_information_and_resubmit(self):
+		doc = self.to_review(self.claim(200))
+		doc.decision_reason = "Which PEP target does this serve?"
+		doc.save()
+		doc = self.act(doc, "Return for Information", manager())
+		self.assertEqual(doc.workflow_state, "Returned")
+		doc.pep_target = "Reading age up by a year"
+		doc.save()
+		doc = self.act(doc, "Resubmit", self.worker)
+		self.assertEqual(doc.workflow_state, "Submitted")
+
+	def test_the_pep_must_be_the_childs(self):
+		other = make_child("Other", date_of_birth=date(2018, 6, 1))
+		pep = frappe.get_doc(
+			{"doctype": "Personal Education Plan", "child": other.name, "due_date": date(2027, 10, 1)}
+		).insert()
+		with self.assertRaisesRegex(frappe.ValidationError, "is not"):
+			self.claim(100, personal_education_plan=pep.name)
+
 	def test_approved_amount_cannot_change(self):
 		doc = self.to_review(self.claim(200))
 		doc = self.act(doc, "Approve", head())

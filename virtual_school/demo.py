@@ -98,6 +98,9 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	run_daily_sweep()
 	claims = _create_pp_plus_claims(rng)
 	_create_peps_exclusions_and_advice(rng)
+	from virtual_school.peps import escalate_overdue_peps
+
+	escalate_overdue_peps()
 	frappe.clear_cache()
 	seconds = time.monotonic() - started
 	rows = len(child_rows) + len(placement_rows) + len(schools)

@@ -5,8 +5,9 @@ frappe.ui.form.on("Personal Education Plan", {
 	refresh(frm) {
 		if (frm.doc.due_date && frm.doc.workflow_state !== "Approved") {
 			const late = frappe.datetime.get_diff(frappe.datetime.get_today(), frm.doc.due_date) > 0;
+			const due = __("Due {0}", [frappe.datetime.str_to_user(frm.doc.due_date)]);
 			frm.dashboard.set_headline_alert(
-				__("Due {0}: {1}", [frappe.datetime.str_to_user(frm.doc.due_date), __(frm.doc.due_rule || "")]),
+				frm.doc.due_rule ? `${due}: ${frappe.utils.escape_html(__(frm.doc.due_rule))}` : due,
 				late ? "red" : "blue"
 			);
 		}

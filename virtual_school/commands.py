@@ -1,4 +1,4 @@
-"""Bench commands: ``bench --site S virtual-school-import-gias`` and ``virtual-school-demo``."""
+"""Bench commands: ``virtual-school-import-gias``, ``virtual-school-demo``, ``virtual-school-annual-report``."""
 
 import json
 
@@ -60,4 +60,50 @@ def demo(context, children=2000, cwsw=None, seed=2026):
 	click.echo(report)
 
 
-commands = [import_gias, demo]
+@click.command("virtual-school-annual-report")
+@click.option("--year", "academic_year", help="Academic year as 2025-26 (default: the current one)")
+@click.option("--output", required=True, help="Where to write the .docx")
+@pass_context
+def annual_report(context, output, academic_year=None):
+	"""Write the Virtual School Head's annual report for an academic year as .docx."""
+	import frappe
+	from frappe.utils import getdate, today
+
+	from virtual_school.annual_report import write_annual_report
+	from virtual_school.domain import school_days
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		academic_year = academic_year or school_days.academic_year_of(getdate(today()))
+		content = write_annual_report(academic_year)
+	finally:
+		frappe.destroy()
+	with open(output, "wb") as file:
+		file.write(content)
+	click.echo(f"Annual report {academic_year} written to {output} ({len(content):,} bytes)")
+
+
+@click.command("virtual-school-benchmark")
+@click.option("--scale", type=click.Choice(["la", "national"]), default="la", show_default=True)
+@click.option("--runs", default=5, show_default=True, help="Runs per path (median and p95)")
+@click.option("--no-generate", is_flag=True, help="Time the data already on the site")
+@pass_context
+def benchmark(context, scale="la", runs=5, no_generate=False):
+	"""Time every report, the Child list and the daily sweep against hand-written SQL floors."""
+	import frappe
+
+	from virtual_school.benchmark import format_table, run_benchmark
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		result = run_benchmark(scale=scale, runs=runs, generate=not no_generate)
+	finally:
+		frappe.destroy()
+	click.echo(format_table(result))
+
+
+commands = [import_gias, demo, annual_report, benchmark]

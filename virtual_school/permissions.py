@@ -55,7 +55,11 @@ def child_query_conditions(user: str | None = None) -> str:
 		return ""
 	# Frappe v15 ORs shared documents in only in some cases (if_owner or user permissions), so the
 	# condition names them itself.
-	return caseload_children_condition(user, "`tabChild`.`name`")
+	user_sql = frappe.db.escape(user)
+	return (
+		f"(`tabChild`.`caseworker` = {user_sql} or `tabChild`.`name` in (select `share_name` from `tabDocShare`"
+		f" where `share_doctype` = 'Child' and `user` = {user_sql} and `read` = 1))"
+	)
 
 
 def child_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:

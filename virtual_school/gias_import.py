@@ -191,7 +191,9 @@ def _upsert(batch: list[tuple[dict, str]]) -> None:
 @frappe.whitelist()
 def start_import(file_url: str | None = None) -> dict:
 	"""Desk button on the School list: import in the background from an uploaded file or the settings URL."""
-	frappe.only_for(("System Manager", "Virtual School Head", "Virtual School Manager"))
+	from virtual_school.permissions import require_roles
+
+	require_roles("System Manager", "Virtual School Head", "Virtual School Manager")
 	content_path = None
 	if file_url:
 		file_doc = frappe.get_doc("File", {"file_url": file_url})

@@ -91,3 +91,11 @@ class TestGIASImport(VirtualSchoolTestCase):
 
 		frappe.db.set_single_value("Virtual School Settings", "gias_source_url", "https://x.test/e{date}.csv")
 		self.assertEqual(resolve_source(on_date=date(2026, 3, 1)), "https://x.test/e20260228.csv")
+
+	def test_only_head_and_managers_start_a_desk_import(self):
+		from virtual_school.gias_import import start_import
+		from virtual_school.tests.utils import caseworker
+
+		frappe.set_user(caseworker(1))
+		with self.assertRaises(frappe.PermissionError):
+			start_import()

@@ -1,0 +1,205 @@
+"""The Virtual School Head's annual report for an academic year: figures gathered set-based, written as .docx.
+
+The document itself is ``virtual_school.domain.annual_report`` (no Frappe); this module only gathers the
+aggregates (one grouped query per topic, no child-level data) and attaches the result.
+"""
+
+from decimal import Decimal
+from statistics import median
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, today
+
+from virtual_school.domain import pp_plus_budget, school_days
+
+LOOKED_AFTER = "Looked After"
+SCHOOL_AGE_STAGES = ("EYFS", "KS1", "KS2", "KS3", "KS4")
+
+
+def _grouped(sql: str, params: dict) -> dict:
+	return {key if key is not None else _("Not set"): value for key, value in frappe.db.sql(sql, params)}
+
+
+def _one(sql: str, params: dict):
+	return frappe.db.sql(sql, params)[0][0] or 0
+
+
+def gather_figures(academic_year: str):
+	from virtual_school.domain.annual_report import AnnualReportFigures
+
+	start, end = school_days.academic_year_bounds(academic_year)
+	funding_year = pp_plus_budget.financial_year_of(start)
+	params = {
+		"start": start,
+		"end": end,
+		"lac": LOOKED_AFTER,
+		"stages": SCHOOL_AGE_STAGES,
+		"fy": funding_year,
+	}
+	placed_days = [
+		row[0]
+		for row in frappe.db.sql(
+			"""select days_without_place from `tabSchool Place Request`
+			where workflow_state = 'Placed' and date_needed between %(start)s and %(end)s""",
+			params,
+		)
+	]
+	allocation = frappe.db.get_value("PP Plus Funding Year", funding_year, "per_child_allocation") or 0
+	school_age_lac = _one(
+		"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active' and key_stage in %(stages)s""",
+		params,
+	)
+	claims = _grouped(
+		"""select workflow_state, sum(amount) from `tabPP Plus Claim`
+		where funding_year = %(fy)s and workflow_state in ('Approved', 'Paid') group by workflow_state""",
+		params,
+	)
+	qa = _grouped(
+		"""select coalesce(nullif(qa_rating, ''), 'Not rated'), count(*) from `tabPersonal Education Plan`
+		where due_date between %(start)s and %(end)s and workflow_state = 'Approved' group by 1""",
+		params,
+	)
+	return AnnualReportFigures(
+		academic_year=academic_year,
+		pp_plus_funding_year=funding_year,
+		generated_on=getdate(today()),
+		cohort_by_type=_grouped(
+			"select cohort, count(*) from `tabChild` where status = 'Active' group by cohort", params
+		),
+		looked_after_by_key_stage=_grouped(
+			"""select key_stage, count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
+			group by key_stage""",
+			params,
+		),
+		out_of_authority=_one(
+			"select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active' and out_of_authority = 1",
+			params,
+		),
+		sen_support=_one(
+			"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
+			and sen_provision = 'SEN support'""",
+			params,
+		),
+		ehc_plans=_one(
+			"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
+			and sen_provision = 'EHC plan'""",
+			params,
+		),
+		school_moves=_one(
+			"""select count(*) from `tabEducation Placement` p join `tabChild` c on c.name = p.child
+			where c.cohort = %(lac)s and p.start_date between %(start)s and %(end)s""",
+			params,
+		),
+		children_without_place_now=_one(
+			"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
+			and current_school is null and key_stage in %(stages)s""",
+			params,
+		),
+		place_requests=_one(
+			"select count(*) from `tabSchool Place Request` where date_needed between %(start)s and %(end)s",
+			params,
+		),
+		placed=len(placed_days),
+		median_school_days_to_place=float(median(placed_days)) if placed_days else None,
+		refusals=_one(
+			"""select count(*) from `tabSchool Place Approach`
+			where response = 'Refused' and date_asked between %(start)s and %(end)s""",
+			params,
+		),
+		directions=_one(
+			"""select count(*) from `tabSchool Place Request`
+			where direction_notice_on between %(start)s and %(end)s""",
+			params,
+		),
+		secretary_of_state_referrals=_one(
+			"""select count(*) from `tabSchool Place Request`
+			where secretary_of_state_referred_on between %(start)s and %(end)s""",
+			params,
+		),
+		peps_due=_one(
+			"select count(*) from `tabPersonal Education Plan` where due_date between %(start)s and %(end)s",
+			params,
+		),
+		peps_on_time=_one(
+			"""select count(*) from `tabPersonal Education Plan` where due_date between %(start)s and %(end)s
+			and workflow_state = 'Approved' and completed_on <= due_date""",
+			params,
+		),
+		pep_qa=qa,
+		pp_plus_allocated=Decimal(str(allocation)) * school_age_lac,
+		pp_plus_approved=Decimal(str(claims.get("Approved", 0))),
+		pp_plus_paid=Decimal(str(claims.get("Paid", 0))),
+		pp_plus_by_category={
+			key: Decimal(str(value))
+			for key, value in _grouped(
+				"""select category, sum(amount) from `tabPP Plus Claim`
+				where funding_year = %(fy)s and workflow_state in ('Approved', 'Paid') group by category""",
+				params,
+			).items()
+		},
+		suspensions=_one(
+			"""select count(*) from `tabExclusion` where exclusion_type = 'Suspension'
+			and start_date between %(start)s and %(end)s""",
+			params,
+		),
+		suspension_days=int(
+			_one(
+				"""select sum(school_days) from `tabExclusion` where exclusion_type = 'Suspension'
+				and start_date between %(start)s and %(end)s""",
+				params,
+			)
+		),
+		permanent_exclusions=_one(
+			"""select count(*) from `tabExclusion` where exclusion_type = 'Permanent exclusion'
+			and start_date between %(start)s and %(end)s""",
+			params,
+		),
+		exclusions_by_cohort=_grouped(
+			"""select cohort, count(*) from `tabExclusion` where start_date between %(start)s and %(end)s
+			group by cohort""",
+			params,
+		),
+		escalations_opened=_one(
+			"select count(*) from `tabEscalation` where opened_on between %(start)s and %(end)s", params
+		),
+		escalations_by_level={
+			int(level): count
+			for level, count in frappe.db.sql(
+				"""select level, count(*) from `tabEscalation` where opened_on between %(start)s and %(end)s
+				group by level""",
+				params,
+			)
+		},
+	)
+
+
+def write_annual_report(academic_year: str) -> bytes:
+	from virtual_school.documents import authority
+	from virtual_school.domain.annual_report import annual_report
+
+	return annual_report(authority(), gather_figures(academic_year))
+
+
+@frappe.whitelist()
+def generate(academic_year: str | None = None) -> dict:
+	"""Desk button: write the report and attach it (private) to Virtual School Settings."""
+	from frappe.utils.file_manager import save_file
+
+	from virtual_school.permissions import require_roles
+
+	require_roles("System Manager", "Virtual School Head", "Virtual School Manager")
+	academic_year = academic_year or school_days.academic_year_of(getdate(today()))
+	try:
+		school_days.academic_year_bounds(academic_year)
+	except ValueError:
+		frappe.throw(_("Academic Year must look like 2025-26."), title=_("Invalid Academic Year"))
+	content = write_annual_report(academic_year)
+	saved = save_file(
+		f"virtual-school-annual-report-{academic_year}.docx",
+		content,
+		"Virtual School Settings",
+		"Virtual School Settings",
+		is_private=1,
+	)
+	return {"file_url": saved.file_url, "file": saved.name}

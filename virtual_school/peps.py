@@ -132,3 +132,29 @@ def export_pep(name: str) -> dict:
 		frappe.throw(_("The PEP cannot be exported yet: {0}").format(error), title=_("Export Not Ready"))
 	saved = save_file(f"{plan.name}-{today()}.docx", content, plan.doctype, plan.name, is_private=1)
 	return {"file_url": saved.file_url, "file": saved.name}
+
+
+@frappe.whitelist()
+def attainment_history(child: str) -> list[dict]:
+	"""Attainment per subject, PEP by PEP (oldest first), for the Child form's progress table."""
+	frappe.has_permission("Child", "read", child, throw=True)
+	pep = frappe.qb.DocType("Personal Education Plan")
+	row = frappe.qb.DocType("PEP Attainment")
+	return (
+		frappe.qb.from_(pep)
+		.join(row)
+		.on((row.parent == pep.name) & (row.parenttype == "Personal Education Plan"))
+		.select(
+			pep.name.as_("pep"),
+			pep.academic_year,
+			pep.term,
+			pep.workflow_state,
+			row.subject,
+			row.current,
+			row.target,
+		)
+		.where(pep.child == child)
+		.orderby(pep.due_date)
+		.orderby(row.idx)
+		.run(as_dict=True)
+	)

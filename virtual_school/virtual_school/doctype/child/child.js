@@ -17,6 +17,7 @@ frappe.ui.form.on("Child", {
 			__("Add")
 		);
 		show_school_summary(frm);
+		show_attainment(frm);
 	},
 
 	upn(frm) {
@@ -42,4 +43,24 @@ function show_school_summary(frm) {
 	if (frm.doc.year_group) parts.push(__(frm.doc.year_group));
 	if (parts.length)
 		frm.dashboard.set_headline_alert(parts.join(" "), frm.doc.current_school ? "blue" : "orange");
+}
+
+function show_attainment(frm) {
+	frappe.call("virtual_school.peps.attainment_history", { child: frm.doc.name }).then(({ message }) => {
+		if (!message || !message.length) return;
+		const esc = frappe.utils.escape_html;
+		const rows = message
+			.map(
+				(r) => `<tr><td><a href="/app/personal-education-plan/${encodeURIComponent(r.pep)}">${esc(r.pep)}</a></td>
+				<td>${esc(r.academic_year || "")} ${esc(__(r.term || ""))}</td><td>${esc(__(r.subject))}</td>
+				<td>${esc(r.current || "")}</td><td>${esc(r.target || "")}</td><td>${esc(__(r.workflow_state || ""))}</td></tr>`
+			)
+			.join("");
+		frm.dashboard.add_section(
+			`<table class="table table-sm table-bordered"><thead><tr><th>${__("PEP")}</th><th>${__("Term")}</th>
+			<th>${__("Subject")}</th><th>${__("Current")}</th><th>${__("Target")}</th><th>${__("Status")}</th></tr></thead>
+			<tbody>${rows}</tbody></table>`,
+			__("Attainment, term by term")
+		);
+	});
 }

@@ -127,3 +127,13 @@ class TestPersonalEducationPlan(VirtualSchoolTestCase):
 		self.assertIn("Personal Education Plan", text)
 		self.assertIn("Read 20 minutes daily", text)
 		self.assertNotIn(self.child.last_name, text)
+
+	def test_attainment_history_for_the_child_dashboard(self):
+		from virtual_school.peps import attainment_history
+
+		self.new_pep()
+		history = attainment_history(self.child.name)
+		self.assertEqual([(row.subject, row.current) for row in history], [("Reading", "Working towards")])
+		frappe.set_user(caseworker(2))
+		with self.assertRaises(frappe.PermissionError):
+			attainment_history(self.child.name)

@@ -16,7 +16,7 @@ from virtual_school.domain import gias_mapping, ssda903
 from virtual_school.domain.ssda903 import ChildRecord, Episode, MalformedFile, RejectedRow
 from virtual_school.domain.upn import check_letter
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures_ssda903"
+FIXTURES = Path(__file__).resolve().parents[1] / "virtual_school" / "tests" / "fixtures" / "ssda903"
 HEADER = (FIXTURES / "header.csv").read_bytes()
 EPISODES = (FIXTURES / "episodes.csv").read_bytes()
 CODES = ssda903.load_codes()

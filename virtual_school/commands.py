@@ -106,4 +106,31 @@ def benchmark(context, scale="la", runs=5, no_generate=False):
 	click.echo(format_table(result))
 
 
-commands = [import_gias, demo, annual_report, benchmark]
+@click.command("virtual-school-import-ssda903")
+@click.option("--header", "header_path", required=True, help="SSDA903 header CSV")
+@click.option("--episodes", "episodes_path", required=True, help="SSDA903 episodes CSV")
+@click.option("--preview", is_flag=True, help="Show what would change; write nothing")
+@pass_context
+def import_ssda903(context, header_path, episodes_path, preview=False):
+	"""Create or update looked-after children from SSDA903 files (all-or-nothing per child)."""
+	import frappe
+
+	from virtual_school import ssda903_import
+
+	with open(header_path, "rb") as header, open(episodes_path, "rb") as episodes:
+		header_bytes, episodes_bytes = header.read(), episodes.read()
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		if preview:
+			result = ssda903_import.preview(header_bytes, episodes_bytes)
+		else:
+			result = ssda903_import.import_children(header_bytes, episodes_bytes)
+			frappe.db.commit()
+	finally:
+		frappe.destroy()
+	click.echo(json.dumps(result, indent=1, default=str))
+
+
+commands = [import_gias, demo, annual_report, benchmark, import_ssda903]

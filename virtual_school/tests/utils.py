@@ -144,3 +144,12 @@ def make_placement(child: str, school: str, start_date, end_date=None, basis: st
 	)
 	doc.insert(ignore_permissions=True)
 	return doc
+
+
+def make_school_calendar(academic_year: str, terms: list[dict]) -> str:
+	"""A School Calendar for a test year (the tests use future years the default data does not cover)."""
+	if not frappe.db.exists("School Calendar", academic_year):
+		frappe.get_doc(
+			{"doctype": "School Calendar", "academic_year": academic_year, "terms": terms}
+		).insert()
+	return academic_year

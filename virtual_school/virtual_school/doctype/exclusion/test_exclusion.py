@@ -5,7 +5,13 @@ from datetime import date
 
 import frappe
 
-from virtual_school.tests.utils import VirtualSchoolTestCase, caseworker, make_child, make_school
+from virtual_school.tests.utils import (
+	VirtualSchoolTestCase,
+	caseworker,
+	make_child,
+	make_school,
+	make_school_calendar,
+)
 
 TERMS = [
 	{"term_name": "Autumn 1", "start_date": date(2033, 9, 1), "end_date": date(2033, 10, 21)},
@@ -16,10 +22,7 @@ TERMS = [
 
 class TestExclusion(VirtualSchoolTestCase):
 	def setUp(self):
-		if not frappe.db.exists("School Calendar", "2033-34"):
-			frappe.get_doc(
-				{"doctype": "School Calendar", "academic_year": "2033-34", "terms": TERMS}
-			).insert()
+		make_school_calendar("2033-34", TERMS)
 		self.school = make_school("991001", "Ash Academy", type_group="Academies")
 		self.child = make_child("Ex", caseworker=caseworker(1), social_worker_name="Sam Worker")
 

@@ -13,6 +13,7 @@ from virtual_school.tests.utils import (
 	make_child,
 	make_placement,
 	make_school,
+	make_school_calendar,
 	manager,
 )
 
@@ -24,10 +25,7 @@ TERMS = [
 
 class TestPersonalEducationPlan(VirtualSchoolTestCase):
 	def setUp(self):
-		if not frappe.db.exists("School Calendar", "2032-33"):
-			frappe.get_doc(
-				{"doctype": "School Calendar", "academic_year": "2032-33", "terms": TERMS}
-			).insert()
+		make_school_calendar("2032-33", TERMS)
 		self.worker = caseworker(1)
 		self.school = make_school("990901", "Willow Primary")
 		self.child = make_child(

@@ -14,6 +14,7 @@ from virtual_school.tests.utils import (
 	make_child,
 	make_placement,
 	make_school,
+	make_school_calendar,
 	manager,
 )
 
@@ -26,10 +27,7 @@ TERMS = [
 
 class TestSchoolPlaceRequest(VirtualSchoolTestCase):
 	def setUp(self):
-		if not frappe.db.exists("School Calendar", "2030-31"):
-			frappe.get_doc(
-				{"doctype": "School Calendar", "academic_year": "2030-31", "terms": TERMS}
-			).insert()
+		make_school_calendar("2030-31", TERMS)
 		self.worker = caseworker(1)
 		self.maintained = make_school("990501", "Castle Community Primary")
 		self.academy = make_school(
@@ -241,10 +239,7 @@ class TestSchoolPlaceRequest(VirtualSchoolTestCase):
 
 class TestPlaceRequestLetters(VirtualSchoolTestCase):
 	def setUp(self):
-		if not frappe.db.exists("School Calendar", "2030-31"):
-			frappe.get_doc(
-				{"doctype": "School Calendar", "academic_year": "2030-31", "terms": TERMS}
-			).insert()
+		make_school_calendar("2030-31", TERMS)
 		settings = frappe.get_single("Virtual School Settings")
 		settings.update({"authority_name": "Testshire County Council", "letter_signatory": "Helen Hart"})
 		settings.save()

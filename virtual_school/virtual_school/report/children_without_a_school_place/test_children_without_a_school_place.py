@@ -11,6 +11,7 @@ from virtual_school.tests.utils import (
 	make_child,
 	make_placement,
 	make_school,
+	make_school_calendar,
 )
 from virtual_school.virtual_school.report.children_without_a_school_place.children_without_a_school_place import (
 	execute,
@@ -21,10 +22,7 @@ TERMS = [{"term_name": "Autumn 1", "start_date": date(2029, 9, 3), "end_date": d
 
 class TestChildrenWithoutASchoolPlace(VirtualSchoolTestCase):
 	def setUp(self):
-		if not frappe.db.exists("School Calendar", "2029-30"):
-			frappe.get_doc(
-				{"doctype": "School Calendar", "academic_year": "2029-30", "terms": TERMS}
-			).insert()
+		make_school_calendar("2029-30", TERMS)
 		self.school = make_school("990601", "Meadow Primary")
 		self.own = caseworker(1)
 		self.waiting = make_child("Wait", "Report-Own", caseworker=self.own, date_of_birth=date(2019, 1, 1))

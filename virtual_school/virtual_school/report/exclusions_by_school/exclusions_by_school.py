@@ -9,15 +9,12 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, today
 
 from virtual_school.domain import school_days
+from virtual_school.virtual_school.report.filters import academic_year_bounds
 
 
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
-	filters.academic_year = filters.get("academic_year") or school_days.academic_year_of(getdate(today()))
-	try:
-		start, end = school_days.academic_year_bounds(filters.academic_year)
-	except ValueError:
-		frappe.throw(_("Academic Year must look like 2025-26."), title=_("Invalid Filters"))
+	start, end = academic_year_bounds(filters)
 	data = get_data(start, end)
 	return get_columns(), data, None, get_chart(data)
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import frappe
 
-from virtual_school.tests.utils import VirtualSchoolTestCase, make_child, make_school
+from virtual_school.tests.utils import VirtualSchoolTestCase, make_child, make_school, make_school_calendar
 from virtual_school.virtual_school.report.in_year_admissions_by_school.in_year_admissions_by_school import (
 	execute,
 )
@@ -15,10 +15,7 @@ TERMS = [{"term_name": "Autumn 1", "start_date": date(2029, 9, 3), "end_date": d
 
 class TestInYearAdmissionsBySchool(VirtualSchoolTestCase):
 	def setUp(self):
-		if not frappe.db.exists("School Calendar", "2029-30"):
-			frappe.get_doc(
-				{"doctype": "School Calendar", "academic_year": "2029-30", "terms": TERMS}
-			).insert()
+		make_school_calendar("2029-30", TERMS)
 		self.refuser = make_school("990701", "Refusing Academy", type_group="Academies")
 		self.admitter = make_school("990702", "Welcoming Primary")
 		for number in range(3):

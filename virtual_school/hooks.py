@@ -71,6 +71,13 @@ doc_events = {
 	},
 }
 
+# School portal (virtual_school/portal.py, www/school-portal)
+# ---------------------------------------------------------
+role_home_page = {"School Portal User": "school-portal"}
+standard_portal_menu_items = [
+	{"title": "My Pupils", "route": "/school-portal", "reference_doctype": "", "role": "School Portal User"},
+]
+
 # Fixtures (exported with `bench export-fixtures`); workflows live in virtual_school/workflows/.
 fixtures = []
 

@@ -22,6 +22,10 @@ class VirtualSchoolTestCase(FrappeTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		head(), manager(), caseworker(1), caseworker(2), finance()
+		# Others that tests use mid-test: created here so their commit never carries a test's data.
+		make_user("vs.manager2@example.test", roles.VIRTUAL_SCHOOL_MANAGER)
+		for number in (0, 1):
+			make_user(f"vs.head{number}@example.test", roles.VIRTUAL_SCHOOL_HEAD)
 
 	def setUp(self):
 		frappe.set_user("Administrator")

@@ -1,0 +1,65 @@
+"""The school portal's pupil list is scoped to the user's school and carries no sensitive fields."""
+
+import frappe
+from frappe.utils import add_days, today
+
+from virtual_school.portal import my_pupils
+from virtual_school.setup.roles import SCHOOL_PORTAL_USER
+from virtual_school.tests.utils import (
+	VirtualSchoolTestCase,
+	make_child,
+	make_placement,
+	make_school,
+	make_user,
+)
+
+
+class TestPortalPupils(VirtualSchoolTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		# Users first: make_user commits, so it must not run after a test has written data.
+		for email in ("dt.own@school.test", "dt.other@school.test", "dt.nobody@school.test"):
+			make_user(email, SCHOOL_PORTAL_USER, website_user=True)
+
+	def setUp(self):
+		self.own_school = make_school("991201", "Portal Own Primary")
+		self.other_school = make_school("991202", "Portal Other Primary")
+		self.user = make_user("dt.own@school.test", SCHOOL_PORTAL_USER, website_user=True)
+		self.outsider = make_user("dt.other@school.test", SCHOOL_PORTAL_USER, website_user=True)
+		for user, school in ((self.user, self.own_school), (self.outsider, self.other_school)):
+			frappe.get_doc(
+				{
+					"doctype": "School Contact",
+					"school": school,
+					"full_name": user,
+					"user": user,
+					"email": user,
+				}
+			).insert()
+		self.ours = make_child("Ours", carer_name="Secret Carer", placement_address="1 Hidden Road")
+		self.theirs = make_child("Theirs")
+		self.cwsw = make_child("Social", cohort="Child with a Social Worker")
+		make_placement(self.ours.name, self.own_school, add_days(today(), -30))
+		make_placement(self.theirs.name, self.other_school, add_days(today(), -30))
+		make_placement(self.cwsw.name, self.own_school, add_days(today(), -30))
+
+	def test_sees_only_looked_after_pupils_of_their_school(self):
+		frappe.set_user(self.user)
+		pupils = my_pupils()
+		self.assertEqual([pupil["reference"] for pupil in pupils], [self.ours.name])
+		flat = frappe.as_json(pupils)
+		for secret in ("Secret Carer", "Hidden Road", "legal", "social_worker"):
+			self.assertNotIn(secret, flat)
+
+	def test_other_school_and_desk_users_are_refused(self):
+		frappe.set_user(self.outsider)
+		self.assertNotIn(self.ours.name, [pupil["reference"] for pupil in my_pupils()])
+		frappe.set_user(make_user("vs.manager@example.test", "Virtual School Manager"))
+		with self.assertRaises(frappe.PermissionError):
+			my_pupils()
+
+	def test_an_unlinked_portal_user_sees_nothing(self):
+		frappe.set_user(make_user("dt.nobody@school.test", SCHOOL_PORTAL_USER, website_user=True))
+		with self.assertRaises(frappe.PermissionError):
+			my_pupils()

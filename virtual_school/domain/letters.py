@@ -411,6 +411,23 @@ def _opening(
 	_paragraph(document, subject, bold=True, space_after=8)
 
 
+def _letter_to_school(
+	authority: Authority, school: SchoolAddressee, pupil: PupilDetails, letter_date: date, subject: str
+) -> Document:
+	"""A new letter addressed to a school: letterhead, "Dear ..." and the subject line."""
+	document = _new_document(authority, subject=subject, letter_date=letter_date)
+	_opening(
+		document,
+		authority,
+		_school_lines(school),
+		pupil,
+		letter_date,
+		salutation=_salutation(school),
+		subject=subject,
+	)
+	return document
+
+
 def _keep_rows_whole(table: Table, *, together: bool, header_row: bool = False) -> None:
 	"""Never split a row across pages; keep the whole table on one page if ``together``.
 
@@ -540,16 +557,7 @@ def admission_request_letter(
 		raise ValueError("reason is blank: say why the child needs a new school place.")
 	_require_after(outcome_due, letter_date, "outcome_due", "letter_date")
 	heading = "Request for an in-year school place"
-	document = _new_document(authority, subject=_subject_text(heading, pupil), letter_date=letter_date)
-	_opening(
-		document,
-		authority,
-		_school_lines(school),
-		pupil,
-		letter_date,
-		salutation=_salutation(school),
-		subject=_subject_text(heading, pupil),
-	)
+	document = _letter_to_school(authority, school, pupil, letter_date, _subject_text(heading, pupil))
 
 	school_name = plain_text(school.name)
 	authority_name = plain_text(authority.name)
@@ -627,16 +635,7 @@ def direction_notice_letter(
 	initials = _check_initials(pupil)
 	_require_after(representations_due, letter_date, "representations_due", "letter_date")
 	heading = "Notice of intention to direct the admission of a looked-after child"
-	document = _new_document(authority, subject=_subject_text(heading, pupil), letter_date=letter_date)
-	_opening(
-		document,
-		authority,
-		_school_lines(school),
-		pupil,
-		letter_date,
-		salutation=_salutation(school),
-		subject=_subject_text(heading, pupil),
-	)
+	document = _letter_to_school(authority, school, pupil, letter_date, _subject_text(heading, pupil))
 
 	school_name = plain_text(school.name)
 	authority_name = plain_text(authority.name)

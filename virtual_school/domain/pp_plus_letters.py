@@ -39,13 +39,10 @@ from virtual_school.domain.letters import (
 	_details_table,
 	_free_text,
 	_keep_rows_whole,
-	_new_document,
-	_opening,
+	_letter_to_school,
 	_paragraph,
 	_pupil_rows,
 	_quoted,
-	_salutation,
-	_school_lines,
 	_sign_off,
 	_subject_text,
 	_to_bytes,
@@ -143,16 +140,7 @@ def decision_letter(
 
 	heading = f"{_PP_PLUS} claim {reference} {'approved' if approved else 'not approved'}"
 	subject = _subject_text(heading, pupil)
-	document = _new_document(authority, subject=subject, letter_date=letter_date)
-	_opening(
-		document,
-		authority,
-		_school_lines(school),
-		pupil,
-		letter_date,
-		salutation=_salutation(school),
-		subject=subject,
-	)
+	document = _letter_to_school(authority, school, pupil, letter_date, subject)
 
 	school_name = plain_text(school.name)
 	authority_name = plain_text(authority.name)
@@ -261,16 +249,7 @@ def remittance_advice(
 
 	school_name = plain_text(school.name)
 	subject = f"Remittance advice: {_PP_PLUS} payment {reference} to {school_name}"
-	document = _new_document(authority, subject=subject, letter_date=letter_date)
-	_opening(
-		document,
-		authority,
-		_school_lines(school),
-		_reference_only(reference),
-		letter_date,
-		salutation=_salutation(school),
-		subject=subject,
-	)
+	document = _letter_to_school(authority, school, _reference_only(reference), letter_date, subject)
 	paid = "are paying" if payment_date >= letter_date else "paid"
 	claims = "claim" if len(rows) == 1 else "claims"
 	_paragraph(

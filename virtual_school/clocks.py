@@ -22,7 +22,9 @@ def get_school_calendar() -> school_days.SchoolCalendar:
 
 
 def clear_calendar_cache(doc=None, method=None) -> None:
-	frappe.cache.delete_value(CACHE_KEY)
+	from virtual_school.attendance import HALF_TERMS_CACHE_KEY
+
+	frappe.cache.delete_value([CACHE_KEY, HALF_TERMS_CACHE_KEY])
 
 
 def _build_school_calendar() -> school_days.SchoolCalendar:

@@ -39,6 +39,7 @@ permission_query_conditions = {
 	"Personal Education Plan": "virtual_school.permissions.personal_education_plan_query_conditions",
 	"Exclusion": "virtual_school.permissions.exclusion_query_conditions",
 	"Advice Request": "virtual_school.permissions.advice_request_query_conditions",
+	"Attendance Record": "virtual_school.permissions.attendance_record_query_conditions",
 }
 has_permission = {
 	"Child": "virtual_school.permissions.child_has_permission",
@@ -49,6 +50,7 @@ has_permission = {
 	"Personal Education Plan": "virtual_school.permissions.child_record_has_permission",
 	"Exclusion": "virtual_school.permissions.child_record_has_permission",
 	"Advice Request": "virtual_school.permissions.advice_request_has_permission",
+	"Attendance Record": "virtual_school.permissions.child_record_has_permission",
 }
 
 # Scheduled jobs: idempotent, set-based
@@ -59,6 +61,7 @@ scheduler_events = {
 		"virtual_school.escalations.run_daily_sweep",
 		"virtual_school.pp_plus_impact.run_daily",
 		"virtual_school.peps.escalate_overdue_peps",
+		"virtual_school.attendance.flag_attendance_concerns",
 		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
 	],
 }

@@ -113,6 +113,7 @@ school_place_request_query_conditions = child_record_query_conditions("School Pl
 escalation_query_conditions = child_record_query_conditions("Escalation")
 personal_education_plan_query_conditions = child_record_query_conditions("Personal Education Plan")
 exclusion_query_conditions = child_record_query_conditions("Exclusion")
+attendance_record_query_conditions = child_record_query_conditions("Attendance Record")
 
 
 def advice_request_query_conditions(user: str | None = None) -> str:

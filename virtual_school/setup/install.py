@@ -38,6 +38,18 @@ def converge() -> None:
 	ensure_default_calendars()
 	ensure_funding_years()
 	add_budget_index()  # also in on_doctype_update; here so existing sites get it on migrate
+	ensure_settings_defaults()
+
+
+def ensure_settings_defaults(doctype: str = "Virtual School Settings") -> None:
+	"""Give settings added by an upgrade their default (Frappe applies single defaults only on creation)."""
+	singles = frappe.qb.Table("tabSingles")
+	stored = set(
+		frappe.qb.from_(singles).select(singles.field).where(singles.doctype == doctype).run(pluck=True)
+	)
+	for df in frappe.get_meta(doctype).fields:
+		if df.default and df.fieldname not in stored and df.fieldtype not in frappe.model.no_value_fields:
+			frappe.db.set_single_value(doctype, df.fieldname, df.default)
 
 
 def complete_setup_wizard() -> None:

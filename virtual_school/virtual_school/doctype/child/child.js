@@ -17,6 +17,7 @@ frappe.ui.form.on("Child", {
 			__("Add")
 		);
 		show_school_summary(frm);
+		show_attendance(frm);
 		show_attainment(frm);
 	},
 
@@ -43,6 +44,35 @@ function show_school_summary(frm) {
 	if (frm.doc.year_group) parts.push(__(frm.doc.year_group));
 	if (parts.length)
 		frm.dashboard.set_headline_alert(parts.join(" "), frm.doc.current_school ? "blue" : "orange");
+}
+
+function show_attendance(frm) {
+	frappe.call("virtual_school.attendance.child_attendance", { child: frm.doc.name }).then(({ message: m }) => {
+		if (!m || !m.year) return;
+		const esc = frappe.utils.escape_html;
+		const band = (r) =>
+			r.band
+				? `<span class="indicator-pill ${r.band === "Severe absence" ? "red" : "orange"}">${esc(__(r.band))}</span>`
+				: `<span class="indicator-pill green">${__("Attending")}</span>`;
+		const rows = [...m.terms, m.year]
+			.map(
+				(r) => `<tr><td>${esc(__(r.label))}</td><td>${r.percent === null ? "-" : r.percent + "%"}</td>
+				<td>${band(r)}</td><td>${r.attended} / ${r.possible}</td><td>${r.unauthorised}</td><td>${r.suspended}</td>
+				<td>${r.weeks}</td></tr>`
+			)
+			.join("");
+		const last = m.last_week
+			? __("Last week received: {0} ({1}).", [frappe.datetime.str_to_user(m.last_week.week_starting), esc(m.last_week.school_name || "")])
+			: "";
+		frm.dashboard.add_section(
+			`<table class="table table-sm table-bordered"><thead><tr><th>${__("Term")} ${esc(m.academic_year)}</th>
+			<th>${__("Attendance")}</th><th>${__("Absence")}</th><th>${__("Sessions attended")}</th>
+			<th>${__("Unauthorised")}</th><th>${__("Suspended")}</th><th>${__("Weeks")}</th></tr></thead>
+			<tbody>${rows}</tbody></table><p class="text-muted small">${last}
+			<a href="/app/attendance-record?child=${encodeURIComponent(frm.doc.name)}">${__("All weeks")}</a></p>`,
+			__("Attendance")
+		);
+	});
 }
 
 function show_attainment(frm) {

@@ -39,6 +39,10 @@ class PersonalEducationPlan(Document):
 			due = next_due_for(self.child)
 			if due:
 				self.due_date, self.due_rule = due.due, due.rule
+		if self.is_new() and not self.attendance_percent and self.child:
+			from virtual_school.attendance import attendance_for_pep
+
+			self.attendance_percent = attendance_for_pep(self.child, self.academic_year, self.term)
 
 	def set_attainment_scales(self):
 		scale = SECONDARY_SCALE if self.key_stage in SECONDARY_STAGES else PRIMARY_SCALE

@@ -1,0 +1,664 @@
+"""Attendance on the site: weekly records per child and school, imports, summaries and the daily flags.
+
+The measures and the file format are ``virtual_school.domain.attendance`` (no Frappe). This module adds
+what needs the site: which children a UPN names, whether they were on the school's roll that week, the
+calendar's terms, and the writes. A desk import (Head, Manager) and a school's portal upload take the same
+path (``plan_import`` then ``apply_plan``): one validation, a preview before anything is written, and all
+the valid rows written in the request's one transaction (an error rolls all of them back).
+"""
+
+from datetime import date, timedelta
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Max, Sum
+from frappe.utils import getdate, today
+from pypika.terms import ExistsCriterion
+
+from virtual_school.domain import attendance as rules
+from virtual_school.domain.school_days import DayKind, academic_year_bounds
+from virtual_school.permissions import require_roles
+from virtual_school.setup import roles
+
+DOCTYPE = "Attendance Record"
+COUNT_FIELDS = {
+	"possible": "possible_sessions",
+	"attended": "sessions_attended",
+	"authorised": "authorised_absence",
+	"unauthorised": "unauthorised_absence",
+	"suspended": "suspension_sessions",
+}
+SOURCES = ("Desk entry", "Desk import", "Portal upload")
+MIN_SESSIONS_TO_FLAG = 20  # two school weeks: one sick day in week one is not persistent absence
+FLAGGED_COHORTS = ("Looked After",)  # casework; other cohorts are watched in the reports only
+PREVIEW_ROWS = 500
+IMPORT_ROLES = ("System Manager", roles.VIRTUAL_SCHOOL_HEAD, roles.VIRTUAL_SCHOOL_MANAGER)
+
+
+def record_name(child: str, school: str, week_starting) -> str:
+	return f"ATT-{child}-{school}-{getdate(week_starting).isoformat()}"
+
+
+HALF_TERMS_CACHE_KEY = "virtual_school:half_terms"
+
+
+def half_terms() -> tuple[tuple[str, date, date], ...]:
+	"""The calendar's named terms (cached; cleared with the school calendar, see clocks.py)."""
+	return frappe.cache.get_value(HALF_TERMS_CACHE_KEY, generator=_load_half_terms)
+
+
+def _load_half_terms() -> tuple[tuple[str, date, date], ...]:
+	rows = frappe.get_all(
+		"School Calendar Term",
+		filters={"parenttype": "School Calendar"},
+		fields=["term_name", "start_date", "end_date"],
+		order_by="start_date",
+	)
+	return tuple((row.term_name, getdate(row.start_date), getdate(row.end_date)) for row in rows)
+
+
+def current_period(on_date: date | str | None = None) -> tuple[str, str]:
+	"""(academic year, term) of the school week containing ``on_date``."""
+	day = getdate(on_date or today())
+	monday = day - timedelta(days=day.weekday())
+	return rules.week_academic_year(monday), rules.term_for_week(monday, half_terms())
+
+
+def counts_of(record) -> rules.SessionCounts:
+	return rules.SessionCounts(**{key: int(record.get(field) or 0) for key, field in COUNT_FIELDS.items()})
+
+
+def on_roll_query(children: list[str], school: str, first_day: date, last_day: date) -> dict[str, list]:
+	"""Each child's placements at ``school`` overlapping the period: {child: [(start, end or None)]}."""
+	placement = frappe.qb.DocType("Education Placement")
+	found: dict[str, list] = {}
+	for row in (
+		frappe.qb.from_(placement)
+		.select(placement.child, placement.start_date, placement.end_date)
+		.where(
+			placement.child.isin(children or [""])
+			& (placement.school == school)
+			& (placement.start_date <= last_day)
+			& (placement.end_date.isnull() | (placement.end_date >= first_day))
+		)
+		.run(as_dict=True)
+	):
+		found.setdefault(row.child, []).append(
+			(getdate(row.start_date), row.end_date and getdate(row.end_date))
+		)
+	return found
+
+
+def _on_roll(spans: list, week_starting: date) -> bool:
+	friday = week_starting + timedelta(days=4)
+	return any(start <= friday and (end is None or end >= week_starting) for start, end in spans)
+
+
+def validate_record(doc) -> list[str]:
+	"""What is wrong with a desk-entered record (empty when it can be saved); sets the derived fields."""
+	problems = []
+	week = getdate(doc.week_starting)
+	if week.weekday() != 0:
+		problems.append(
+			_("Week Starting must be a Monday; {0} is a {1}.").format(
+				frappe.utils.formatdate(week), _(week.strftime("%A"))
+			)
+		)
+	if week > getdate(today()):
+		problems.append(_("The week starting {0} has not begun yet.").format(frappe.utils.formatdate(week)))
+	if doc.session_codes:
+		try:
+			counts = rules.counts_from_codes(doc.session_codes)
+		except ValueError as error:
+			return [_("Session Codes: {0}").format(str(error))]
+		for key, field in COUNT_FIELDS.items():
+			doc.set(field, getattr(counts, key))
+	counts = counts_of(doc)
+	problems += [reason for _field, reason in counts.problems()]
+	if counts.possible > rules.MAX_SESSIONS_PER_WEEK:
+		problems.append(
+			_("A week has at most {0} possible sessions (five days, morning and afternoon).").format(
+				rules.MAX_SESSIONS_PER_WEEK
+			)
+		)
+	if (
+		doc.child
+		and doc.school
+		and not _on_roll(
+			on_roll_query([doc.child], doc.school, week, week + timedelta(days=4)).get(doc.child, []), week
+		)
+	):
+		problems.append(
+			_("{0} is not on the roll of {1} in the week starting {2} (no education placement).").format(
+				doc.child_name or doc.child, doc.school_name or doc.school, frappe.utils.formatdate(week)
+			)
+		)
+	doc.academic_year = rules.week_academic_year(week)
+	doc.term = rules.term_for_week(week, half_terms())
+	doc.attendance_percent = rules.attendance_percent(counts.possible, counts.attended)
+	return problems
+
+
+# --- import ----------------------------------------------------------------------------------------------
+
+
+def plan_import(
+	content: bytes, academic_year: str, school: str | None = None, allowed_schools: list[str] | None = None
+) -> dict:
+	"""What importing an attendance file would do, writing nothing.
+
+	``school``: the school the file is from; without it every row needs a URN column. ``allowed_schools``
+	(portal uploads) restricts rows to those schools. A pupil must be a child of the virtual school on the
+	school's roll that week; the message is the same whether or not the UPN exists anywhere else.
+	"""
+	try:
+		academic_year_bounds(academic_year)
+	except ValueError as error:
+		frappe.throw(str(error), title=_("Invalid Academic Year"))
+	known_la_codes = set(frappe.get_all("Local Authority", pluck="name"))
+	try:
+		weeks, rejected_rows = rules.read_attendance_csv(
+			content, academic_year, getdate(today()), known_la_codes
+		)
+	except rules.MalformedFile as error:
+		frappe.throw(
+			_("The attendance file cannot be imported: {0}").format(str(error)), title=_("Malformed File")
+		)
+	rejected = [row.as_dict() for row in rejected_rows]
+
+	def reject(week: rules.WeekReturn, column: str | None, reason: str) -> None:
+		rejected.append({"upn": week.upn, "row": week.row_number, "column": column, "reason": reason})
+
+	if school is None and any(week.urn is None for week in weeks):
+		frappe.throw(_("Choose the school the file is from, or give every row a URN."))
+	school_names = dict(
+		frappe.get_all(
+			"School",
+			filters={"name": ["in", list({school, *(w.urn for w in weeks if w.urn)} - {None}) or [""]]},
+			fields=["name", "school_name"],
+			as_list=True,
+		)
+	)
+	children_by_upn: dict[str, list] = {}
+	for child in frappe.get_all(
+		"Child",
+		filters={"upn": ["in", list({week.upn for week in weeks}) or [""]]},
+		fields=["name", "upn", "full_name", "cohort"],
+	):
+		children_by_upn.setdefault(child.upn, []).append(child)
+
+	first_day, last_day = academic_year_bounds(academic_year)
+	by_school: dict[str, list] = {}
+	for week in weeks:
+		week_school = week.urn or school
+		if week.urn and school and week.urn != school:
+			reject(
+				week, "URN", _("URN {0} is not the school this file is for ({1}).").format(week.urn, school)
+			)
+		elif week_school not in school_names or (
+			allowed_schools is not None and week_school not in allowed_schools
+		):
+			reject(week, "URN", _("{0} is not a school you can send attendance for.").format(week_school))
+		else:
+			by_school.setdefault(week_school, []).append(week)
+
+	candidates = []
+	for week_school, school_weeks in by_school.items():
+		children = [child.name for week in school_weeks for child in children_by_upn.get(week.upn, [])]
+		on_roll = on_roll_query(children, week_school, first_day - timedelta(days=7), last_day)
+		for week in school_weeks:
+			matches = [
+				child
+				for child in children_by_upn.get(week.upn, [])
+				if _on_roll(on_roll.get(child.name, []), week.week_starting)
+			]
+			if len(matches) != 1:
+				reject(
+					week,
+					"UPN",
+					_(
+						"No child of the virtual school with this UPN is on the roll of {0} in the week starting {1}."
+					).format(school_names[week_school], frappe.utils.formatdate(week.week_starting))
+					if not matches
+					else _(
+						"This UPN belongs to more than one child record: ask the virtual school to merge them."
+					),
+				)
+				continue
+			candidates.append(_row(week, matches[0], week_school, school_names[week_school]))
+
+	existing = {
+		row.name: row
+		for row in frappe.get_all(
+			DOCTYPE,
+			filters={"name": ["in", [row["name"] for row in candidates] or [""]]},
+			fields=["name", "session_codes", *COUNT_FIELDS.values()],
+		)
+	}
+	plan = {"create": [], "update": [], "unchanged": [], "rejected": sorted(rejected, key=_row_order)}
+	for row in candidates:
+		found = existing.get(row["name"])
+		if not found:
+			plan["create"].append(row)
+		elif all(int(found.get(field) or 0) == row[field] for field in COUNT_FIELDS.values()) and (
+			(found.session_codes or None) == row["session_codes"]
+		):
+			plan["unchanged"].append(row)
+		else:
+			plan["update"].append(row)
+	return plan
+
+
+def _row_order(row: dict) -> tuple:
+	return (row.get("row") or 0, row.get("column") or "")
+
+
+def _row(week: rules.WeekReturn, child, school: str, school_name: str) -> dict:
+	counts = week.counts
+	return {
+		"row": week.row_number,
+		"name": record_name(child.name, school, week.week_starting),
+		"child": child.name,
+		"child_name": child.full_name,
+		"upn": child.upn,
+		"cohort": child.cohort,
+		"school": school,
+		"school_name": school_name,
+		"week_starting": week.week_starting,
+		"academic_year": week.academic_year,
+		"term": rules.term_for_week(week.week_starting, half_terms()),
+		"session_codes": week.codes,
+		"attendance_percent": rules.attendance_percent(counts.possible, counts.attended),
+		**{field: getattr(counts, key) for key, field in COUNT_FIELDS.items()},
+	}
+
+
+_WRITTEN_FIELDS = (
+	"child",
+	"child_name",
+	"upn",
+	"cohort",
+	"school",
+	"school_name",
+	"week_starting",
+	"academic_year",
+	"term",
+	"session_codes",
+	"attendance_percent",
+	*COUNT_FIELDS.values(),
+)
+
+
+def apply_plan(plan: dict, source: str) -> dict:
+	"""Write a plan: new weeks in bulk, changed weeks through the document (so the change is versioned)."""
+	if source not in SOURCES:
+		raise ValueError(source)
+	now, user = frappe.utils.now(), frappe.session.user
+	if plan["create"]:
+		frappe.db.bulk_insert(
+			DOCTYPE,
+			("name", "owner", "modified_by", "creation", "modified", "docstatus", "source", *_WRITTEN_FIELDS),
+			[
+				(row["name"], user, user, now, now, 0, source, *(row[field] for field in _WRITTEN_FIELDS))
+				for row in plan["create"]
+			],
+			chunk_size=5000,
+		)
+	for row in plan["update"]:
+		doc = frappe.get_doc(DOCTYPE, row["name"], for_update=True)
+		doc.update({field: row[field] for field in (*COUNT_FIELDS.values(), "session_codes")})
+		doc.source = source
+		doc.flags.ignore_permissions = True
+		doc.save(ignore_version=False)  # a correction is always versioned (Frappe skips versions in tests)
+	return summary_of(plan)
+
+
+def summary_of(plan: dict, preview_rows: int = PREVIEW_ROWS) -> dict:
+	"""Counts and the first rows of each list, for the preview and result dialogs (JSON-friendly)."""
+
+	def brief(row: dict) -> dict:
+		return {
+			"row": row["row"],
+			"upn": row["upn"],
+			"child_name": row["child_name"],
+			"school": row["school"],
+			"week_starting": str(row["week_starting"]),
+			"attendance_percent": row["attendance_percent"],
+		}
+
+	return {
+		"counts": {kind: len(plan[kind]) for kind in ("create", "update", "unchanged", "rejected")},
+		"create": [brief(row) for row in plan["create"][:preview_rows]],
+		"update": [brief(row) for row in plan["update"][:preview_rows]],
+		"rejected": plan["rejected"][:preview_rows],
+	}
+
+
+def _file_bytes(file_url: str) -> bytes:
+	file_doc = frappe.get_doc("File", {"file_url": file_url})
+	file_doc.check_permission("read")
+	content = file_doc.get_content()
+	return content if isinstance(content, bytes) else content.encode()
+
+
+@frappe.whitelist()
+def preview_file(file_url: str, academic_year: str, school: str | None = None) -> dict:
+	"""Desk: what importing an uploaded attendance file would do."""
+	require_roles(*IMPORT_ROLES)
+	return summary_of(plan_import(_file_bytes(file_url), academic_year, school or None))
+
+
+@frappe.whitelist(methods=["POST"])
+def import_file(file_url: str, academic_year: str, school: str | None = None) -> dict:
+	"""Desk: import an uploaded attendance file (the valid rows; the rejected ones are listed)."""
+	require_roles(*IMPORT_ROLES)
+	plan = plan_import(_file_bytes(file_url), academic_year, school or None)
+	return apply_plan(plan, "Desk import")
+
+
+@frappe.whitelist(methods=["POST"])
+def portal_upload(csv_text: str, school: str, academic_year: str | None = None, confirm: int = 0) -> dict:
+	"""School portal: preview (``confirm=0``) or import (``confirm=1``) a school's weekly attendance CSV.
+
+	The school must be one of the signed-in user's schools, and every pupil must be on that school's roll.
+	"""
+	from virtual_school.portal import require_portal_user
+
+	schools = require_portal_user()
+	if school not in schools:
+		frappe.throw(_("You can send attendance only for your own school."), frappe.PermissionError)
+	if len(csv_text or "") > 2_000_000:
+		frappe.throw(_("The file is too large: send one term at a time."))
+	academic_year = academic_year or current_period()[0]
+	plan = plan_import((csv_text or "").encode(), academic_year, school, allowed_schools=[school])
+	if not frappe.utils.cint(confirm):
+		return summary_of(plan)
+	return apply_plan(plan, "Portal upload")
+
+
+# --- summaries -------------------------------------------------------------------------------------------
+
+
+def term_summaries(children: list[str], academic_year: str, term: str | None = None) -> dict:
+	"""{child: AttendanceSummary} over the academic year, or one term of it (set-based)."""
+	record = frappe.qb.DocType(DOCTYPE)
+	query = (
+		frappe.qb.from_(record)
+		.select(
+			record.child,
+			*(Sum(record[field]).as_(key) for key, field in COUNT_FIELDS.items()),
+			Count("*").as_("weeks"),
+		)
+		.where(record.child.isin(children or [""]) & (record.academic_year == academic_year))
+		.groupby(record.child)
+	)
+	if term:
+		query = query.where(record.term == term)
+	found = {}
+	for row in query.run(as_dict=True):
+		counts = rules.SessionCounts(**{key: int(row[key] or 0) for key in COUNT_FIELDS})
+		found[row.child] = rules.AttendanceSummary(
+			counts,
+			rules.attendance_percent(counts.possible, counts.attended),
+			rules.absence_band(counts.possible, counts.attended),
+			row.weeks,
+		)
+	return found
+
+
+@frappe.whitelist()
+def child_attendance(child: str, academic_year: str | None = None) -> dict:
+	"""The Child form's attendance panel: each term of the academic year (default: this one) and the year."""
+	frappe.has_permission("Child", "read", child, throw=True)
+	this_year, current_term = current_period()
+	academic_year = academic_year or this_year
+	rows = []
+	for term in rules.TERMS:
+		summary = term_summaries([child], academic_year, term).get(child)
+		if summary:
+			rows.append(_summary_row(term, summary))
+	year = term_summaries([child], academic_year).get(child)
+	last = frappe.get_all(
+		DOCTYPE,
+		filters={"child": child},
+		fields=["week_starting", "school_name"],
+		order_by="week_starting desc",
+		limit=1,
+	)
+	return {
+		"academic_year": academic_year,
+		"current_term": current_term,
+		"terms": rows,
+		"year": _summary_row(academic_year, year) if year else None,
+		"last_week": last[0] if last else None,
+	}
+
+
+def _summary_row(label: str, summary: rules.AttendanceSummary) -> dict:
+	return {
+		"label": label,
+		"percent": summary.percent,
+		"band": summary.band,
+		"possible": summary.counts.possible,
+		"attended": summary.counts.attended,
+		"unauthorised": summary.counts.unauthorised,
+		"suspended": summary.counts.suspended,
+		"weeks": summary.weeks,
+	}
+
+
+def attendance_for_pep(child: str, academic_year: str, term: str) -> float | None:
+	"""The attendance % the PEP starts from: the term's records so far."""
+	summary = term_summaries([child], academic_year, term).get(child)
+	return summary.percent if summary else None
+
+
+# --- the daily flags -------------------------------------------------------------------------------------
+
+
+def flag_attendance_concerns(on_date: date | str | None = None) -> dict:
+	"""Daily job: escalate looked-after children below the absence thresholds this term, and children on
+	roll whose school has sent no attendance for them for the set number of school days. Each concern opens
+	one escalation (``Escalation.trigger_key``), so running the job again opens nothing more.
+	"""
+	on_date = getdate(on_date or today())
+	return {
+		"absence": flag_absence(on_date),
+		"missing": flag_missing_attendance(on_date),
+	}
+
+
+def _already_escalated(keys: list[str]) -> set[str]:
+	if not keys:
+		return set()
+	return set(frappe.get_all("Escalation", filters={"trigger_key": ["in", keys]}, pluck="trigger_key"))
+
+
+def _open_child_escalation(child: str, reason: str, key: str, on_date: date) -> str:
+	doc = frappe.get_doc(
+		{
+			"doctype": "Escalation",
+			"reference_doctype": "Child",
+			"reference_name": child,
+			"reason": reason,
+			"trigger_key": key,
+		}
+	)
+	doc.flags.on_date = on_date
+	return doc.insert(ignore_permissions=True).name
+
+
+def flag_absence(on_date: date) -> list[str]:
+	academic_year, term = current_period(on_date)
+	record = frappe.qb.DocType(DOCTYPE)
+	child = frappe.qb.DocType("Child")
+	missed = Sum(record.possible_sessions) - Sum(record.sessions_attended)
+	possible = Sum(record.possible_sessions)
+	rows = (
+		frappe.qb.from_(record)
+		.join(child)
+		.on(child.name == record.child)
+		.select(
+			record.child,
+			child.full_name,
+			possible.as_("possible"),
+			Sum(record.sessions_attended).as_("attended"),
+		)
+		.where(
+			(record.academic_year == academic_year)
+			& (record.term == term)
+			& (child.status == "Active")
+			& child.cohort.isin(FLAGGED_COHORTS)
+		)
+		.groupby(record.child, child.full_name)
+		.having((possible >= MIN_SESSIONS_TO_FLAG) & (missed * 10 >= possible))
+		.run(as_dict=True)
+	)
+	concerns = []
+	for row in rows:
+		band = rules.absence_band(int(row.possible), int(row.attended))
+		kind = "severe" if band == rules.SEVERE else "persistent"
+		concerns.append((row, band, f"attendance:{kind}:{academic_year}:{term}:{row.child}"))
+	done = _already_escalated([key for _row, _band, key in concerns])
+	opened = []
+	for row, band, key in concerns:
+		if key in done:
+			continue
+		reason = _("{0}: {1} this {2} term ({3}% attendance over {4} possible sessions).").format(
+			row.full_name,
+			_(band).lower(),
+			_(term),
+			rules.attendance_percent(int(row.possible), int(row.attended)),
+			int(row.possible),
+		)
+		opened.append(_open_child_escalation(row.child, reason, key, on_date))
+	return opened
+
+
+def missing_attendance_threshold() -> int:
+	return frappe.utils.cint(
+		frappe.db.get_single_value("Virtual School Settings", "attendance_missing_school_days")
+	)
+
+
+def children_without_recent_attendance(on_date: date, threshold: int | None = None) -> list[dict]:
+	"""Looked-after children on roll whose school sends attendance but not for them for ``threshold``
+	school days: since the Friday of their last week received, or since their placement began.
+
+	Only schools that have sent any attendance this academic year count: a school that sends none at all is
+	a data-feed problem, shown in the Attendance Overview, not a child missing education.
+	"""
+	threshold = missing_attendance_threshold() if threshold is None else threshold
+	if threshold <= 0:
+		return []
+	from virtual_school.clocks import count_days
+
+	academic_year, _term = current_period(on_date)
+	child = frappe.qb.DocType("Child")
+	record = frappe.qb.DocType(DOCTYPE)
+	placement = frappe.qb.DocType("Education Placement")
+	sends_attendance = (
+		frappe.qb.from_(record)
+		.select(record.name)
+		.where((record.school == child.current_school) & (record.academic_year == academic_year))
+		.limit(1)
+	)
+	last_week = (
+		frappe.qb.from_(record)
+		.select(Max(record.week_starting))
+		.where((record.child == child.name) & (record.school == child.current_school))
+	)
+	placement_start = (
+		frappe.qb.from_(placement)
+		.select(Max(placement.start_date))
+		.where(
+			(placement.child == child.name)
+			& (placement.school == child.current_school)
+			& (placement.start_date <= on_date)
+			& (placement.end_date.isnull() | (placement.end_date >= on_date))
+		)
+	)
+	rows = (
+		frappe.qb.from_(child)
+		.select(
+			child.name.as_("child"),
+			child.full_name,
+			child.current_school.as_("school"),
+			child.current_school_name.as_("school_name"),
+			child.caseworker,
+			last_week.as_("last_week"),
+			placement_start.as_("placement_start"),
+		)
+		.where(
+			(child.status == "Active")
+			& child.cohort.isin(FLAGGED_COHORTS)
+			& child.current_school.isnotnull()
+			& ExistsCriterion(sends_attendance)
+		)
+		.run(as_dict=True)
+	)
+	found = []
+	for row in rows:
+		if row.last_week:
+			covered_to = getdate(row.last_week) + timedelta(days=4)
+		elif row.placement_start:
+			covered_to = getdate(row.placement_start) - timedelta(days=1)
+		else:
+			continue
+		if covered_to >= on_date:
+			continue
+		days = count_days(covered_to, on_date, DayKind.SCHOOL)
+		if days >= threshold:
+			row.covered_to = covered_to
+			row.school_days_without = days
+			found.append(row)
+	return found
+
+
+def flag_missing_attendance(on_date: date) -> list[str]:
+	rows = children_without_recent_attendance(on_date)
+	keys = {row.child: f"missing:{row.child}:{row.school}:{row.covered_to.isoformat()}" for row in rows}
+	done = _already_escalated(list(keys.values()))
+	opened = []
+	for row in rows:
+		if keys[row.child] in done:
+			continue
+		reason = _(
+			"{0}: no attendance received from {1} for {2} school days (since {3}). The child may be missing education."
+		).format(
+			row.full_name, row.school_name, row.school_days_without, frappe.utils.formatdate(row.covered_to)
+		)
+		opened.append(_open_child_escalation(row.child, reason, keys[row.child], on_date))
+	return opened
+
+
+def attendance_case(possible, attended):
+	"""SQL CASE giving the absence band of summed sessions (used by the reports)."""
+	missed = possible - attended
+	return (
+		Case()
+		.when(possible <= 0, None)
+		.when(missed * 2 >= possible, rules.SEVERE)
+		.when(missed * 10 >= possible, rules.PERSISTENT)
+		.else_(None)
+	)
+
+
+@frappe.whitelist()
+@frappe.validate_and_sanitize_search_inputs
+def schools_of_child(doctype: str, txt: str, searchfield: str, start: int, page_len: int, filters: dict):
+	"""Link search on Attendance Record: the schools the child has been placed at, newest first."""
+	child = (filters or {}).get("child")
+	frappe.has_permission("Child", "read", child, throw=True)
+	placement = frappe.qb.DocType("Education Placement")
+	return (
+		frappe.qb.from_(placement)
+		.select(placement.school, Max(placement.school_name))
+		.where((placement.child == child) & placement.school_name.like(f"%{txt}%"))
+		.groupby(placement.school)
+		.orderby(Max(placement.start_date), order=frappe.qb.desc)
+		.limit(page_len)
+		.offset(start)
+		.run()
+	)

@@ -122,9 +122,31 @@ def figure_of(document, measure: str) -> str:
 	return values[0]
 
 
+ATTENDANCE = {
+	"Looked After": {
+		"children": 1800,
+		"possible": 300000,
+		"attended": 276000,
+		"persistent": 360,
+		"severe": 45,
+	},
+	"Child with a Social Worker": {
+		"children": 9000,
+		"possible": 1500000,
+		"attended": 1320000,
+		"persistent": 2700,
+		"severe": 540,
+	},
+}
+
+
 @pytest.fixture(scope="module")
 def document():
-	return open_report(report.annual_report(AUTHORITY, figures(pp_plus_funding_year="2025-26")))
+	return open_report(
+		report.annual_report(
+			AUTHORITY, figures(pp_plus_funding_year="2025-26", attendance_by_cohort=ATTENDANCE)
+		)
+	)
 
 
 def test_all_seven_sections_and_the_summary_are_headings(document):
@@ -135,7 +157,7 @@ def test_all_seven_sections_and_the_summary_are_headings(document):
 		"2 School places and moves",
 		"3 Personal Education Plans",
 		"4 Pupil Premium Plus",
-		"5 Suspensions and exclusions",
+		"5 Attendance, suspensions and exclusions",
 		"6 Children with a social worker and kinship care",
 		"7 Escalations",
 	):
@@ -192,6 +214,26 @@ def test_tables_hold_the_computed_percentages_and_sums(document):
 	assert ["Children in kinship care", "450", "20", "4.4"] in rows  # section 6, counts only
 	assert ["Level 4", "Director of Children's Services / DfE", "2", "2.1%"] in rows
 	assert ["All cohorts", "15,350", "100.0%", ""] in rows
+	assert ["Looked-after children", "1,800", "92.0%", "360 (20.0%)", "45 (2.5%)"] in rows
+	assert ["Children with a social worker", "9,000", "88.0%", "2,700 (30.0%)", "540 (6.0%)"] in rows
+
+
+def test_no_attendance_returns_are_said_plainly():
+	document = open_report(report.annual_report(AUTHORITY, figures()))
+	assert "No attendance returns were received in the year." in body_text(document)
+
+
+@pytest.mark.parametrize(
+	"attendance",
+	[
+		{"Looked After": {"children": 1, "possible": 10, "attended": 11}},
+		{"Looked After": {"children": 1, "persistent": 2}},
+		{"Looked After": {"children": -1}},
+	],
+)
+def test_inconsistent_attendance_figures_are_refused(attendance):
+	with pytest.raises(ValueError):
+		figures(attendance_by_cohort=attendance)
 
 
 def test_charts_are_png_pictures_six_inches_wide(document):

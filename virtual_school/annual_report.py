@@ -160,6 +160,7 @@ def gather_figures(academic_year: str):
 			group by cohort""",
 			params,
 		),
+		attendance_by_cohort=attendance_by_cohort(academic_year),
 		escalations_opened=_one(
 			"select count(*) from `tabEscalation` where opened_on between %(start)s and %(end)s", params
 		),
@@ -172,6 +173,22 @@ def gather_figures(academic_year: str):
 			)
 		},
 	)
+
+
+def attendance_by_cohort(academic_year: str) -> dict:
+	"""Per cohort: children with returns, sessions possible and attended, persistently and severely absent."""
+	rows = frappe.db.sql(
+		"""select c.cohort, count(*), sum(a.possible), sum(a.attended),
+			sum(a.possible > 0 and (a.possible - a.attended) * 10 >= a.possible),
+			sum(a.possible > 0 and (a.possible - a.attended) * 2 >= a.possible)
+		from (select child, sum(possible_sessions) possible, sum(sessions_attended) attended
+			from `tabAttendance Record` where academic_year = %s group by child) a
+		join `tabChild` c on c.name = a.child
+		group by c.cohort""",
+		(academic_year,),
+	)
+	names = ("children", "possible", "attended", "persistent", "severe")
+	return {row[0]: dict(zip(names, (int(v or 0) for v in row[1:]), strict=True)) for row in rows}
 
 
 def write_annual_report(academic_year: str) -> bytes:

@@ -14,6 +14,8 @@ import frappe
 from frappe.utils import add_days, getdate, now_datetime, today
 from frappe.utils.password import update_password
 
+from virtual_school.attendance import flag_attendance_concerns
+from virtual_school.demo_sources import create_attendance, write_source_files
 from virtual_school.domain import upn
 from virtual_school.escalations import run_daily_sweep
 from virtual_school.placements import refresh_current_school, refresh_year_groups
@@ -80,7 +82,9 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	started = time.monotonic()
 	complete_setup_wizard()
 	if frappe.db.exists("Child", {"social_care_id": ["like", f"{DEMO_MARK}%"]}):
-		return "Demo data is already loaded.\n" + _logins_report()
+		added = _load_feeds(random.Random(seed)) if not frappe.db.exists("Attendance Record") else 0
+		note = f" Added {added} attendance weeks and the demo source files." if added else ""
+		return f"Demo data is already loaded.{note}\n" + _logins_report()
 
 	rng = random.Random(seed)
 	with_social_worker = looked_after * 6 if with_social_worker is None else with_social_worker
@@ -101,14 +105,25 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	from virtual_school.peps import escalate_overdue_peps
 
 	escalate_overdue_peps()
+	attendance_rows = _load_feeds(rng)
 	frappe.clear_cache()
 	seconds = time.monotonic() - started
 	rows = len(child_rows) + len(placement_rows) + len(schools)
 	return (
 		f"Demo data loaded: {len(schools)} schools, {len(child_rows)} children, {len(placement_rows)} placements, "
-		f"{requests} school place requests, {claims} PP+ claims "
+		f"{requests} school place requests, {claims} PP+ claims, {attendance_rows} attendance weeks "
 		f"in {seconds:.1f} s ({rows / max(seconds, 0.001):,.0f} rows/s).\n" + _logins_report()
 	)
+
+
+def _load_feeds(rng: random.Random) -> int:
+	"""A term of attendance (then the daily flags on it) and the SSDA903 and attendance source files."""
+	rows = create_attendance(rng)
+	flag_attendance_concerns()
+	contacts = frappe.get_all("School Contact", filters={"user": PORTAL_USERS[0][0]}, pluck="school")
+	schools = frappe.get_all("School", filters={"la": HOME_LA}, pluck="name", limit=200)
+	write_source_files(rng, schools, HOME_LA, contacts[0] if contacts else schools[0])
+	return rows
 
 
 def _logins_report() -> str:

@@ -16,6 +16,7 @@ from Frappe.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import numbers
@@ -75,7 +76,7 @@ SECTION_HEADINGS = (
 	"2 School places and moves",
 	"3 Personal Education Plans",
 	"4 Pupil Premium Plus",
-	"5 Suspensions and exclusions",
+	"5 Attendance, suspensions and exclusions",
 	"6 Children with a social worker and kinship care",
 	"7 Escalations",
 )
@@ -154,6 +155,7 @@ class AnnualReportFigures:
 	escalations_opened: int
 	escalations_by_level: dict[int, int]
 	pp_plus_funding_year: str = ""
+	attendance_by_cohort: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
 
 	def __post_init__(self) -> None:
 		academic_year = self.academic_year.strip() if isinstance(self.academic_year, str) else ""
@@ -182,6 +184,7 @@ class AnnualReportFigures:
 			elif field.name == "pp_plus_by_category":
 				set_(self, field.name, _labelled(value, field.name, _money))
 		set_(self, "escalations_by_level", _levels(self.escalations_by_level))
+		set_(self, "attendance_by_cohort", _attendance(self.attendance_by_cohort))
 		median = self.median_school_days_to_place
 		if median is not None:
 			if isinstance(median, bool) or not isinstance(median, numbers.Real | Decimal):
@@ -264,6 +267,36 @@ def _labelled(value: object, what: str, convert) -> dict:
 		label = " ".join(plain_text(key if key is not None else "").split()) or NOT_RECORDED
 		number = convert(figure, f"{what}[{label!r}]")
 		result[label] = result.get(label, 0) + number
+	return result
+
+
+ATTENDANCE_FIGURES = ("children", "possible", "attended", "persistent", "severe")
+
+
+def _attendance(value: object) -> dict[str, dict[str, int]]:
+	"""Cohort -> {children, possible, attended, persistent, severe} (sessions and children; counts)."""
+	if value is None:
+		return {}
+	if not isinstance(value, Mapping):
+		raise TypeError(f"attendance_by_cohort must be a mapping, got {type(value).__name__}")
+	result = {}
+	for key, figures in value.items():
+		label = " ".join(plain_text(key if key is not None else "").split()) or NOT_RECORDED
+		if not isinstance(figures, Mapping):
+			raise TypeError(
+				f"attendance_by_cohort[{label!r}] must be a mapping of {', '.join(ATTENDANCE_FIGURES)}"
+			)
+		counts = {
+			name: _count(figures.get(name, 0), f"attendance_by_cohort[{label!r}][{name!r}]")
+			for name in ATTENDANCE_FIGURES
+		}
+		if (
+			counts["attended"] > counts["possible"]
+			or counts["severe"] > counts["persistent"]
+			or counts["persistent"] > counts["children"]
+		):
+			raise ValueError(f"attendance_by_cohort[{label!r}] is inconsistent: {counts}")
+		result[label] = counts
 	return result
 
 
@@ -888,6 +921,7 @@ def _pp_plus_section(document: Document, f: AnnualReportFigures) -> None:
 
 def _exclusions_section(document: Document, f: AnnualReportFigures) -> None:
 	_heading(document, SECTION_HEADINGS[4])
+	_attendance_table(document, f)
 	_paragraph(
 		document,
 		"Suspensions and permanent exclusions of children in the virtual school's cohorts, from the "
@@ -902,7 +936,7 @@ def _exclusions_section(document: Document, f: AnnualReportFigures) -> None:
 			("Average days per suspension", _ratio(f.suspension_days, f.suspensions)),
 			("Permanent exclusions", _number(f.permanent_exclusions)),
 		],
-		caption="Table 5.1: suspensions and permanent exclusions",
+		caption="Table 5.2: suspensions and permanent exclusions",
 	)
 	cohorts = _ordered(f.exclusions_by_cohort, COHORTS)
 	if cohorts:
@@ -916,10 +950,39 @@ def _exclusions_section(document: Document, f: AnnualReportFigures) -> None:
 			),
 			(7.6, 5.0, 4.0),
 			total=("All cohorts", _number(total), _per_hundred(total, sum(f.cohort_by_type.values()))),
-			caption="Table 5.2: suspensions and permanent exclusions by cohort",
+			caption="Table 5.3: suspensions and permanent exclusions by cohort",
 		)
 	else:
 		_paragraph(document, "No suspensions or exclusions were recorded by cohort.")
+
+
+def _attendance_table(document: Document, f: AnnualReportFigures) -> None:
+	_paragraph(
+		document,
+		"Attendance from the weekly returns schools send: sessions attended as a share of possible "
+		"sessions. A child is persistently absent when they miss 10% or more of their possible sessions, "
+		"severely absent at 50% or more (DfE measures).",
+	)
+	cohorts = _ordered(f.attendance_by_cohort, COHORTS)
+	if not cohorts:
+		_paragraph(document, "No attendance returns were received in the year.")
+		return
+	_table(
+		document,
+		("Cohort", "Children", "Attendance", "Persistently absent", "Severely absent"),
+		(
+			(
+				_cohort_label(cohort),
+				_number(figures["children"]),
+				percent(figures["attended"], figures["possible"]),
+				f"{_number(figures['persistent'])} ({percent(figures['persistent'], figures['children'])})",
+				f"{_number(figures['severe'])} ({percent(figures['severe'], figures['children'])})",
+			)
+			for cohort, figures in cohorts
+		),
+		(5.2, 2.6, 2.8, 3.4, 3.4),
+		caption="Table 5.1: attendance by cohort",
+	)
 
 
 def _strategic_section(document: Document, f: AnnualReportFigures) -> None:

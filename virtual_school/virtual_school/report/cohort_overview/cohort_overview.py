@@ -1,7 +1,8 @@
 # Copyright (c) 2026, virtual_school contributors
 # For license information, please see license.txt
 """Strategic overview by cohort (children with a social worker and kinship children above all): counts,
-school places by admissions route, children without a place, suspensions and exclusions this year.
+school places by admissions route, children without a place, attendance, suspensions and exclusions
+this year.
 Aggregates only: no individual casework view of these cohorts."""
 
 import frappe
@@ -10,6 +11,8 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, today
 
+from virtual_school.annual_report import attendance_by_cohort
+from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days
 
 NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
@@ -17,8 +20,9 @@ NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
 
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
-	start, end = school_days.academic_year_bounds(school_days.academic_year_of(getdate(today())))
-	data = get_data(start, end)
+	academic_year = school_days.academic_year_of(getdate(today()))
+	start, end = school_days.academic_year_bounds(academic_year)
+	data = get_data(start, end, academic_year)
 	return get_columns(), data, None, get_chart(data)
 
 
@@ -36,6 +40,14 @@ def get_columns() -> list[dict]:
 			"width": 150,
 		},
 		{"label": _("With an EHC Plan"), "fieldname": "ehc_plans", "fieldtype": "Int", "width": 110},
+		{
+			"label": _("Attendance This Year"),
+			"fieldname": "attendance_percent",
+			"fieldtype": "Percent",
+			"width": 130,
+		},
+		{"label": _("Persistently Absent"), "fieldname": "persistent", "fieldtype": "Int", "width": 130},
+		{"label": _("Severely Absent"), "fieldname": "severe", "fieldtype": "Int", "width": 120},
 		{"label": _("Suspensions This Year"), "fieldname": "suspensions", "fieldtype": "Int", "width": 130},
 		{
 			"label": _("Permanent Exclusions This Year"),
@@ -46,7 +58,7 @@ def get_columns() -> list[dict]:
 	]
 
 
-def get_data(start, end) -> list[dict]:
+def get_data(start, end, academic_year: str | None = None) -> list[dict]:
 	child = frappe.qb.DocType("Child")
 	school = frappe.qb.DocType("School")
 
@@ -85,7 +97,14 @@ def get_data(start, end) -> list[dict]:
 		.groupby(exclusion.cohort)
 		.run(as_dict=True)
 	}
+	attendance = attendance_by_cohort(academic_year or school_days.academic_year_of(start))
 	for row in rows:
+		figures = attendance.get(row.cohort)
+		row.attendance_percent = (
+			rules.attendance_percent(figures["possible"], figures["attended"]) if figures else None
+		)
+		row.persistent = figures["persistent"] if figures else 0
+		row.severe = figures["severe"] if figures else 0
 		found = exclusions.get(row.cohort)
 		row.suspensions = int(found.suspensions) if found else 0
 		row.permanent = int(found.permanent) if found else 0

@@ -1,0 +1,300 @@
+"""Demo data from the two feeds a virtual school lives on: weekly attendance from schools and the
+looked-after list from social care (SSDA903).
+
+- ``create_attendance``: this academic year's weeks so far for the children on roll (every looked-after
+  child and a sample of the other cohorts), with the absence patterns a real cohort has (most attending,
+  some persistently or severely absent, a few suspended, a few whose school stopped sending returns), so
+  the Attendance Overview, the missing-education report and the daily flags all show real figures.
+- ``write_source_files``: 903-shaped header and episodes files (new children, plus rows with the usual
+  mistakes) and a school's attendance return, saved as private files on Virtual School Settings so the
+  team can try the SSDA903 import and the attendance import/portal upload on the demo site.
+"""
+
+import csv
+import io
+import random
+from datetime import date, timedelta
+
+import frappe
+from frappe.utils import getdate, now, today
+
+from virtual_school.attendance import COUNT_FIELDS, DOCTYPE, half_terms, record_name
+from virtual_school.clocks import get_school_calendar
+from virtual_school.domain import attendance as rules
+from virtual_school.domain import school_days, upn
+
+OTHER_COHORT_SAMPLE = 0.25
+# (share of children, lowest and highest attendance rate)
+PATTERNS = ((0.70, 0.95, 1.0), (0.18, 0.80, 0.92), (0.05, 0.30, 0.55), (0.07, 0.90, 1.0))
+STOPPED = 3  # the last pattern: the school stopped sending this child's returns three weeks ago
+
+
+def _weeks_so_far(on_date: date) -> list[tuple[date, int]]:
+	"""(Monday, school days) for each completed week of the academic year up to ``on_date``."""
+	calendar = get_school_calendar()
+	first_day, _last = school_days.academic_year_bounds(school_days.academic_year_of(on_date))
+	monday = first_day - timedelta(days=first_day.weekday())
+	weeks = []
+	while monday + timedelta(days=4) < on_date:
+		days = sum(school_days.is_school_day(monday + timedelta(days=d), calendar) for d in range(5))
+		if days and rules.week_academic_year(monday) == school_days.academic_year_of(on_date):
+			weeks.append((monday, days))
+		monday += timedelta(days=7)
+	return weeks
+
+
+def create_attendance(rng: random.Random, on_date: date | None = None) -> int:
+	"""Weekly attendance records for this academic year so far; returns how many were written."""
+	on_date = getdate(on_date or today())
+	weeks = _weeks_so_far(on_date)
+	if not weeks:
+		return 0
+	child = frappe.qb.DocType("Child")
+	placement = frappe.qb.DocType("Education Placement")
+	on_roll = (
+		frappe.qb.from_(child)
+		.join(placement)
+		.on((placement.child == child.name) & (placement.school == child.current_school))
+		.select(
+			child.name,
+			child.full_name,
+			child.upn,
+			child.cohort,
+			child.current_school,
+			child.current_school_name,
+			placement.start_date,
+		)
+		.where(
+			(child.status == "Active")
+			& child.current_school.isnotnull()
+			& placement.end_date.isnull()
+			& child.upn.isnotnull()
+		)
+		.run(as_dict=True)
+	)
+	terms, stamp, user = half_terms(), now(), frappe.session.user
+	rows, seen = [], set()
+	for pupil in on_roll:
+		if pupil.name in seen or (pupil.cohort != "Looked After" and rng.random() > OTHER_COHORT_SAMPLE):
+			continue
+		seen.add(pupil.name)
+		pattern = rng.choices(PATTERNS, weights=[share for share, _low, _high in PATTERNS])[0]
+		rate = rng.uniform(pattern[1], pattern[2])
+		pupil_weeks = [(m, d) for m, d in weeks if m + timedelta(days=4) >= getdate(pupil.start_date)]
+		if pattern is PATTERNS[-1]:
+			pupil_weeks = pupil_weeks[:-STOPPED]
+		for monday, days in pupil_weeks:
+			counts = _week(rng, 2 * days, rate)
+			rows.append(
+				(
+					record_name(pupil.name, pupil.current_school, monday),
+					user,
+					user,
+					stamp,
+					stamp,
+					"Desk import",
+					pupil.name,
+					pupil.full_name,
+					pupil.upn,
+					pupil.cohort,
+					pupil.current_school,
+					pupil.current_school_name,
+					monday,
+					rules.week_academic_year(monday),
+					rules.term_for_week(monday, terms),
+					rules.attendance_percent(counts.possible, counts.attended),
+					*(getattr(counts, key) for key in COUNT_FIELDS),
+				)
+			)
+	frappe.db.bulk_insert(
+		DOCTYPE,
+		(
+			"name",
+			"owner",
+			"modified_by",
+			"creation",
+			"modified",
+			"source",
+			"child",
+			"child_name",
+			"upn",
+			"cohort",
+			"school",
+			"school_name",
+			"week_starting",
+			"academic_year",
+			"term",
+			"attendance_percent",
+			*COUNT_FIELDS.values(),
+		),
+		rows,
+		chunk_size=5000,
+	)
+	return len(rows)
+
+
+def _week(rng: random.Random, possible: int, rate: float) -> rules.SessionCounts:
+	attended = sum(rng.random() < rate for _ in range(possible))
+	missed = possible - attended
+	suspended = min(missed, 2 * rng.randint(1, 2)) if missed and rng.random() < 0.03 else 0
+	unauthorised = rng.randint(0, missed - suspended) if missed - suspended else 0
+	return rules.SessionCounts(possible, attended, missed - unauthorised, unauthorised, suspended)
+
+
+# --- source files ----------------------------------------------------------------------------------------
+
+
+def _csv(rows: list[list]) -> bytes:
+	buffer = io.StringIO()
+	csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+	return buffer.getvalue().encode()
+
+
+def ssda903_files(rng: random.Random, on_date: date, schools: list[str], home_la: str) -> tuple[bytes, bytes]:
+	"""Header and episodes files for 24 children new to the site, plus three rows with common mistakes:
+	an unknown legal status, an episode ending before it starts, and a child with no header row."""
+	header = [["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]]
+	episodes = [
+		[
+			"CHILD",
+			"DECOM",
+			"RNE",
+			"LS",
+			"CIN",
+			"PLACE",
+			"PLACE_PROVIDER",
+			"DEC",
+			"REC",
+			"REASON_PLACE_CHANGE",
+			"HOME_POST",
+			"PL_POST",
+			"URN",
+		]
+	]
+	ethnic = ("WBRI", "WOTH", "MWBC", "BAFR", "ASIN", "OOTH")
+	for number in range(1, 25):
+		child = f"90{number:04d}"
+		born = on_date - timedelta(days=rng.randint(5 * 365, 15 * 365))
+		body = f"{home_la}9{number:03d}{born.year % 100:02d}{number:03d}"
+		header.append(
+			[
+				child,
+				rng.choice("MF"),
+				f"{born:%d/%m/%Y}",
+				rng.choice(ethnic),
+				upn.check_letter(body) + body,
+				"",
+				"",
+			]
+		)
+		started = on_date - timedelta(days=rng.randint(60, 900))
+		moved = started + timedelta(days=rng.randint(20, 50))
+		episodes.append(
+			[
+				child,
+				f"{started:%d/%m/%Y}",
+				"S",
+				"V2",
+				"N1",
+				"U6",
+				"PR1",
+				f"{moved:%d/%m/%Y}",
+				"X1",
+				"",
+				"CT1 1AA",
+				"CT2 7NR",
+				rng.choice(schools),
+			]
+		)
+		episodes.append(
+			[
+				child,
+				f"{moved:%d/%m/%Y}",
+				"L",
+				"C2",
+				"N1",
+				"U4",
+				"PR1",
+				"",
+				"",
+				"",
+				"CT1 1AA",
+				"ME15 6AA",
+				rng.choice(schools),
+			]
+		)
+	started = on_date - timedelta(days=100)
+	header.append(["900025", "F", "01/02/2015", "WBRI", "UN1", "", ""])
+	episodes.append(["900025", f"{started:%d/%m/%Y}", "S", "Q9", "N1", "U6", "PR1", "", "", "", "", "", ""])
+	header.append(["900026", "M", "03/04/2013", "WBRI", "UN1", "", ""])
+	episodes.append(
+		[
+			"900026",
+			f"{started:%d/%m/%Y}",
+			"S",
+			"C2",
+			"N1",
+			"U6",
+			"PR1",
+			f"{started - timedelta(days=5):%d/%m/%Y}",
+			"E4A",
+			"",
+			"",
+			"",
+			"",
+		]
+	)
+	episodes.append(["900099", f"{started:%d/%m/%Y}", "S", "C2", "N1", "U6", "PR1", "", "", "", "", "", ""])
+	return _csv(header), _csv(episodes)
+
+
+def attendance_file(school: str, on_date: date) -> bytes | None:
+	"""The school's return for its pupils' last completed week, as register codes (a portal upload)."""
+	weeks = _weeks_so_far(on_date)
+	if not weeks:
+		return None
+	monday, days = weeks[-1]
+	pupils = frappe.get_all(
+		"Child", filters={"current_school": school, "status": "Active", "upn": ["is", "set"]}, pluck="upn"
+	)
+	rows = [["UPN", "Week Starting", "Session Codes"]]
+	for number, pupil_upn in enumerate(sorted(pupils)):
+		marks = ["/", "\\"] * days
+		if number % 4 == 1:
+			marks[2:4] = ["I", "I"]
+		if number % 6 == 2:
+			marks[-1] = "N"
+		rows.append([pupil_upn, f"{monday:%d/%m/%Y}", " ".join(marks)])
+	rows.append(["A123456789012", f"{monday:%d/%m/%Y}", "/ \\ / \\"])  # fails its check letter
+	return _csv(rows)
+
+
+def write_source_files(rng: random.Random, schools: list[str], home_la: str, portal_school: str) -> list[str]:
+	"""Save the demo source files as private files on Virtual School Settings; returns their URLs."""
+	on_date = getdate(today())
+	header, episodes = ssda903_files(rng, on_date, schools, home_la)
+	files = [("demo-ssda903-header.csv", header), ("demo-ssda903-episodes.csv", episodes)]
+	returns = attendance_file(portal_school, on_date)
+	if returns:
+		files.append((f"demo-attendance-{portal_school}.csv", returns))
+	urls = []
+	for file_name, content in files:
+		if frappe.db.exists(
+			"File", {"file_name": file_name, "attached_to_doctype": "Virtual School Settings"}
+		):
+			continue
+		urls.append(
+			frappe.get_doc(
+				{
+					"doctype": "File",
+					"file_name": file_name,
+					"content": content,
+					"is_private": 1,
+					"attached_to_doctype": "Virtual School Settings",
+					"attached_to_name": "Virtual School Settings",
+				}
+			)
+			.insert(ignore_permissions=True)
+			.file_url
+		)
+	return urls

@@ -478,3 +478,39 @@ def test_fingerprints_are_stable_across_re_reads_reorderings_and_encodings(seed,
 	)
 	assert {child.social_care_id: ssda903.record_fingerprint(child) for child in children} == BASELINE
 	assert {row.child for row in rejected} == BASELINE_REJECTED_IDS
+
+
+def pl_la_files(*values: str) -> tuple[bytes, bytes]:
+	header = [*rows_of(HEADER)[:1], GOOD_HEADER]
+	episodes = [[*ssda903.EPISODES_COLUMNS, "PL_LA"]]
+	start = date(2022, 4, 1)
+	for number, value in enumerate(values):
+		last = number == len(values) - 1
+		end = "" if last else f"{date(2022, 5 + number, 1):%d/%m/%Y}"
+		row = episode_row(
+			start=f"{start:%d/%m/%Y}", rne="S" if number == 0 else "P", end=end, rec="" if last else "X1"
+		)
+		episodes.append([*row, value])
+		start = date(2022, 5 + number, 1)
+	return csv_bytes(header), csv_bytes(episodes)
+
+
+def test_placement_la_of_the_latest_episode_says_where_the_child_lives():
+	children, rejected = read(*pl_la_files("373", "886"), known_la_codes={"373", "886"})
+	assert rejected == []
+	assert children[0].placement_la == "886"
+	assert [e.placement_la for e in children[0].episodes] == ["373", "886"]
+	children, _ = read(*pl_la_files("373", "wal"), known_la_codes={"373"})
+	assert children[0].placement_la == "WAL"
+
+
+@pytest.mark.parametrize("value", ["999", "12", "ENG", "3734"])
+def test_an_unknown_placement_la_rejects_the_child(value):
+	children, rejected = read(*pl_la_files(value), known_la_codes={"373", "886"})
+	assert children == []
+	assert [(row.column, row.file) for row in rejected if row.column] == [("PL_LA", "episodes")]
+
+
+def test_placement_la_is_optional():
+	children, rejected = read()
+	assert rejected and all(child.placement_la is None for child in children)

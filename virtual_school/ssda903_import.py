@@ -107,6 +107,7 @@ def _write(child, name: str | None) -> str:
 			"ssda903_fingerprint": ssda903.record_fingerprint(child),
 		}
 	)
+	_set_where_the_child_lives(doc, child.placement_la)
 	if child.date_left_care and latest and latest.reason_ceased in PREVIOUSLY_LOOKED_AFTER_REASONS:
 		doc.cohort = "Previously Looked After"
 	doc.set(
@@ -119,6 +120,7 @@ def _write(child, name: str | None) -> str:
 				"placement_type": episode.placement_type,
 				"placement_provider": episode.placement_provider,
 				"placement_postcode": episode.placement_postcode,
+				"placement_la": episode.placement_la,
 				"urn": episode.urn,
 				"end_date": episode.end,
 				"reason_ceased": episode.reason_ceased,
@@ -130,6 +132,14 @@ def _write(child, name: str | None) -> str:
 	doc.flags.ignore_permissions = True
 	doc.save()
 	return doc.name
+
+
+def _set_where_the_child_lives(doc, placement_la: str | None) -> None:
+	"""The return comes from the responsible authority; the latest PL_LA says where the child lives
+	(Child derives the out-of-authority flag from the two; outside England it is always set)."""
+	doc.responsible_la = doc.responsible_la or frappe.db.get_single_value("Virtual School Settings", "la")
+	if placement_la and placement_la not in ssda903.OUTSIDE_ENGLAND:
+		doc.resident_la = placement_la
 
 
 def _file_content(file_url: str) -> bytes:

@@ -6,7 +6,9 @@ the return (STATUTORY.md, "SSDA903 (CLA return)"). The code lists live in the pa
 
 - Header file: one row per child (CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB).
 - Episodes file: one row per episode of care (CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC,
-  REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN); other columns (LA, PL_LA, PL_DISTANCE ...) are ignored.
+  REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN, and PL_LA when present: the placement's local authority,
+  from which the site derives where the child lives and so the out-of-authority flag); other columns
+  (LA, PL_LOCATION, PL_DISTANCE ...) are ignored.
 - Guide: "Episodes of care are the building blocks for a period of care", a period during which the child
   is continuously looked after. REC X1 ends an episode when a new one begins the same day.
 
@@ -37,6 +39,7 @@ __all__ = [
 	"CODE_LISTS",
 	"EPISODES_COLUMNS",
 	"HEADER_COLUMNS",
+	"OUTSIDE_ENGLAND",
 	"WITHIN_PERIOD_REASONS",
 	"ChildRecord",
 	"Episode",
@@ -98,6 +101,9 @@ _CHILD_ID = re.compile(r"[A-Za-z0-9]{1,10}")
 _FULL_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})")
 _OUTWARD_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 _URN = re.compile(r"[A-Z0-9]{1,10}")
+_LA_CODE = re.compile(r"[0-9]{3}")
+# PL_LA for a placement outside England (SSDA903 guide): Wales, Scotland, Northern Ireland, outside the UK.
+OUTSIDE_ENGLAND = frozenset({"WAL", "SCO", "NIR", "NUK"})
 _NO_URN = re.compile(r"X+")  # DfE: "XXXXXXX" where there is no Ofsted URN
 _SPACES = re.compile(r"\s+")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
@@ -145,6 +151,7 @@ class Episode:
 	home_postcode: str | None
 	placement_postcode: str | None
 	urn: str | None
+	placement_la: str | None = None
 
 
 def _by_start(episodes: Iterable[Episode]) -> list[Episode]:
@@ -210,6 +217,12 @@ class ChildRecord:
 		"""LS of the latest episode."""
 		latest = self.latest_episode
 		return latest.legal_status if latest else None
+
+	@property
+	def placement_la(self) -> str | None:
+		"""PL_LA of the latest episode: where the child lives (an LA code, or WAL/SCO/NIR/NUK)."""
+		latest = self.latest_episode
+		return latest.placement_la if latest else None
 
 	@property
 	def placement_postcode(self) -> str | None:
@@ -432,7 +445,9 @@ def _parse_header(
 	return _Header(row_number, child, _SEX_NORMALISED.get(sex, sex), date_of_birth, ethnicity, upn)
 
 
-def _parse_episode(row: dict, row_number: int, child: str, codes: dict) -> Episode:
+def _parse_episode(
+	row: dict, row_number: int, child: str, codes: dict, known_la_codes: Collection[str] | None = None
+) -> Episode:
 	"""One episodes row (SSDA903 guide, episodes file), or raise RejectedRow."""
 	read = _RowReader(row, EPISODES_FILE, row_number, child, codes)
 	start = read.date_field("DECOM", "date the episode commenced (DECOM)")
@@ -456,6 +471,17 @@ def _parse_episode(row: dict, row_number: int, child: str, codes: dict) -> Episo
 			urn = None
 		elif not _URN.fullmatch(urn):
 			raise read.reject("URN", f"URN {urn_text!r} is not an Ofsted unique reference number")
+	placement_la = read.text("PL_LA")
+	if placement_la is not None:
+		placement_la = placement_la.upper()
+		in_england = _LA_CODE.fullmatch(placement_la) and (
+			known_la_codes is None or placement_la in known_la_codes
+		)
+		if not in_england and placement_la not in OUTSIDE_ENGLAND:
+			raise read.reject(
+				"PL_LA",
+				f"PL_LA {placement_la!r} is not a local authority code (or WAL, SCO, NIR, NUK outside England)",
+			)
 	if end is not None and end < start:
 		raise read.reject(
 			"DEC", f"the episode ceased ({end:%d/%m/%Y}) before it commenced ({start:%d/%m/%Y})"
@@ -479,6 +505,7 @@ def _parse_episode(row: dict, row_number: int, child: str, codes: dict) -> Episo
 		home_postcode=home_postcode,
 		placement_postcode=placement_postcode,
 		urn=urn,
+		placement_la=placement_la,
 	)
 
 
@@ -594,7 +621,9 @@ def read_ssda903(
 						(row_number, _parse_header(row, row_number, child, codes, known_la_codes))
 					)
 				else:
-					rows.episodes.append((row_number, _parse_episode(row, row_number, child, codes)))
+					rows.episodes.append(
+						(row_number, _parse_episode(row, row_number, child, codes, known_la_codes))
+					)
 			except RejectedRow as rejection:
 				target = rows.headers if table.file == HEADER_FILE else rows.episodes
 				target.append((row_number, rejection))

@@ -49,3 +49,21 @@ class TestSSDA903Import(VirtualSchoolTestCase):
 		with self.assertRaises(frappe.ValidationError):
 			import_children(header.replace(b"DOB", b"BIRTH"), episodes)
 		self.assertFalse(frappe.db.exists("Child", {"social_care_id": "1001"}))
+
+	def test_placement_la_sets_where_the_child_lives_and_the_out_of_authority_flag(self):
+		frappe.db.set_single_value("Virtual School Settings", "la", "373")
+		header, episodes = self.files()
+		lines = episodes.decode().splitlines()
+		with_la = [lines[0] + ",PL_LA"] + [
+			line + (",886" if line.startswith("1001,") else ",WAL" if line.startswith("1003,") else ",")
+			for line in lines[1:]
+		]
+		import_children(header, ("\r\n".join(with_la) + "\r\n").encode())
+		placed_away = frappe.get_doc("Child", {"social_care_id": "1001"})
+		self.assertEqual((placed_away.responsible_la, placed_away.resident_la), ("373", "886"))
+		self.assertEqual(placed_away.out_of_authority, 1)
+		self.assertEqual(placed_away.care_episodes[-1].placement_la, "886")
+		in_wales = frappe.get_doc("Child", {"social_care_id": "1003"})
+		self.assertEqual(in_wales.out_of_authority, 1)
+		at_home = frappe.get_doc("Child", {"social_care_id": "1002"})
+		self.assertEqual(at_home.out_of_authority, 0)

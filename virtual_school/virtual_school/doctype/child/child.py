@@ -7,7 +7,7 @@ from frappe.model.document import Document
 from frappe.model.workflow import get_workflow_name
 from frappe.utils import formatdate, getdate, now_datetime, today
 
-from virtual_school.domain import school_days, upn
+from virtual_school.domain import school_days, ssda903, upn
 from virtual_school.permissions import is_caseload_restricted
 
 
@@ -28,11 +28,16 @@ class Child(Document):
 		self.validate_dates()
 		self.validate_upn()
 		self.validate_not_duplicate()
-		self.out_of_authority = int(
-			bool(self.responsible_la and self.resident_la and self.responsible_la != self.resident_la)
-		)
+		self.out_of_authority = int(self.lives_out_of_authority())
 		self.set_year_group()
 		self.record_status_change()
+
+	def lives_out_of_authority(self) -> bool:
+		"""Living in another authority's area than the responsible one, or (SSDA903 PL_LA) outside England."""
+		if self.responsible_la and self.resident_la and self.responsible_la != self.resident_la:
+			return True
+		episodes = sorted(self.get("care_episodes") or [], key=lambda episode: str(episode.start_date))
+		return bool(episodes) and episodes[-1].placement_la in ssda903.OUTSIDE_ENGLAND
 
 	def validate_dates(self):
 		date_of_birth = getdate(self.date_of_birth)

@@ -40,6 +40,15 @@ permission_query_conditions = {
 	"Exclusion": "virtual_school.permissions.exclusion_query_conditions",
 	"Advice Request": "virtual_school.permissions.advice_request_query_conditions",
 	"Attendance Record": "virtual_school.permissions.attendance_record_query_conditions",
+	# Child tables queried directly (?parent=...) follow their parent's caseload.
+	"Care Episode": "virtual_school.permissions.care_episode_query_conditions",
+	"Child Status History": "virtual_school.permissions.child_status_history_query_conditions",
+	"Escalation Log": "virtual_school.permissions.escalation_log_query_conditions",
+	"PEP Target": "virtual_school.permissions.pep_target_query_conditions",
+	"PEP Attainment": "virtual_school.permissions.pep_attainment_query_conditions",
+	"School Place Approach": "virtual_school.permissions.school_place_approach_query_conditions",
+	# Added to Frappe's own File conditions: files on other caseloads are not listed.
+	"File": "virtual_school.permissions.file_query_conditions",
 }
 has_permission = {
 	"Child": "virtual_school.permissions.child_has_permission",
@@ -77,9 +86,39 @@ doc_events = {
 # School portal (virtual_school/portal.py, www/school-portal)
 # ---------------------------------------------------------
 role_home_page = {"School Portal User": "school-portal"}
-standard_portal_menu_items = [
+# portal_menu_items, not standard_portal_menu_items: Frappe v15's Portal Settings sync drops standard items
+# without a reference DocType, so those never reached the sidebar.
+portal_menu_items = [
 	{"title": "My Pupils", "route": "/school-portal", "reference_doctype": "", "role": "School Portal User"},
+	{
+		"title": "Place Requests",
+		"route": "/school-portal/place-requests",
+		"reference_doctype": "",
+		"role": "School Portal User",
+	},
+	{"title": "PEPs", "route": "/school-portal/peps", "reference_doctype": "", "role": "School Portal User"},
+	{
+		"title": "PP+ Funding",
+		"route": "/school-portal/pp-plus",
+		"reference_doctype": "",
+		"role": "School Portal User",
+	},
+	{
+		"title": "Impact Reports",
+		"route": "/school-portal/impact-reports",
+		"reference_doctype": "",
+		"role": "School Portal User",
+	},
+	{
+		"title": "Attendance",
+		"route": "/school-portal/attendance",
+		"reference_doctype": "",
+		"role": "School Portal User",
+	},
 ]
+
+# frappe.client.get_count applies no permissions in Frappe v15: count through get_list instead
+override_whitelisted_methods = {"frappe.client.get_count": "virtual_school.portal_guard.get_count"}
 
 # Fixtures (exported with `bench export-fixtures`); workflows live in virtual_school/workflows/.
 fixtures = []

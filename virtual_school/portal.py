@@ -8,13 +8,22 @@ and PP+ remaining. Never carer or placement details, legal status or social-care
 from decimal import Decimal
 
 import frappe
+import frappe.sessions
 from frappe import _
 from frappe.query_builder.functions import Sum
+from frappe.utils import getdate, today
 
 from virtual_school.domain import pp_plus_budget
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
 
 PORTAL_COHORTS = ("Looked After",)
+# What the school may change in each record, and when (the rest is the virtual school's).
+PEP_SCHOOL_FIELDS = ("designated_teacher", "meeting_date", "attendance_percent", "child_views")
+PEP_TARGET_FIELDS = ("area", "target", "success_measure", "pp_plus_funded", "progress_rag")
+PEP_ATTAINMENT_FIELDS = ("subject", "current", "target")
+PEP_SCHOOL_EDITABLE_STATES = ("Draft", "Returned")
+IMPACT_ROW_FIELDS = ("what_was_done", "impact", "target_met")
+IMPACT_EDITABLE_STATES = ("Requested", "Returned")
 
 
 def schools_for(user: str) -> list[str]:
@@ -38,6 +47,42 @@ def require_portal_user() -> list[str]:
 	return schools
 
 
+def page_context(context, title: str, route: str = "school-portal") -> list[str]:
+	"""Common to every portal page: sign-in required, the user's schools, a plain portal page with the menu."""
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = f"/login?redirect-to=/{route}"
+		raise frappe.Redirect
+	schools = require_portal_user()
+	# Frappe v15 makes a CSRF token only for the desk (/app); make one so the portal's POSTs carry and need it.
+	frappe.sessions.get_csrf_token()
+	context.title = title
+	context.show_sidebar = True
+	context.no_breadcrumbs = True
+	context.no_cache = 1
+	context.school_names = frappe.get_all(
+		"School", filters={"name": ["in", schools]}, pluck="school_name", order_by="school_name"
+	)
+	return schools
+
+
+def not_found(doctype: str, name: str):
+	"""The same answer for "not yours" and "does not exist", so a portal user learns nothing about other schools."""
+	frappe.throw(_("{0} {1} was not found.").format(_(doctype), name), frappe.DoesNotExistError)
+
+
+def pupil_names(schools: list[str]) -> set[str]:
+	"""Children the school may see: looked after, active, on roll at one of the schools now."""
+	return set(
+		frappe.get_all(
+			"Child",
+			filters={"current_school": ["in", schools], "status": "Active", "cohort": ["in", PORTAL_COHORTS]},
+			pluck="name",
+		)
+	)
+
+
+# Reads only: served by the read replica when the site sets read_from_replica (docs/benchmarks.md).
+@frappe.read_only()
 def my_pupils() -> list[dict]:
 	"""Looked-after children on roll at the user's schools, with the few fields a school needs."""
 	schools = require_portal_user()
@@ -58,7 +103,9 @@ def my_pupils() -> list[dict]:
 		order_by="due_date asc",
 	):
 		peps[pep.child] = pep  # the latest due
-	funding_year = frappe.db.get_single_value("Virtual School Settings", "current_funding_year")
+	funding_year = (
+		frappe.db.get_single_value("Virtual School Settings", "current_funding_year") or open_funding_year()
+	)
 	allocation = Decimal(
 		str(frappe.db.get_value("PP Plus Funding Year", funding_year, "per_child_allocation") or 0)
 	)
@@ -90,3 +137,247 @@ def my_pupils() -> list[dict]:
 		}
 		for child in children
 	]
+
+
+# Place requests: the school sees the requests where the virtual school asked it for a place
+# ---------------------------------------------------------------------------------------------
+PLACE_REQUEST_HIDDEN_STATES = ("Draft", "Withdrawn")
+PLACE_REQUEST_CLOSED_STATES = ("Draft", "Withdrawn", "Placed")
+
+
+def place_requests() -> list[dict]:
+	"""Each time one of the user's schools was asked for a place: the child, the dates, the school's answer."""
+	schools = require_portal_user()
+	request = frappe.qb.DocType("School Place Request")
+	approach = frappe.qb.DocType("School Place Approach")
+	rows = (
+		frappe.qb.from_(approach)
+		.join(request)
+		.on((approach.parent == request.name) & (approach.parenttype == "School Place Request"))
+		.select(
+			request.name.as_("request"),
+			request.child_name,
+			request.year_group,
+			request.date_needed,
+			request.workflow_state,
+			approach.name.as_("approach"),
+			approach.school,
+			approach.school_name,
+			approach.date_asked,
+			approach.outcome_due,
+			approach.response,
+			approach.response_date,
+			approach.refusal_reason,
+		)
+		.where(approach.school.isin(schools) & request.workflow_state.notin(PLACE_REQUEST_HIDDEN_STATES))
+		.orderby(approach.date_asked, order=frappe.qb.desc)
+		.run(as_dict=True)
+	)
+	for row in rows:
+		row.can_answer = row.response == "Awaiting" and row.workflow_state not in PLACE_REQUEST_CLOSED_STATES
+	return rows
+
+
+def scoped_approach(request_name: str, approach_name: str, schools: list[str]):
+	"""The place request and the approach row asking one of the user's schools, or not found."""
+	if not frappe.db.exists("School Place Request", request_name):
+		not_found("School Place Request", request_name)
+	doc = frappe.get_doc("School Place Request", request_name)
+	row = next((row for row in doc.approaches if row.name == approach_name and row.school in schools), None)
+	if not row or doc.workflow_state in PLACE_REQUEST_HIDDEN_STATES:
+		not_found("School Place Request", request_name)
+	return doc, row
+
+
+# PEPs: the school's part of the plans for its pupils
+# -----------------------------------------------------
+def peps() -> list[dict]:
+	"""PEPs of the user's pupils held with one of the user's schools, newest due first."""
+	schools = require_portal_user()
+	pupils = pupil_names(schools)
+	if not pupils:
+		return []
+	rows = frappe.get_all(
+		"Personal Education Plan",
+		filters={"child": ["in", list(pupils)], "school": ["in", schools]},
+		fields=["name", "child_name", "school_name", "academic_year", "term", "due_date", "workflow_state"],
+		order_by="due_date desc",
+	)
+	for row in rows:
+		row.can_edit = row.workflow_state in PEP_SCHOOL_EDITABLE_STATES
+	return rows
+
+
+def scoped_pep(name: str, schools: list[str] | None = None):
+	"""The PEP document if it is one of the user's pupils' at one of the user's schools, else not found."""
+	schools = schools or require_portal_user()
+	values = frappe.db.get_value("Personal Education Plan", name, ["child", "school"], as_dict=True)
+	if not values or values.school not in schools or values.child not in pupil_names(schools):
+		not_found("Personal Education Plan", name)
+	return frappe.get_doc("Personal Education Plan", name)
+
+
+def pep_for_school(name: str) -> dict:
+	"""The school-facing view of one PEP: its fields, targets, attainment and the QA feedback when returned."""
+	doc = scoped_pep(name)
+	return {
+		"name": doc.name,
+		"child_name": doc.child_name,
+		"school_name": doc.school_name,
+		"academic_year": doc.academic_year,
+		"term": doc.term,
+		"due_date": doc.due_date,
+		"workflow_state": doc.workflow_state,
+		"can_edit": doc.workflow_state in PEP_SCHOOL_EDITABLE_STATES,
+		"qa_comments": doc.qa_comments if doc.workflow_state in ("Returned", "Approved") else None,
+		"qa_rating": doc.qa_rating if doc.workflow_state == "Approved" else None,
+		**{field: doc.get(field) for field in PEP_SCHOOL_FIELDS},
+		"targets": [
+			{"name": row.name, **{field: row.get(field) for field in PEP_TARGET_FIELDS}}
+			for row in doc.targets
+		],
+		"attainment": [
+			{"name": row.name, **{field: row.get(field) for field in PEP_ATTAINMENT_FIELDS}}
+			for row in doc.attainment
+		],
+		"options": {
+			"area": select_options("PEP Target", "area"),
+			"progress_rag": select_options("PEP Target", "progress_rag"),
+			"subject": select_options("PEP Attainment", "subject"),
+		},
+	}
+
+
+def select_options(doctype: str, fieldname: str) -> list[str]:
+	return (frappe.get_meta(doctype).get_field(fieldname).options or "").split("\n")
+
+
+# PP+: claims against PEP targets, their status and decision; the termly impact report
+# -----------------------------------------------------------------------------------
+CLAIM_DECISION_STATES = ("Approved", "Rejected", "Returned", "Paid")
+
+
+def pp_plus_claims() -> list[dict]:
+	"""PP+ claims for the user's schools: what was asked, its status and, once decided, the decision."""
+	schools = require_portal_user()
+	rows = frappe.get_all(
+		"PP Plus Claim",
+		filters={"school": ["in", schools]},
+		fields=[
+			"name",
+			"child_name",
+			"school_name",
+			"claim_date",
+			"amount",
+			"category",
+			"pep_target",
+			"workflow_state",
+			"decided_on",
+			"decision_reason",
+		],
+		order_by="claim_date desc, name desc",
+	)
+	for row in rows:
+		row.amount_display = pp_plus_budget.format_money(Decimal(str(row.amount or 0)))
+		if row.workflow_state not in CLAIM_DECISION_STATES:
+			row.decision_reason = None
+	return rows
+
+
+def claimable_targets() -> list[dict]:
+	"""PEP targets of the user's pupils that the school may ask PP+ funding for (latest PEPs first)."""
+	schools = require_portal_user()
+	pupils = pupil_names(schools)
+	if not pupils:
+		return []
+	pep = frappe.qb.DocType("Personal Education Plan")
+	target = frappe.qb.DocType("PEP Target")
+	return (
+		frappe.qb.from_(target)
+		.join(pep)
+		.on((target.parent == pep.name) & (target.parenttype == "Personal Education Plan"))
+		.select(
+			target.name.as_("target_row"),
+			target.area,
+			target.target,
+			pep.name.as_("pep"),
+			pep.child_name,
+			pep.term,
+			pep.academic_year,
+		)
+		.where(pep.child.isin(list(pupils)) & pep.school.isin(schools) & (pep.workflow_state != "Draft"))
+		.orderby(pep.due_date, order=frappe.qb.desc)
+		.orderby(target.idx)
+		.run(as_dict=True)
+	)
+
+
+def open_funding_year(on_date=None) -> str | None:
+	"""The PP+ funding year covering the date (today by default)."""
+	on_date = getdate(on_date or today())
+	return frappe.db.get_value(
+		"PP Plus Funding Year", {"start_date": ["<=", on_date], "end_date": [">=", on_date]}, "name"
+	)
+
+
+def impact_reports() -> list[dict]:
+	schools = require_portal_user()
+	rows = frappe.get_all(
+		"PP Plus Impact Report",
+		filters={"school": ["in", schools]},
+		fields=["name", "school_name", "funding_year", "term", "due_date", "workflow_state", "submitted_on"],
+		order_by="due_date desc",
+	)
+	for row in rows:
+		row.can_edit = row.workflow_state in IMPACT_EDITABLE_STATES
+	return rows
+
+
+def scoped_impact_report(name: str, schools: list[str] | None = None):
+	schools = schools or require_portal_user()
+	if frappe.db.get_value("PP Plus Impact Report", name, "school") not in schools:
+		not_found("PP Plus Impact Report", name)
+	return frappe.get_doc("PP Plus Impact Report", name)
+
+
+def impact_report_for_school(name: str) -> dict:
+	doc = scoped_impact_report(name)
+	names = {row.claim for row in doc.rows}
+	claims = {
+		claim.name: claim
+		for claim in frappe.get_all(
+			"PP Plus Claim",
+			filters={"name": ["in", list(names) or [""]]},
+			fields=["name", "child_name", "category", "amount", "pep_target"],
+		)
+	}
+	files = frappe.get_all(
+		"File",
+		filters={"attached_to_doctype": doc.doctype, "attached_to_name": doc.name},
+		fields=["file_name", "creation"],
+		order_by="creation desc",
+	)
+	return {
+		"name": doc.name,
+		"school_name": doc.school_name,
+		"funding_year": doc.funding_year,
+		"term": doc.term,
+		"due_date": doc.due_date,
+		"workflow_state": doc.workflow_state,
+		"can_edit": doc.workflow_state in IMPACT_EDITABLE_STATES,
+		"review_comments": doc.review_comments if doc.workflow_state in ("Returned", "Accepted") else None,
+		"files": [row.file_name for row in files],
+		"rows": [
+			{
+				"name": row.name,
+				"claim": row.claim,
+				"child_name": claims[row.claim].child_name if row.claim in claims else "",
+				"category": row.category,
+				"amount": pp_plus_budget.format_money(Decimal(str(row.amount or 0))),
+				"pep_target": row.pep_target,
+				**{field: row.get(field) for field in IMPACT_ROW_FIELDS},
+			}
+			for row in doc.rows
+		],
+		"target_met_options": select_options("PP Plus Impact Row", "target_met"),
+	}

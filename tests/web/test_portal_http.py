@@ -29,7 +29,7 @@ def portal(base_url, admin_password, login_as, ensure_user, user_password):
 			post("School", {"urn": urn, "school_name": f"Web Portal School {number} {RUN}", "la": "886"})
 		schools.append(urn)
 	users = [
-		ensure_user(f"portal{number}.{RUN}@school.test", "School Portal User", user_type="Website User")
+		ensure_user(f"portal{number}.http@school.test", "School Portal User", user_type="Website User")
 		for number in (1, 2)
 	]
 	for user, school in zip(users, schools, strict=True):

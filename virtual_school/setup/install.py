@@ -5,9 +5,11 @@ from frappe.utils import cint
 
 from virtual_school.pp_plus import add_budget_index
 from virtual_school.setup.calendar_defaults import ensure_default_calendars
+from virtual_school.setup.indexes import ensure_indexes
 from virtual_school.setup.local_authorities import ensure_local_authorities
 from virtual_school.setup.pp_plus_defaults import ensure_funding_years
 from virtual_school.setup.roles import ensure_roles
+from virtual_school.setup.security import ensure_security_defaults
 from virtual_school.setup.workflows import sync_workflows
 
 
@@ -38,6 +40,8 @@ def converge() -> None:
 	ensure_default_calendars()
 	ensure_funding_years()
 	add_budget_index()  # also in on_doctype_update; here so existing sites get it on migrate
+	ensure_indexes()  # composite indexes for national scale (virtual_school/setup/indexes.py)
+	ensure_security_defaults()  # 2FA for school staff, session expiry, lockout (once per site)
 	ensure_settings_defaults()
 
 

@@ -1,0 +1,19 @@
+from frappe import _
+
+from virtual_school.portal import (
+	claimable_targets,
+	open_funding_year,
+	page_context,
+	pp_plus_claims,
+	select_options,
+)
+
+no_cache = 1
+
+
+def get_context(context):
+	page_context(context, _("PP+ Funding"), "school-portal/pp-plus")
+	context.claims = pp_plus_claims()
+	context.targets = claimable_targets()
+	context.funding_year = open_funding_year()
+	context.categories = [option for option in select_options("PP Plus Claim", "category") if option]

@@ -18,6 +18,7 @@ from pypika.terms import ExistsCriterion
 
 from virtual_school.domain import attendance as rules
 from virtual_school.domain.school_days import DayKind, academic_year_bounds
+from virtual_school.escalations import open_escalation, opened_names
 from virtual_school.permissions import require_roles
 from virtual_school.setup import roles
 
@@ -475,18 +476,8 @@ def _already_escalated(keys: list[str]) -> set[str]:
 	return set(frappe.get_all("Escalation", filters={"trigger_key": ["in", keys]}, pluck="trigger_key"))
 
 
-def _open_child_escalation(child: str, reason: str, key: str, on_date: date) -> str:
-	doc = frappe.get_doc(
-		{
-			"doctype": "Escalation",
-			"reference_doctype": "Child",
-			"reference_name": child,
-			"reason": reason,
-			"trigger_key": key,
-		}
-	)
-	doc.flags.on_date = on_date
-	return doc.insert(ignore_permissions=True).name
+def _open_child_escalation(child: str, reason: str, key: str, on_date: date):
+	return open_escalation("Child", child, reason, on_date, key)
 
 
 def flag_absence(on_date: date) -> list[str]:
@@ -533,7 +524,7 @@ def flag_absence(on_date: date) -> list[str]:
 			int(row.possible),
 		)
 		opened.append(_open_child_escalation(row.child, reason, key, on_date))
-	return opened
+	return opened_names(opened)
 
 
 def missing_attendance_threshold() -> int:
@@ -630,7 +621,7 @@ def flag_missing_attendance(on_date: date) -> list[str]:
 			row.full_name, row.school_name, row.school_days_without, frappe.utils.formatdate(row.covered_to)
 		)
 		opened.append(_open_child_escalation(row.child, reason, keys[row.child], on_date))
-	return opened
+	return opened_names(opened)
 
 
 def attendance_case(possible, attended):

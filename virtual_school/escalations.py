@@ -60,18 +60,42 @@ def first_user_with_role(role: str) -> str | None:
 	return found[0] if found else None
 
 
-def open_escalation(reference_doctype: str, reference_name: str, reason: str, on_date: date | None = None):
-	"""Open a level-1 escalation on a record (as the current user)."""
+def open_escalation(
+	reference_doctype: str,
+	reference_name: str,
+	reason: str,
+	on_date: date | None = None,
+	trigger_key: str | None = None,
+):
+	"""Open a level-1 escalation on a record (as the current user).
+
+	A scheduled job passes ``trigger_key``, naming the concern (unique on Escalation): if another run of
+	the job opened it meanwhile, even at the same moment from another worker, this returns None instead.
+	"""
 	doc = frappe.get_doc(
 		{
 			"doctype": "Escalation",
 			"reference_doctype": reference_doctype,
 			"reference_name": reference_name,
 			"reason": reason,
+			"trigger_key": trigger_key,
 		}
 	)
 	doc.flags.on_date = on_date
-	return doc.insert(ignore_permissions=True)
+	if not trigger_key:
+		return doc.insert(ignore_permissions=True)
+	frappe.db.savepoint("open_escalation")
+	try:
+		return doc.insert(ignore_permissions=True)
+	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+		frappe.db.rollback(save_point="open_escalation")
+		frappe.clear_messages()
+		return None
+
+
+def opened_names(escalations) -> list[str]:
+	"""Names of the escalations a job opened (those another run opened first are None)."""
+	return [doc.name for doc in escalations if doc]
 
 
 def run_daily_sweep(on_date: date | str | None = None) -> dict:
@@ -113,8 +137,12 @@ def open_escalations_for_overdue_place_requests(on_date: date) -> list[str]:
 		reason = _(
 			"{0} has been without a school place for {1} school days; the target date was {2}."
 		).format(row.child_name, row.days_without_place, frappe.utils.formatdate(row.target_date))
-		opened.append(open_escalation("School Place Request", row.name, reason, on_date).name)
-	return opened
+		opened.append(
+			open_escalation(
+				"School Place Request", row.name, reason, on_date, f"place-request:{row.name}:{on_date}"
+			)
+		)
+	return opened_names(opened)
 
 
 def raise_overdue_escalations(on_date: date) -> list[str]:
@@ -135,6 +163,11 @@ def raise_overdue_escalations(on_date: date) -> list[str]:
 		if not escalation_ladder.should_raise(row.level, getdate(row.due_date), row.last_raised_on, on_date):
 			continue
 		doc = frappe.get_doc("Escalation", row.name, for_update=True)
+		# Another run may have raised it while this one waited for the row lock: decide again.
+		if doc.status != "Open" or not escalation_ladder.should_raise(
+			doc.level, getdate(doc.due_date), doc.last_raised_on and getdate(doc.last_raised_on), on_date
+		):
+			continue
 		doc.flags.on_date = on_date
 		doc.flags.note = _("Raised by the daily sweep: due {0}.").format(
 			frappe.utils.formatdate(row.due_date)

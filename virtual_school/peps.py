@@ -15,7 +15,7 @@ from pypika.terms import ExistsCriterion
 
 from virtual_school.clocks import get_school_calendar
 from virtual_school.domain import pep_due_dates
-from virtual_school.escalations import open_escalation
+from virtual_school.escalations import open_escalation, opened_names
 
 DONE_STATES = ("Approved",)
 
@@ -75,7 +75,7 @@ def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
 		.where(pep.workflow_state.notin(DONE_STATES) & (pep.due_date < on_date) & ~ExistsCriterion(open_one))
 		.run(as_dict=True)
 	)
-	return [
+	return opened_names(
 		open_escalation(
 			"Personal Education Plan",
 			row.name,
@@ -83,9 +83,10 @@ def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
 				row.child_name, formatdate(row.due_date)
 			),
 			on_date,
-		).name
+			f"pep-overdue:{row.name}:{on_date}",
+		)
 		for row in overdue
-	]
+	)
 
 
 @frappe.whitelist()

@@ -15,7 +15,7 @@ from pypika.terms import ExistsCriterion
 from virtual_school import clocks
 from virtual_school.domain import pp_plus_budget
 from virtual_school.domain.school_days import DayKind
-from virtual_school.escalations import open_escalation
+from virtual_school.escalations import open_escalation, opened_names
 
 FUNDED_STATES = ("Approved", "Paid")
 DONE_STATES = ("Submitted", "Accepted")
@@ -150,7 +150,7 @@ def escalate_overdue_reports(on_date: date) -> list[str]:
 		)
 		.run(as_dict=True)
 	)
-	return [
+	return opened_names(
 		open_escalation(
 			"PP Plus Impact Report",
 			row.name,
@@ -158,6 +158,7 @@ def escalate_overdue_reports(on_date: date) -> list[str]:
 				row.school_name, _(row.term), formatdate(row.due_date)
 			),
 			on_date,
-		).name
+			f"impact-overdue:{row.name}:{on_date}",
+		)
 		for row in overdue
-	]
+	)

@@ -1,0 +1,148 @@
+"""Faults half-way through a write leave nothing half-written.
+
+A crash is injected part-way (unittest.mock) into the GIAS import, the SSDA903 import and a PP+ payment.
+Each must (1) let the exception reach its caller, never swallow it, and (2) not commit part-way, so the
+rollback Frappe performs on any failed request or background job undoes everything. The rollback is
+emulated with a savepoint (a commit part-way would release it and fail the test as well).
+
+The daily sweep run twice is idempotent: test_school_place_request.py::test_daily_sweep_opens_once and
+test_pp_plus_impact_report.py (run_daily twice); attendance flags: test_attendance.py.
+"""
+
+from datetime import date
+from pathlib import Path
+from unittest.mock import patch
+
+import frappe
+
+from virtual_school import gias_import, ssda903_import
+from virtual_school.tests.utils import VirtualSchoolTestCase, head
+from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import PPPlusTestCase
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class Crash(RuntimeError):
+	"""The injected fault: a lost connection, a full disk, a bug."""
+
+
+def crash_on_call(number: int, real):
+	"""A stand-in for ``real`` that works until its ``number``-th call, then crashes."""
+	calls = {"count": 0}
+
+	def wrapper(*args, **kwargs):
+		calls["count"] += 1
+		if calls["count"] == number:
+			raise Crash(f"injected fault on call {number}")
+		return real(*args, **kwargs)
+
+	wrapper.calls = calls
+	return wrapper
+
+
+class AllOrNothing:
+	def snapshot(self, doctypes: tuple[str, ...]) -> dict:
+		return {
+			doctype: (
+				frappe.db.count(doctype),
+				frappe.db.sql(f"select max(`modified`) from `tab{doctype}`")[0][0],
+			)
+			for doctype in doctypes
+		}
+
+	def assert_all_or_nothing(self, action, doctypes: tuple[str, ...], partial_check=None):
+		before = self.snapshot(doctypes)
+		frappe.db.savepoint("vs_fault")
+		with patch.object(
+			frappe.local.db, "commit", side_effect=AssertionError("committed part-way through")
+		):
+			with self.assertRaises(Crash):
+				action()
+		if partial_check:
+			partial_check()  # the fault struck after some rows were written in this transaction
+		frappe.db.rollback(save_point="vs_fault")  # what Frappe does when a request or job fails
+		self.assertEqual(self.snapshot(doctypes), before)
+
+
+class TestImportFaults(VirtualSchoolTestCase, AllOrNothing):
+	def test_gias_import_crashing_in_its_second_batch_writes_no_school(self):
+		source = str(FIXTURES / "gias_sample.csv")
+		upsert = crash_on_call(2, gias_import._upsert)
+		before = frappe.db.count("School")
+
+		def partial_check():
+			self.assertEqual(upsert.calls["count"], 2)
+			self.assertGreater(frappe.db.count("School"), before, "the first batch was written")
+
+		with patch.object(gias_import, "BATCH_SIZE", 5), patch.object(gias_import, "_upsert", upsert):
+			self.assert_all_or_nothing(
+				lambda: gias_import.run_import_job(source, "Administrator"),
+				("School", "Notification Log"),
+				partial_check,
+			)
+
+	def test_ssda903_import_crashing_on_its_second_child_writes_no_child(self):
+		folder = FIXTURES / "ssda903"
+		header, episodes = (folder / "header.csv").read_bytes(), (folder / "episodes.csv").read_bytes()
+		write = crash_on_call(2, ssda903_import._write)
+		with patch.object(ssda903_import, "_write", write):
+			self.assert_all_or_nothing(
+				lambda: ssda903_import.import_children(header, episodes),
+				("Child", "Care Episode", "Child Status History", "Version"),
+			)
+		self.assertEqual(write.calls["count"], 2)
+
+	def test_ssda903_rejected_child_leaves_no_part_of_itself(self):
+		"""A child that fails validation after its row was saved is rolled back to its savepoint alone."""
+		folder = FIXTURES / "ssda903"
+		header, episodes = (folder / "header.csv").read_bytes(), (folder / "episodes.csv").read_bytes()
+		real_write = ssda903_import._write
+
+		def write_then_fail(child, name):
+			written = real_write(child, name)
+			if child.social_care_id == "1002":
+				frappe.throw("injected validation failure after the save")
+			return written
+
+		with patch.object(ssda903_import, "_write", write_then_fail):
+			summary = ssda903_import.import_children(header, episodes)
+		self.assertNotIn("1002", [row for row in summary["created"]])
+		self.assertIn("1002", {row.get("child") for row in summary["rejected"]})
+		self.assertFalse(frappe.db.exists("Child", {"social_care_id": "1002"}))
+		self.assertTrue(frappe.db.exists("Child", {"social_care_id": "1001"}))
+
+
+class TestPaymentFaults(PPPlusTestCase, AllOrNothing):
+	def approved(self, amount):
+		return self.act(self.to_review(self.claim(amount)), "Approve", head())
+
+	def test_payment_crashing_after_marking_claims_paid_leaves_them_approved(self):
+		first, second = self.approved(300), self.approved(200)
+		frappe.set_user("Administrator")
+		payment = frappe.get_doc(
+			{
+				"doctype": "PP Plus Payment",
+				"school": self.school,
+				"funding_year": self.year,
+				"payment_date": date(2027, 11, 1),
+				"payment_reference": "BACS-FAULT",
+				"claims": [{"claim": first.name}, {"claim": second.name}],
+			}
+		).insert()
+
+		def paid_states():
+			return frappe.get_all(
+				"PP Plus Claim", filters={"name": ["in", [first.name, second.name]]}, pluck="workflow_state"
+			)
+
+		def partial_check():
+			self.assertEqual(set(paid_states()), {"Paid"}, "the claims were marked before the crash")
+
+		from virtual_school import pp_plus_documents
+
+		with patch.object(pp_plus_documents, "attach_remittance_advice", side_effect=Crash("disk full")):
+			self.assert_all_or_nothing(
+				payment.submit, ("PP Plus Claim", "PP Plus Payment", "File", "Comment"), partial_check
+			)
+		self.assertEqual(set(paid_states()), {"Approved"})
+		self.assertEqual(frappe.db.get_value("PP Plus Payment", payment.name, "docstatus"), 0)

@@ -1,8 +1,14 @@
 """``bench --site S virtual-school-benchmark``: time the app's read paths against hand-written SQL floors.
 
-Prints one table (median and p95 over N runs, the SQL floor and report ÷ floor) and writes it as JSON next
-to the site for comparison between runs. Timings are printed, never asserted. Generates the LA-scale demo
-dataset first when the site has fewer children than the scale needs.
+Scales: ``tiny`` (a few hundred generated children, never committed: for the test), ``la`` (the demo
+authority, 14,000 children, through ``virtual_school.demo``) and ``national`` (~482,000 children, 1.5 M
+placements, bulk-written by ``virtual_school.bulk_data``; ``--fraction`` writes a part of it). Data is
+generated only when the site lacks it.
+
+Prints one table (median and p95 over N runs, the SQL floor and report ÷ floor; with ``--http``, throughput
+and latency percentiles of a loopback HTTP load, see ``virtual_school.benchmark_http``) and writes it as JSON
+for comparison between runs. Timings are printed, never asserted. Every timed path runs inside a savepoint
+that is rolled back, so the sweep and the PP+ approval leave the data unchanged.
 """
 
 import json
@@ -13,102 +19,285 @@ from datetime import datetime
 from pathlib import Path
 
 import frappe
+from frappe.utils import getdate, today
+
+from virtual_school import bulk_data
 
 SCALES = {
+	"tiny": {"fraction": 0.001},
 	"la": {"looked_after": 2000, "with_social_worker": 12000},
-	"national": {"looked_after": 82000, "with_social_worker": 400000},
+	"national": {"fraction": 1.0},
 }
+CHILD_LIST_FIELDS = ["name", "full_name", "current_school_name", "year_group"]
+NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
 
 
 def _timed(function: Callable, runs: int) -> list[float]:
 	times = []
 	for _run in range(runs):
+		frappe.db.savepoint("vs_benchmark")
 		started = time.perf_counter()
-		function()
-		times.append((time.perf_counter() - started) * 1000)
-		frappe.db.rollback()
+		try:
+			function()
+		finally:
+			times.append((time.perf_counter() - started) * 1000)
+			frappe.db.rollback(save_point="vs_benchmark")
 	return times
+
+
+def percentile(ordered: list[float], share: float) -> float:
+	return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _summary(times: list[float]) -> dict:
 	ordered = sorted(times)
-	p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-	return {"median_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2)}
+	return {"median_ms": round(statistics.median(ordered), 2), "p95_ms": round(percentile(ordered, 0.95), 2)}
 
 
-def _report(name: str, filters: dict | None = None) -> Callable:
+def report_filters(name: str) -> dict:
+	"""Each report's default filters, as its desk filter bar sets them."""
+	if name == "Children Without a School Place":
+		return {"cohort": "Looked After"}
+	if name == "PP Plus Budget":
+		return {"funding_year": _funding_year()}
+	if name == "In-Year Admissions by School":
+		return {"from_date": frappe.utils.add_months(today(), -12), "to_date": today()}
+	return {}
+
+
+def _funding_year() -> str | None:
+	return frappe.db.get_single_value("Virtual School Settings", "current_funding_year") or (
+		frappe.db.get_value("PP Plus Funding Year", {}, "name", order_by="label desc")
+	)
+
+
+def _report(name: str) -> Callable:
 	from frappe.desk.query_report import run
 
-	return lambda: run(name, filters=filters or {}, ignore_prepared_report=True)
+	return lambda: run(name, filters=report_filters(name), ignore_prepared_report=True)
+
+
+def report_figures(name: str) -> list[tuple]:
+	"""The report's rows in the shape of its floor query (for the test that compares them)."""
+	from frappe.desk.query_report import run
+
+	data = run(name, filters=report_filters(name), ignore_prepared_report=True)["result"]
+	columns = {
+		"PP Plus Budget": ("child", "approved", "paid"),
+		"Exclusions by School": (
+			"school",
+			"cohort",
+			"children",
+			"suspensions",
+			"suspension_days",
+			"permanent",
+		),
+		"Cohort Overview": (
+			"cohort",
+			"children",
+			"maintained",
+			"academy",
+			"independent",
+			"without_place",
+			"ehc_plans",
+			"suspensions",
+			"permanent",
+		),
+		# every column but the school days, which the report counts on the school calendar in Python
+		"Children Without a School Place": (
+			"child",
+			"child_name",
+			"cohort",
+			"year_group",
+			"caseworker",
+			"out_of_authority",
+			"since",
+			"last_school",
+			"place_request",
+			"request_state",
+			"escalation_level",
+		),
+	}[name]
+	return [tuple(_plain(row.get(column)) for column in columns) for row in data if isinstance(row, dict)]
+
+
+def _plain(value):
+	from decimal import Decimal
+
+	if isinstance(value, Decimal | float):
+		return float(value)
+	if isinstance(value, datetime):
+		return value.date()
+	return value
 
 
 def floors(funding_year: str | None = None) -> dict[str, Callable]:
 	"""One hand-written query per report, returning the report's figures (compared in the tests)."""
-	funding_year = funding_year or frappe.db.get_single_value(
-		"Virtual School Settings", "current_funding_year"
-	)
+	funding_year = funding_year or _funding_year()
+
+	def plain(sql: str, values=None) -> Callable:
+		return lambda: [tuple(_plain(value) for value in row) for row in frappe.db.sql(sql, values or ())]
+
+	start, end = _academic_year_bounds()
 	return {
-		"PP Plus Budget": lambda: frappe.db.sql(
-			"""select c.name, coalesce(sum(case when p.workflow_state='Approved' then p.amount end), 0),
-				coalesce(sum(case when p.workflow_state='Paid' then p.amount end), 0)
-			from `tabChild` c left join `tabPP Plus Claim` p on p.child = c.name and p.funding_year = %s
+		"PP Plus Budget": plain(
+			"""select c.name, coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0),
+				coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0)
+			from tabChild c left join `tabPP Plus Claim` p on p.child = c.name and p.funding_year = %(year)s
 				and p.workflow_state in ('Approved', 'Paid')
-			where (c.cohort = 'Looked After' and c.status = 'Active'
-				and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4')) or p.name is not null
+			where c.cohort = 'Looked After' and c.status = 'Active'
+				and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4')
+			group by c.name
+			union all
+			select c.name, coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0),
+				coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0)
+			from `tabPP Plus Claim` p join tabChild c on c.name = p.child
+			where p.funding_year = %(year)s and p.workflow_state in ('Approved', 'Paid')
+				and not coalesce(c.cohort = 'Looked After' and c.status = 'Active'
+					and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4'), false)
 			group by c.name""",
-			funding_year,
+			{"year": funding_year},
 		),
-		"Exclusions by School": lambda: frappe.db.sql(
+		"Exclusions by School": plain(
 			"""select school, cohort, count(distinct child), sum(exclusion_type = 'Suspension'),
 				sum(if(exclusion_type = 'Suspension', school_days, 0)), sum(exclusion_type = 'Permanent exclusion')
 			from tabExclusion where start_date between %s and %s group by school, school_name, cohort""",
-			_academic_year_bounds(),
+			(start, end),
 		),
-		"Cohort Overview": lambda: frappe.db.sql(
-			"""select c.cohort, count(*), sum(s.admissions_route = 'LA may direct') from tabChild c
-			left join tabSchool s on s.name = c.current_school where c.status = 'Active' group by c.cohort"""
+		"Cohort Overview": plain(
+			"""select c.cohort, count(*), sum(s.admissions_route <=> 'LA may direct'),
+				sum(s.admissions_route <=> 'Ask the Secretary of State'), sum(s.admissions_route <=> 'Independent / other'),
+				sum(c.current_school is null and c.key_stage not in ('Early years', 'Post-18')),
+				sum(c.sen_provision = 'EHC plan'), coalesce(e.suspensions, 0), coalesce(e.permanent, 0)
+			from tabChild c left join tabSchool s on s.name = c.current_school
+			left join (select cohort, sum(exclusion_type = 'Suspension') suspensions,
+					sum(exclusion_type = 'Permanent exclusion') permanent
+				from tabExclusion where start_date between %s and %s group by cohort) e on e.cohort = c.cohort
+			where c.status = 'Active' group by c.cohort""",
+			(start, end),
 		),
-		"Children Without a School Place": lambda: frappe.db.sql(
-			"""select c.name, max(p.end_date) from tabChild c left join `tabEducation Placement` p on p.child = c.name
+		"Children Without a School Place": plain(
+			"""select c.name, c.full_name, c.cohort, c.year_group, c.caseworker, c.out_of_authority,
+				coalesce(date_add(last.end_date, interval 1 day),
+					least(coalesce(r.date_needed, c.date_entered_care), coalesce(c.date_entered_care, r.date_needed)),
+					date(c.creation)),
+				last.school, r.name, r.workflow_state, coalesce(r.escalation_level, 0)
+			from tabChild c
+			left join (select p.child, p.school, p.end_date, row_number() over (
+					partition by p.child order by p.end_date desc, p.creation desc) position
+				from `tabEducation Placement` p join tabChild c on c.name = p.child
+				where c.status = 'Active' and c.current_school is null and c.cohort = 'Looked After'
+					and c.key_stage not in ('Early years', 'Post-18') and p.end_date is not null) last
+				on last.child = c.name and last.position = 1
+			left join (select q.name, q.child, q.date_needed, q.workflow_state, q.escalation_level, row_number() over (
+					partition by q.child order by q.creation desc, q.name desc) position
+				from `tabSchool Place Request` q
+				where q.workflow_state not in ('Placed', 'Withdrawn')) r on r.child = c.name and r.position = 1
 			where c.status = 'Active' and c.current_school is null and c.cohort = 'Looked After'
-				and c.key_stage not in ('Early years', 'Post-18') group by c.name"""
+				and c.key_stage not in ('Early years', 'Post-18')""",
 		),
 	}
 
 
 def _academic_year_bounds():
-	from frappe.utils import getdate, today
-
 	from virtual_school.domain import school_days
 
 	return school_days.academic_year_bounds(school_days.academic_year_of(getdate(today())))
 
 
-def ensure_dataset(scale: str) -> str:
-	target = SCALES[scale]
-	have = frappe.db.count("Child")
-	wanted = target["looked_after"] + target["with_social_worker"]
-	if have >= wanted:
-		return f"dataset present: {have:,} children"
-	from virtual_school.demo import load_demo_data
+def ensure_dataset(scale: str, fraction: float | None = None, log=print) -> dict:
+	"""Generate the scale's data unless the site has it. ``tiny`` is never committed."""
+	if scale == "la":
+		target = SCALES["la"]
+		have = frappe.db.count("Child")
+		if have >= target["looked_after"] + target["with_social_worker"]:
+			return {"generated": False, "note": f"dataset present: {have:,} children"}
+		from virtual_school.demo import load_demo_data
 
-	return load_demo_data(
-		looked_after=target["looked_after"], with_social_worker=target["with_social_worker"]
-	)
-
-
-def run_benchmark(scale: str = "la", runs: int = 5, generate: bool = True) -> dict:
-	generated = "not generated"
-	if generate:
-		generated = ensure_dataset(scale)
+		started = time.perf_counter()
+		note = load_demo_data(
+			looked_after=target["looked_after"], with_social_worker=target["with_social_worker"]
+		)
 		frappe.db.commit()
-	funding_year = frappe.db.get_single_value("Virtual School Settings", "current_funding_year") or (
-		frappe.db.get_value("PP Plus Funding Year", {}, "name", order_by="label desc")
-	)
-	caseworker = frappe.db.get_value("Child", {"caseworker": ["is", "set"]}, "caseworker")
-	manager = frappe.db.get_value(
-		"Has Role", {"role": "Virtual School Manager", "parenttype": "User"}, "parent"
-	)
+		return {
+			"generated": True,
+			"seconds": round(time.perf_counter() - started, 1),
+			"note": note.splitlines()[0],
+		}
+	if bulk_data.has_national_data():
+		return {"generated": False, "note": f"dataset present: {frappe.db.count('Child'):,} children"}
+	fraction = fraction or SCALES[scale]["fraction"]
+	stats = bulk_data.generate(fraction=fraction, commit=scale != "tiny", log=log)
+	stats["generated"] = True
+	if fraction < 1:
+		stats["extrapolated_full_scale_seconds"] = round(stats["seconds"] / fraction)
+	return stats
+
+
+def benchmark_users() -> dict[str, str | None]:
+	"""The caseworker, manager and portal user the benchmark acts as (the generated ones when present)."""
+
+	def user_with(role: str, preferred: str) -> str | None:
+		if frappe.db.exists("User", preferred):
+			return preferred
+		return frappe.db.get_value(
+			"Has Role", {"role": role, "parenttype": "User", "parent": ["like", "%@%"]}, "parent"
+		)
+
+	caseworker = bulk_data.CASEWORKER_BENCH_USER
+	if not frappe.db.exists("Child", {"caseworker": caseworker}):
+		caseworker = frappe.db.get_value("Child", {"caseworker": ["is", "set"]}, "caseworker")
+	return {
+		"caseworker": caseworker,
+		"manager": user_with("Virtual School Manager", bulk_data.MANAGER_BENCH_USER),
+		"portal": ensure_portal_contact(),
+	}
+
+
+def ensure_portal_contact() -> str | None:
+	"""Link the benchmark portal user to the school with the most looked-after pupils on roll."""
+	user = bulk_data.PORTAL_BENCH_USER
+	if not frappe.db.exists("User", user):
+		return frappe.db.get_value("School Contact", {"user": ["is", "set"], "is_active": 1}, "user")
+	if not frappe.db.exists("School Contact", {"user": user}):
+		school = frappe.db.sql(
+			"""select current_school from tabChild where cohort = 'Looked After' and status = 'Active'
+			and current_school is not null group by current_school order by count(*) desc limit 1"""
+		)
+		if not school:
+			return None
+		frappe.get_doc(
+			{
+				"doctype": "School Contact",
+				"school": school[0][0],
+				"full_name": "Benchmark Designated Teacher",
+				"contact_role": "Designated Teacher",
+				"email": user,
+				"user": user,
+			}
+		).insert(ignore_permissions=True)
+	return user
+
+
+def run_benchmark(
+	scale: str = "la",
+	runs: int = 5,
+	generate: bool = True,
+	fraction: float | None = None,
+	http: dict | None = None,
+	json_path: str | None = None,
+	write_json: bool = True,
+	inprocess: bool = True,
+	log=lambda message: None,
+) -> dict:
+	generation = {"generated": False, "note": "not generated"}
+	if generate:
+		generation = ensure_dataset(scale, fraction, log=log)
+		log(f"data: {json.dumps(generation)}")
+	funding_year = _funding_year()
+	users = benchmark_users()
+	if scale != "tiny":
+		frappe.db.commit()
 
 	def as_user(user: str | None, function: Callable) -> Callable:
 		def run():
@@ -121,9 +310,19 @@ def run_benchmark(scale: str = "la", runs: int = 5, generate: bool = True) -> di
 		return run
 
 	def child_list():
-		frappe.get_list(
-			"Child", fields=["name", "full_name", "current_school_name", "year_group"], limit_page_length=20
+		frappe.get_list("Child", fields=CHILD_LIST_FIELDS, limit_page_length=20)
+
+	def child_list_floor(user):
+		return lambda: frappe.db.sql(
+			"""select name, full_name, current_school_name, year_group from tabChild
+			where caseworker = %s order by modified desc limit 20""",
+			user,
 		)
+
+	def my_pupils():
+		from virtual_school.portal import my_pupils
+
+		my_pupils()
 
 	def daily_sweep():
 		from virtual_school.escalations import run_daily_sweep
@@ -137,12 +336,14 @@ def run_benchmark(scale: str = "la", runs: int = 5, generate: bool = True) -> di
 		escalate_overdue_peps()
 
 	paths = {
-		"Child list (caseworker)": as_user(caseworker, child_list),
-		"Child list (manager)": as_user(manager, child_list),
+		"Child list (caseworker)": as_user(users["caseworker"], child_list),
+		"Child list (manager)": as_user(users["manager"], child_list),
+		"Portal my pupils": as_user(users["portal"], my_pupils),
+		"PP+ approval": as_user(users["manager"], _pp_plus_approval(users["manager"])),
 		"Daily sweep (rolled back)": daily_sweep,
 	}
 	reports = {
-		name: _report(name, {"funding_year": funding_year} if name == "PP Plus Budget" else None)
+		name: _report(name)
 		for name in (
 			"Children Without a School Place",
 			"In-Year Admissions by School",
@@ -153,9 +354,16 @@ def run_benchmark(scale: str = "la", runs: int = 5, generate: bool = True) -> di
 			"Cohort Overview",
 		)
 	}
-	floor_queries = floors(funding_year)
+	floor_queries = {
+		**floors(funding_year),
+		"Child list (caseworker)": child_list_floor(users["caseworker"]),
+		"Child list (manager)": lambda: frappe.db.sql(
+			"select name, full_name, current_school_name, year_group from tabChild order by modified desc limit 20"
+		),
+	}
 	rows = []
-	for name, function in {**reports, **paths}.items():
+	for name, function in {**reports, **paths}.items() if inprocess else ():
+		log(f"timing {name}")
 		row = {"path": name, **_summary(_timed(function, runs))}
 		if name in floor_queries:
 			row["floor_ms"] = _summary(_timed(floor_queries[name], runs))["median_ms"]
@@ -166,27 +374,98 @@ def run_benchmark(scale: str = "la", runs: int = 5, generate: bool = True) -> di
 		"scale": scale,
 		"runs": runs,
 		"children": frappe.db.count("Child"),
-		"generated": generated,
+		"placements": frappe.db.count("Education Placement"),
+		"schools": frappe.db.count("School"),
+		"generation": generation,
+		"users": users,
+		"machine": _machine(),
 		"at": datetime.now().isoformat(timespec="seconds"),
 		"rows": rows,
 	}
-	path = Path(frappe.get_site_path("private", "benchmarks"))
-	path.mkdir(parents=True, exist_ok=True)
-	out = path / f"benchmark-{scale}-{datetime.now():%Y%m%d-%H%M%S}.json"
-	out.write_text(json.dumps(result, indent=1))
-	result["json"] = str(out)
+	if http is not None:
+		from virtual_school.benchmark_http import run_http_load
+
+		if scale != "tiny":
+			frappe.db.commit()
+		log("\n" + format_table(result))
+		try:
+			result["http"] = run_http_load(users=users, log=log, **http)
+		except Exception as error:  # keep the in-process figures when the HTTP part fails
+			result["http_error"] = repr(error)
+	if write_json:
+		path = Path(json_path) if json_path else _default_json_path(scale)
+		path.parent.mkdir(parents=True, exist_ok=True)
+		path.write_text(json.dumps(result, indent=1, default=str))
+		result["json"] = str(path)
 	return result
+
+
+def _default_json_path(scale: str) -> Path:
+	return (
+		Path(frappe.get_site_path("private", "benchmarks"))
+		/ f"benchmark-{scale}-{datetime.now():%Y%m%d-%H%M%S}.json"
+	)
+
+
+def _machine() -> dict:
+	import os
+	import platform
+
+	try:
+		load = os.getloadavg()
+	except OSError:
+		load = None
+	return {
+		"cpus": os.cpu_count(),
+		"python": platform.python_version(),
+		"mariadb": frappe.db.sql("select version()")[0][0],
+		"innodb_buffer_pool_mb": int(frappe.db.sql("select @@innodb_buffer_pool_size")[0][0]) // 2**20,
+		"load_average_at_start": load,
+	}
+
+
+def _pp_plus_approval(manager: str | None) -> Callable:
+	"""Approve one claim under review (within the manager's limit), as the manager; rolled back by _timed."""
+	claim = frappe.db.get_value(
+		"PP Plus Claim",
+		{"workflow_state": "Under Review", "amount": ["<=", 1000]},
+		"name",
+		order_by="name desc",
+	)
+
+	def approve():
+		if not claim:
+			return
+		from frappe.model.workflow import apply_workflow
+
+		apply_workflow(frappe.get_doc("PP Plus Claim", claim), "Approve")
+
+	return approve
 
 
 def format_table(result: dict) -> str:
 	lines = [
-		f"virtual_school benchmark: {result['children']:,} children, scale {result['scale']}, {result['runs']} runs",
-		f"{'path':40} {'median ms':>10} {'p95 ms':>10} {'floor ms':>10} {'÷ floor':>8}",
+		f"virtual_school benchmark on {result['site']}: {result['children']:,} children, {result['placements']:,} "
+		f"placements, {result['schools']:,} schools; scale {result['scale']}, {result['runs']} runs",
 	]
+	generation = result.get("generation") or {}
+	if generation.get("generated") and "rows" in generation:
+		lines.append(
+			f"generated {generation['rows']:,} rows in {generation['seconds']} s "
+			f"({generation['rows_per_second']:,} rows/s, fraction {generation['fraction']})"
+		)
+	lines.append(f"{'path':40} {'median ms':>10} {'p95 ms':>10} {'floor ms':>10} {'÷ floor':>8}")
 	for row in result["rows"]:
 		lines.append(
 			f"{row['path']:40} {row['median_ms']:>10.1f} {row['p95_ms']:>10.1f} "
 			f"{row.get('floor_ms', float('nan')):>10.1f} {row.get('ratio', float('nan')):>8.1f}"
 		)
-	lines.append(f"JSON: {result['json']}")
+	if result.get("http"):
+		from virtual_school.benchmark_http import format_http
+
+		lines.append(format_http(result["http"]))
+	if result.get("http_error"):
+		lines.append(f"HTTP load failed: {result['http_error']}")
+	if result.get("json"):
+		lines.append(f"JSON: {result['json']}")
 	return "\n".join(lines)

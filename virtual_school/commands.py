@@ -1,6 +1,7 @@
 """Bench commands: ``virtual-school-import-gias``, ``virtual-school-demo``, ``virtual-school-annual-report``."""
 
 import json
+import time
 
 import click
 from frappe.commands import get_site, pass_context
@@ -86,12 +87,33 @@ def annual_report(context, output, academic_year=None):
 
 
 @click.command("virtual-school-benchmark")
-@click.option("--scale", type=click.Choice(["la", "national"]), default="la", show_default=True)
+@click.option("--scale", type=click.Choice(["tiny", "la", "national"]), default="la", show_default=True)
 @click.option("--runs", default=5, show_default=True, help="Runs per path (median and p95)")
+@click.option("--fraction", type=float, help="National scale: generate only this fraction (and extrapolate)")
 @click.option("--no-generate", is_flag=True, help="Time the data already on the site")
+@click.option("--http", is_flag=True, help="Also run the loopback HTTP load (gunicorn, 1/20/50 sessions)")
+@click.option("--http-only", is_flag=True, help="Only the HTTP load (skip the in-process timings)")
+@click.option("--base-url", help="HTTP load against this running server instead of starting gunicorn")
+@click.option("--port", default=8031, show_default=True, help="Port for the benchmark's own gunicorn")
+@click.option("--workers", default=4, show_default=True, help="gunicorn workers for the HTTP load")
+@click.option("--seconds", default=15.0, show_default=True, help="Seconds per HTTP load level")
+@click.option("--json", "json_path", help="Write the JSON here (default: sites/SITE/private/benchmarks/)")
 @pass_context
-def benchmark(context, scale="la", runs=5, no_generate=False):
-	"""Time every report, the Child list and the daily sweep against hand-written SQL floors."""
+def benchmark(
+	context,
+	scale="la",
+	runs=5,
+	fraction=None,
+	no_generate=False,
+	http=False,
+	http_only=False,
+	base_url=None,
+	port=8031,
+	workers=4,
+	seconds=15.0,
+	json_path=None,
+):
+	"""Time every report, the Child list, the portal, the sweep and a PP+ approval against SQL floors."""
 	import frappe
 
 	from virtual_school.benchmark import format_table, run_benchmark
@@ -99,8 +121,20 @@ def benchmark(context, scale="la", runs=5, no_generate=False):
 	site = get_site(context)
 	frappe.init(site=site)
 	frappe.connect()
+	http_options = None
+	if http or http_only or base_url:
+		http_options = {"base_url": base_url, "port": port, "workers": workers, "seconds": seconds}
 	try:
-		result = run_benchmark(scale=scale, runs=runs, generate=not no_generate)
+		result = run_benchmark(
+			scale=scale,
+			runs=runs,
+			generate=not no_generate,
+			fraction=fraction,
+			http=http_options,
+			json_path=json_path,
+			inprocess=not http_only,
+			log=lambda message: click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True),
+		)
 	finally:
 		frappe.destroy()
 	click.echo(format_table(result))

@@ -1,22 +1,57 @@
-"""The benchmark command runs at a tiny scale, and its SQL floors return the reports' own figures."""
+"""The benchmark command runs at a tiny scale, its SQL floors return the reports' own figures, and the
+bulk national generator writes derived fields exactly as the app's own refreshes compute them.
+
+No timing is asserted anywhere: figures are printed by the command and recorded in docs/benchmarks.md.
+"""
 
 from decimal import Decimal
 
 import frappe
 
-from virtual_school.benchmark import floors, format_table, run_benchmark
+from virtual_school import bulk_data
+from virtual_school.benchmark import floors, format_table, report_figures, run_benchmark
+from virtual_school.placements import refresh_current_school, refresh_year_groups
 from virtual_school.tests.utils import VirtualSchoolTestCase
 from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import PPPlusTestCase
 from virtual_school.virtual_school.report.pp_plus_budget.pp_plus_budget import execute as pp_plus_budget
 
+DERIVED = """select name, full_name, out_of_authority, caseworker_name, current_school, current_school_name,
+	current_attendance_basis, current_placement, year_group, key_stage
+	from tabChild where social_care_id like 'NAT-%%' order by name"""
+
 
 class TestBenchmark(VirtualSchoolTestCase):
-	def test_runs_and_prints_every_path(self):
-		result = run_benchmark(runs=1, generate=False)
+	def test_runs_at_a_tiny_scale_and_every_floor_equals_its_report(self):
+		# The tiny scale generates ~500 children inside this test's transaction (rolled back afterwards).
+		result = run_benchmark(scale="tiny", runs=1, write_json=False)
 		paths = [row["path"] for row in result["rows"]]
-		self.assertIn("PP Plus Budget", paths)
-		self.assertIn("Daily sweep (rolled back)", paths)
+		for path in (
+			"Children Without a School Place",
+			"Child list (caseworker)",
+			"Portal my pupils",
+			"PP+ approval",
+		):
+			self.assertIn(path, paths)
 		self.assertIn("÷ floor", format_table(result))
+		for name, floor in floors().items():
+			with self.subTest(report=name):
+				self.assertEqual(sorted(map(tuple, floor())), sorted(report_figures(name)))
+
+	def test_generated_derived_fields_equal_the_refreshes(self):
+		bulk_data.generate(fraction=0.001, commit=False)
+		before = frappe.db.sql(DERIVED)
+		self.assertTrue(before)
+		refresh_current_school()
+		refresh_year_groups()
+		self.assertEqual(before, frappe.db.sql(DERIVED))
+		placed = frappe.db.sql(
+			"""select count(*) from tabChild c join `tabEducation Placement` p on p.name = c.current_placement
+			where c.social_care_id like 'NAT-%%' and p.child = c.name and p.school = c.current_school"""
+		)[0][0]
+		self.assertEqual(
+			placed,
+			frappe.db.count("Child", {"current_school": ["is", "set"], "social_care_id": ["like", "NAT-%"]}),
+		)
 
 
 class TestBenchmarkFloors(PPPlusTestCase):

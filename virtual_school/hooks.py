@@ -81,6 +81,11 @@ doc_events = {
 	"User": {
 		"validate": "virtual_school.setup.roles.set_default_workspace",
 	},
+	# Two-factor stays per role when System Settings is saved (virtual_school/setup/security.py)
+	"System Settings": {
+		"before_validate": "virtual_school.setup.security.remember_two_factor_roles",
+		"on_update": "virtual_school.setup.security.keep_two_factor_roles",
+	},
 }
 
 # School portal (virtual_school/portal.py, www/school-portal)

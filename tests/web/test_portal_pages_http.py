@@ -318,10 +318,17 @@ def test_desk_invites_a_school_contact_to_the_portal(world, base_url, login_as, 
 		timeout=30,
 	).json()["data"]
 	caseworker = login_as(
-		ensure_user("portal.inviter@example.test", "Virtual School Caseworker"), user_password
+		ensure_user("portal.caseworker@example.test", "Virtual School Caseworker"), user_password
 	)
+	refused = caseworker.post(  # giving portal access is a manager's decision
+		f"{base_url}/api/method/run_doc_method",
+		data={"dt": "School Contact", "dn": contact["name"], "method": "invite_to_portal"},
+		timeout=30,
+	)
+	assert refused.status_code == 403, refused.text
+	manager = login_as(ensure_user("portal.invite.manager@example.test", "Virtual School Manager"), user_password)
 	for _attempt in range(2):  # idempotent
-		response = caseworker.post(
+		response = manager.post(
 			f"{base_url}/api/method/run_doc_method",
 			data={"dt": "School Contact", "dn": contact["name"], "method": "invite_to_portal"},
 			timeout=30,

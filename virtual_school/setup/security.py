@@ -40,3 +40,18 @@ def ensure_security_defaults(force: bool = False) -> bool:
 	frappe.db.set_default(APPLIED_FLAG, VERSION)
 	frappe.clear_cache()
 	return True
+
+
+# Saving System Settings with two-factor on makes Frappe v15 require it of the role "All", i.e. of every
+# user (SystemSettings.validate -> toggle_two_factor_auth(True, roles=["All"])). The app's policy is per
+# role (school staff required, desk roles offered), so a save keeps the role "All" as it was before it.
+def remember_two_factor_roles(doc, method=None) -> None:
+	"""System Settings before_validate."""
+	doc.flags.all_role_two_factor = frappe.db.get_value("Role", "All", "two_factor_auth")
+
+
+def keep_two_factor_roles(doc, method=None) -> None:
+	"""System Settings on_update: undo Frappe's automatic "All" if it was off before the save."""
+	before = doc.flags.get("all_role_two_factor")
+	if before is not None and not int(before or 0):
+		frappe.db.set_value("Role", "All", "two_factor_auth", 0)

@@ -389,6 +389,22 @@ class TestPortalInviteAndSignIn(VirtualSchoolTestCase):
 		self.assertFalse(ensure_security_defaults())
 		self.assertEqual(frappe.db.get_single_value("System Settings", "session_expiry"), "04:00")
 
+	def test_saving_system_settings_keeps_two_factor_per_role(self):
+		"""Frappe turns two-factor on for the role "All" on every save of System Settings; the app keeps
+		it per role, so desk users are not suddenly asked for a code (or an email the site cannot send)."""
+		from frappe.twofactor import two_factor_is_enabled
+
+		from virtual_school.setup.security import ensure_security_defaults
+
+		ensure_security_defaults(force=True)
+		frappe.db.set_value("Role", "All", "two_factor_auth", 0)
+		settings = frappe.get_single("System Settings")
+		settings.session_expiry = "06:00"
+		settings.save()
+		self.assertEqual(frappe.db.get_value("Role", "All", "two_factor_auth"), 0)
+		self.assertFalse(two_factor_is_enabled(manager()))
+		self.assertTrue(two_factor_is_enabled(OWN))
+
 	def test_get_count_applies_permissions(self):
 		from virtual_school.portal_guard import get_count
 

@@ -326,7 +326,9 @@ def test_desk_invites_a_school_contact_to_the_portal(world, base_url, login_as, 
 		timeout=30,
 	)
 	assert refused.status_code == 403, refused.text
-	manager = login_as(ensure_user("portal.invite.manager@example.test", "Virtual School Manager"), user_password)
+	manager = login_as(
+		ensure_user("portal.invite.manager@example.test", "Virtual School Manager"), user_password
+	)
 	for _attempt in range(2):  # idempotent
 		response = manager.post(
 			f"{base_url}/api/method/run_doc_method",

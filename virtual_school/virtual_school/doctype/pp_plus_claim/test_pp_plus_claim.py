@@ -343,3 +343,68 @@ class TestConcurrentApproval(PPPlusTestCase):
 		outcomes = self.approve_concurrently(self.first.name, self.second.name)
 		self.assertEqual(sorted(outcomes.values()), ["Approved", "OverAllocationError"], outcomes)
 		self.assertLessEqual(self.committed(), 2104)
+
+
+class TestConcurrentPayment(PPPlusTestCase):
+	"""Two finance officers submit two payments of the same approved claim at the same moment."""
+
+	approved = TestPPPlusPayment.approved
+	payment = TestPPPlusPayment.payment
+
+	def setUp(self):
+		super().setUp()
+		self.approved_claim = self.approved(500)
+		self.payments = [
+			self.payment(self.approved_claim, reference=f"BACS-RACE-{number}") for number in (1, 2)
+		]
+		frappe.db.commit()  # the other connections must see these
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+		for payment in self.payments:
+			frappe.db.delete("File", {"attached_to_name": payment.name})
+			frappe.db.delete("PP Plus Payment Claim", {"parent": payment.name})
+			frappe.db.delete("PP Plus Payment", {"name": payment.name})
+		frappe.db.delete("File", {"attached_to_name": self.approved_claim.name})
+		frappe.db.delete("PP Plus Claim", {"name": self.approved_claim.name})
+		frappe.db.delete("Education Placement", {"child": self.child.name})
+		frappe.db.delete("Child", {"name": self.child.name})
+		frappe.db.commit()
+		super().tearDown()
+
+	def test_a_claim_submitted_in_two_payments_at_once_is_paid_once(self):
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		barrier = threading.Barrier(2)
+		outcomes = {}
+
+		def submit(name):
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				frappe.set_user(finance())
+				doc = frappe.get_doc("PP Plus Payment", name)
+				barrier.wait(timeout=30)
+				doc.submit()
+				frappe.db.commit()
+				outcomes[name] = "Submitted"
+			except Exception as error:
+				frappe.db.rollback()
+				outcomes[name] = type(error).__name__
+			finally:
+				frappe.destroy()
+
+		threads = [threading.Thread(target=submit, args=(payment.name,)) for payment in self.payments]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join(timeout=120)
+		frappe.db.rollback()
+		self.assertEqual(sorted(outcomes.values()), ["DoublePaymentError", "Submitted"], outcomes)
+		paid_by = frappe.db.get_value("PP Plus Claim", self.approved_claim.name, "payment")
+		submitted = frappe.get_all(
+			"PP Plus Payment",
+			filters={"name": ["in", [p.name for p in self.payments]], "docstatus": 1},
+			pluck="name",
+		)
+		self.assertEqual([paid_by], submitted)

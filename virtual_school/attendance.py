@@ -227,7 +227,7 @@ def plan_import(
 					),
 				)
 				continue
-			candidates.append(_row(week, matches[0], week_school, school_names[week_school]))
+			candidates.append(record_row(week, matches[0], week_school, school_names[week_school]))
 
 	existing = {
 		row.name: row
@@ -255,7 +255,8 @@ def _row_order(row: dict) -> tuple:
 	return (row.get("row") or 0, row.get("column") or "")
 
 
-def _row(week: rules.WeekReturn, child, school: str, school_name: str) -> dict:
+def record_row(week: rules.WeekReturn, child, school: str, school_name: str) -> dict:
+	"""An Attendance Record's values for a valid week of a child (name, full_name, upn, cohort) at a school."""
 	counts = week.counts
 	return {
 		"row": week.row_number,

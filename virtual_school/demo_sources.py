@@ -16,12 +16,12 @@ import random
 from datetime import date, timedelta
 
 import frappe
-from frappe.utils import getdate, now, today
+from frappe.utils import getdate, today
 
-from virtual_school.attendance import COUNT_FIELDS, DOCTYPE, half_terms, record_name
+from virtual_school.attendance import apply_plan, record_row
 from virtual_school.clocks import get_school_calendar
 from virtual_school.domain import attendance as rules
-from virtual_school.domain import school_days, upn
+from virtual_school.domain import school_days, ssda903, upn
 
 OTHER_COHORT_SAMPLE = 0.25
 # (share of children, lowest and highest attendance rate)
@@ -72,7 +72,6 @@ def create_attendance(rng: random.Random, on_date: date | None = None) -> int:
 		)
 		.run(as_dict=True)
 	)
-	terms, stamp, user = half_terms(), now(), frappe.session.user
 	rows, seen = [], set()
 	for pupil in on_roll:
 		if pupil.name in seen or (pupil.cohort != "Looked After" and rng.random() > OTHER_COHORT_SAMPLE):
@@ -84,52 +83,9 @@ def create_attendance(rng: random.Random, on_date: date | None = None) -> int:
 		if pattern is PATTERNS[-1]:
 			pupil_weeks = pupil_weeks[:-STOPPED]
 		for monday, days in pupil_weeks:
-			counts = _week(rng, 2 * days, rate)
-			rows.append(
-				(
-					record_name(pupil.name, pupil.current_school, monday),
-					user,
-					user,
-					stamp,
-					stamp,
-					"Desk import",
-					pupil.name,
-					pupil.full_name,
-					pupil.upn,
-					pupil.cohort,
-					pupil.current_school,
-					pupil.current_school_name,
-					monday,
-					rules.week_academic_year(monday),
-					rules.term_for_week(monday, terms),
-					rules.attendance_percent(counts.possible, counts.attended),
-					*(getattr(counts, key) for key in COUNT_FIELDS),
-				)
-			)
-	frappe.db.bulk_insert(
-		DOCTYPE,
-		(
-			"name",
-			"owner",
-			"modified_by",
-			"creation",
-			"modified",
-			"source",
-			"child",
-			"child_name",
-			"upn",
-			"cohort",
-			"school",
-			"school_name",
-			"week_starting",
-			"academic_year",
-			"term",
-			"attendance_percent",
-			*COUNT_FIELDS.values(),
-		),
-		rows,
-		chunk_size=5000,
-	)
+			week = rules.WeekReturn(0, pupil.upn, monday, _week(rng, 2 * days, rate))
+			rows.append(record_row(week, pupil, pupil.current_school, pupil.current_school_name))
+	apply_plan({"create": rows, "update": [], "unchanged": [], "rejected": []}, "Desk import")
 	return len(rows)
 
 
@@ -153,24 +109,8 @@ def _csv(rows: list[list]) -> bytes:
 def ssda903_files(rng: random.Random, on_date: date, schools: list[str], home_la: str) -> tuple[bytes, bytes]:
 	"""Header and episodes files for 24 children new to the site, plus three rows with common mistakes:
 	an unknown legal status, an episode ending before it starts, and a child with no header row."""
-	header = [["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]]
-	episodes = [
-		[
-			"CHILD",
-			"DECOM",
-			"RNE",
-			"LS",
-			"CIN",
-			"PLACE",
-			"PLACE_PROVIDER",
-			"DEC",
-			"REC",
-			"REASON_PLACE_CHANGE",
-			"HOME_POST",
-			"PL_POST",
-			"URN",
-		]
-	]
+	header = [[*ssda903.HEADER_COLUMNS, *ssda903.HEADER_OPTIONAL_COLUMNS]]
+	episodes = [list(ssda903.EPISODES_COLUMNS)]
 	ethnic = ("WBRI", "WOTH", "MWBC", "BAFR", "ASIN", "OOTH")
 	for number in range(1, 25):
 		child = f"90{number:04d}"

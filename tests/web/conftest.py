@@ -1,6 +1,7 @@
 """Tier 3: the site served on 127.0.0.1 by scripts/test (VS_BASE_URL). Every module here sets pytestmark = pytest.mark.http."""
 
 import os
+from pathlib import Path
 
 import pytest
 import requests
@@ -123,3 +124,26 @@ def ensure_user(base_url, admin_password):
 		return email
 
 	return ensure
+
+
+CHROMIUM = os.environ.get("VS_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+	"""Debian's chromium driven by Playwright (its own browser download cannot work here)."""
+	playwright = pytest.importorskip("playwright.sync_api")
+	if not Path(CHROMIUM).exists():
+		pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium for tier 3")
+	with playwright.sync_playwright() as driver:
+		browser = driver.chromium.launch(
+			executable_path=CHROMIUM,
+			args=[
+				"--no-sandbox",
+				"--disable-gpu",
+				"--disable-background-networking",
+				"--disable-component-update",
+			],
+		)
+		yield browser
+		browser.close()

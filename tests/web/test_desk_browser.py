@@ -9,26 +9,6 @@ import pytest
 pytestmark = [pytest.mark.http, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
-CHROMIUM = os.environ.get("VS_CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-	playwright = pytest.importorskip("playwright.sync_api")
-	if not Path(CHROMIUM).exists():
-		pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium for tier 3")
-	with playwright.sync_playwright() as driver:
-		browser = driver.chromium.launch(
-			executable_path=CHROMIUM,
-			args=[
-				"--no-sandbox",
-				"--disable-gpu",
-				"--disable-background-networking",
-				"--disable-component-update",
-			],
-		)
-		yield browser
-		browser.close()
 
 
 def sign_in(browser, base_url, email, password, viewport=None):

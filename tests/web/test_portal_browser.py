@@ -14,28 +14,8 @@ from portal_world import build, pep_target_row
 pytestmark = [pytest.mark.http, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "portal"
-CHROMIUM = os.environ.get("VS_CHROMIUM", "/usr/bin/chromium")
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-	playwright = pytest.importorskip("playwright.sync_api")
-	if not Path(CHROMIUM).exists():
-		pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium for tier 3")
-	with playwright.sync_playwright() as driver:
-		browser = driver.chromium.launch(
-			executable_path=CHROMIUM,
-			args=[
-				"--no-sandbox",
-				"--disable-gpu",
-				"--disable-background-networking",
-				"--disable-component-update",
-			],
-		)
-		yield browser
-		browser.close()
 
 
 @pytest.fixture(scope="module")

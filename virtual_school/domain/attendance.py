@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from virtual_school.domain import gias_mapping
+from virtual_school.domain.csv_text import decode_csv_text
 from virtual_school.domain.school_days import academic_year_bounds, academic_year_of
 from virtual_school.domain.upn import InvalidUPN, validate_upn
 
@@ -311,15 +312,9 @@ class WeekReturn:
 
 def _decode(content: bytes) -> str:
 	try:
-		return content.decode("utf-8-sig")
-	except UnicodeDecodeError:
-		pass
-	try:
-		return content.decode("cp1252")
-	except UnicodeDecodeError as error:
-		raise MalformedFile(
-			f"the file is neither UTF-8 nor Windows-1252 text: byte 0x{content[error.start]:02X} at offset {error.start}"
-		) from error
+		return decode_csv_text(content)
+	except ValueError as error:
+		raise MalformedFile(f"the file is {error}") from error
 
 
 def _column_key(name: str | None) -> str:

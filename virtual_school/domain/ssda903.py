@@ -32,6 +32,7 @@ from os import PathLike
 from pathlib import Path
 
 from virtual_school.domain import gias_mapping
+from virtual_school.domain.csv_text import decode_csv_text
 from virtual_school.domain.upn import InvalidUPN, validate_upn
 
 __all__ = [
@@ -262,19 +263,10 @@ def load_codes(path: str | PathLike | None = None) -> dict[str, dict[str, str]]:
 
 
 def _decode(content: bytes, file: str) -> str:
-	"""UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel saves CSV."""
 	try:
-		return content.decode("utf-8-sig")
-	except UnicodeDecodeError:
-		pass
-	try:
-		return content.decode("cp1252")
-	except UnicodeDecodeError as error:
-		raise MalformedFile(
-			f"the {file} file is neither UTF-8 nor Windows-1252 text: byte 0x{content[error.start]:02X}"
-			f" at offset {error.start}",
-			file=file,
-		) from error
+		return decode_csv_text(content)
+	except ValueError as error:
+		raise MalformedFile(f"the {file} file is {error}", file=file) from error
 
 
 def _tidy_header(name: str | None) -> str:

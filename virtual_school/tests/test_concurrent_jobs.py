@@ -1,43 +1,13 @@
 """The daily jobs run twice at the same moment (two workers, two connections): each concern is escalated
 once and each escalation raised once."""
 
-import threading
 from datetime import date
 
 import frappe
 from frappe.utils import add_days
 
 from virtual_school.escalations import open_escalation, raise_overdue_escalations
-from virtual_school.tests.utils import VirtualSchoolTestCase, make_child
-
-
-def at_once(function, runs: int = 2) -> list:
-	"""Run ``function()`` from ``runs`` connections released together; each commits. Returns the results."""
-	site, sites_path = frappe.local.site, frappe.local.sites_path
-	barrier = threading.Barrier(runs)
-	results = []
-
-	def run():
-		frappe.init(site=site, sites_path=sites_path)
-		frappe.connect()
-		try:
-			frappe.set_user("Administrator")
-			barrier.wait(timeout=30)
-			results.append(function())
-			frappe.db.commit()
-		except Exception as error:
-			frappe.db.rollback()
-			results.append(error)
-		finally:
-			frappe.destroy()
-
-	threads = [threading.Thread(target=run) for _ in range(runs)]
-	for thread in threads:
-		thread.start()
-	for thread in threads:
-		thread.join(timeout=120)
-	frappe.db.rollback()  # see what the other connections committed
-	return results
+from virtual_school.tests.utils import VirtualSchoolTestCase, make_child, run_concurrently
 
 
 class TestConcurrentJobs(VirtualSchoolTestCase):
@@ -66,8 +36,8 @@ class TestConcurrentJobs(VirtualSchoolTestCase):
 
 	def test_a_concern_opened_by_two_runs_at_once_is_escalated_once(self):
 		key = f"test:{self.child.name}"
-		results = at_once(
-			lambda: open_escalation("Child", self.child.name, "Not attending", date.today(), key)
+		results = run_concurrently(
+			*[lambda: open_escalation("Child", self.child.name, "Not attending", date.today(), key)] * 2
 		)
 		self.assertEqual(len(results), 2)
 		self.assertFalse([r for r in results if isinstance(r, Exception)], results)
@@ -80,7 +50,7 @@ class TestConcurrentJobs(VirtualSchoolTestCase):
 		)
 		frappe.db.commit()
 		on_date = add_days(doc.due_date, 30)
-		results = at_once(lambda: raise_overdue_escalations(frappe.utils.getdate(on_date)))
+		results = run_concurrently(*[lambda: raise_overdue_escalations(frappe.utils.getdate(on_date))] * 2)
 		self.assertFalse([r for r in results if isinstance(r, Exception)], results)
 		self.assertEqual(sum(doc.name in r for r in results), 1, results)
 		self.assertEqual([e.level for e in self.escalations()], [doc.level + 1])

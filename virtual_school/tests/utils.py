@@ -157,3 +157,38 @@ def make_school_calendar(academic_year: str, terms: list[dict]) -> str:
 			{"doctype": "School Calendar", "academic_year": academic_year, "terms": terms}
 		).insert()
 	return academic_year
+
+
+def run_concurrently(*calls) -> list:
+	"""Run each call from its own database connection, all released at the same moment; each commits.
+
+	Returns, in order, each call's result or the exception it raised (rolled back). The caller's own
+	connection is rolled back at the end so it sees what the others committed.
+	"""
+	import threading
+
+	site, sites_path = frappe.local.site, frappe.local.sites_path
+	barrier = threading.Barrier(len(calls))
+	results: list = [None] * len(calls)
+
+	def run(index, call):
+		frappe.init(site=site, sites_path=sites_path)
+		frappe.connect()
+		try:
+			frappe.set_user("Administrator")
+			barrier.wait(timeout=30)
+			results[index] = call()
+			frappe.db.commit()
+		except Exception as error:
+			frappe.db.rollback()
+			results[index] = error
+		finally:
+			frappe.destroy()
+
+	threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=120)
+	frappe.db.rollback()
+	return results

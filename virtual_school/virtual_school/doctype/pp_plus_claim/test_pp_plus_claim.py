@@ -1,8 +1,8 @@
 # Copyright (c) 2026, virtual_school contributors
 # For license information, please see license.txt
 
-import threading
 from datetime import date
+from functools import partial
 
 import frappe
 from frappe.model.workflow import WorkflowTransitionError, apply_workflow
@@ -17,6 +17,7 @@ from virtual_school.tests.utils import (
 	make_school,
 	make_user,
 	manager,
+	run_concurrently,
 )
 from virtual_school.virtual_school.doctype.pp_plus_claim.pp_plus_claim import (
 	ApprovalLimitError,
@@ -283,39 +284,23 @@ class TestConcurrentApproval(PPPlusTestCase):
 
 	def approve_concurrently(self, *claim_names) -> dict:
 		"""Approve each claim from its own connection, as a different Virtual School Head, at once."""
-		site, sites_path = frappe.local.site, frappe.local.sites_path
 		approvers = [
 			make_user(f"vs.head{number}@example.test", "Virtual School Head")
 			for number in range(len(claim_names))
 		]
-		barrier = threading.Barrier(len(claim_names))
-		outcomes = {}
 
 		def approve(claim_name, user):
-			frappe.init(site=site, sites_path=sites_path)
-			frappe.connect()
-			try:
-				frappe.set_user(user)
-				doc = frappe.get_doc("PP Plus Claim", claim_name)
-				barrier.wait(timeout=30)
-				apply_workflow(doc, "Approve")
-				frappe.db.commit()
-				outcomes[claim_name] = "Approved"
-			except Exception as error:
-				frappe.db.rollback()
-				outcomes[claim_name] = type(error).__name__
-			finally:
-				frappe.destroy()
+			frappe.set_user(user)
+			apply_workflow(frappe.get_doc("PP Plus Claim", claim_name), "Approve")
+			return "Approved"
 
-		threads = [
-			threading.Thread(target=approve, args=pair) for pair in zip(claim_names, approvers, strict=True)
-		]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
-		frappe.db.rollback()  # see what the other connections committed
-		return outcomes
+		results = run_concurrently(
+			*(partial(approve, name, user) for name, user in zip(claim_names, approvers, strict=True))
+		)
+		return {
+			name: result if isinstance(result, str) else type(result).__name__
+			for name, result in zip(claim_names, results, strict=True)
+		}
 
 	def committed(self):
 		return frappe.db.sql(
@@ -374,33 +359,14 @@ class TestConcurrentPayment(PPPlusTestCase):
 		super().tearDown()
 
 	def test_a_claim_submitted_in_two_payments_at_once_is_paid_once(self):
-		site, sites_path = frappe.local.site, frappe.local.sites_path
-		barrier = threading.Barrier(2)
-		outcomes = {}
-
 		def submit(name):
-			frappe.init(site=site, sites_path=sites_path)
-			frappe.connect()
-			try:
-				frappe.set_user(finance())
-				doc = frappe.get_doc("PP Plus Payment", name)
-				barrier.wait(timeout=30)
-				doc.submit()
-				frappe.db.commit()
-				outcomes[name] = "Submitted"
-			except Exception as error:
-				frappe.db.rollback()
-				outcomes[name] = type(error).__name__
-			finally:
-				frappe.destroy()
+			frappe.set_user(finance())
+			frappe.get_doc("PP Plus Payment", name).submit()
+			return "Submitted"
 
-		threads = [threading.Thread(target=submit, args=(payment.name,)) for payment in self.payments]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
-		frappe.db.rollback()
-		self.assertEqual(sorted(outcomes.values()), ["DoublePaymentError", "Submitted"], outcomes)
+		results = run_concurrently(*(partial(submit, payment.name) for payment in self.payments))
+		outcomes = [r if isinstance(r, str) else type(r).__name__ for r in results]
+		self.assertEqual(sorted(outcomes), ["DoublePaymentError", "Submitted"], outcomes)
 		paid_by = frappe.db.get_value("PP Plus Claim", self.approved_claim.name, "payment")
 		submitted = frappe.get_all(
 			"PP Plus Payment",

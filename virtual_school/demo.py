@@ -109,7 +109,7 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	attendance_rows = _load_feeds(rng)
 	frappe.clear_cache()
 	seconds = time.monotonic() - started
-	rows = len(child_rows) + len(placement_rows) + len(schools)
+	rows = len(child_rows) + len(placement_rows) + len(schools) + attendance_rows
 	return (
 		f"Demo data loaded: {len(schools)} schools, {len(child_rows)} children, {len(placement_rows)} placements, "
 		f"{requests} school place requests, {claims} PP+ claims, {attendance_rows} attendance weeks "

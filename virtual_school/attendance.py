@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Max, Sum
 from frappe.utils import getdate, today
 from pypika.terms import ExistsCriterion
@@ -382,31 +381,34 @@ def portal_upload(csv_text: str, school: str, academic_year: str | None = None, 
 # --- summaries -------------------------------------------------------------------------------------------
 
 
-def term_summaries(children: list[str], academic_year: str, term: str | None = None) -> dict:
-	"""{child: AttendanceSummary} over the academic year, or one term of it (set-based)."""
+def _summed(children: list[str], academic_year: str, term: str | None = None, by_term: bool = False) -> list:
+	"""Sessions and weeks summed per child (and per term) over the academic year, or one term of it."""
 	record = frappe.qb.DocType(DOCTYPE)
 	query = (
 		frappe.qb.from_(record)
 		.select(
 			record.child,
+			record.term,
 			*(Sum(record[field]).as_(key) for key, field in COUNT_FIELDS.items()),
 			Count("*").as_("weeks"),
 		)
 		.where(record.child.isin(children or [""]) & (record.academic_year == academic_year))
-		.groupby(record.child)
+		.groupby(record.child, *([record.term] if by_term else []))
 	)
 	if term:
 		query = query.where(record.term == term)
-	found = {}
-	for row in query.run(as_dict=True):
-		counts = rules.SessionCounts(**{key: int(row[key] or 0) for key in COUNT_FIELDS})
-		found[row.child] = rules.AttendanceSummary(
-			counts,
-			rules.attendance_percent(counts.possible, counts.attended),
-			rules.absence_band(counts.possible, counts.attended),
-			row.weeks,
-		)
-	return found
+	return query.run(as_dict=True)
+
+
+def _summary(row) -> rules.AttendanceSummary:
+	return rules.AttendanceSummary.of(
+		rules.SessionCounts(**{key: int(row[key] or 0) for key in COUNT_FIELDS}), int(row.weeks)
+	)
+
+
+def term_summaries(children: list[str], academic_year: str, term: str | None = None) -> dict:
+	"""{child: AttendanceSummary} over the academic year, or one term of it (set-based)."""
+	return {row.child: _summary(row) for row in _summed(children, academic_year, term)}
 
 
 @frappe.whitelist()
@@ -415,12 +417,13 @@ def child_attendance(child: str, academic_year: str | None = None) -> dict:
 	frappe.has_permission("Child", "read", child, throw=True)
 	this_year, current_term = current_period()
 	academic_year = academic_year or this_year
-	rows = []
-	for term in rules.TERMS:
-		summary = term_summaries([child], academic_year, term).get(child)
-		if summary:
-			rows.append(_summary_row(term, summary))
-	year = term_summaries([child], academic_year).get(child)
+	per_term = {row.term: _summary(row) for row in _summed([child], academic_year, by_term=True)}
+	year = None
+	if per_term:
+		year = rules.AttendanceSummary.of(
+			sum((summary.counts for summary in per_term.values()), rules.SessionCounts()),
+			sum(summary.weeks for summary in per_term.values()),
+		)
 	last = frappe.get_all(
 		DOCTYPE,
 		filters={"child": child},
@@ -431,7 +434,7 @@ def child_attendance(child: str, academic_year: str | None = None) -> dict:
 	return {
 		"academic_year": academic_year,
 		"current_term": current_term,
-		"terms": rows,
+		"terms": [_summary_row(term, per_term[term]) for term in rules.TERMS if term in per_term],
 		"year": _summary_row(academic_year, year) if year else None,
 		"last_week": last[0] if last else None,
 	}
@@ -477,10 +480,6 @@ def _already_escalated(keys: list[str]) -> set[str]:
 	return set(frappe.get_all("Escalation", filters={"trigger_key": ["in", keys]}, pluck="trigger_key"))
 
 
-def _open_child_escalation(child: str, reason: str, key: str, on_date: date):
-	return open_escalation("Child", child, reason, on_date, key)
-
-
 def flag_absence(on_date: date) -> list[str]:
 	academic_year, term = current_period(on_date)
 	record = frappe.qb.DocType(DOCTYPE)
@@ -524,7 +523,7 @@ def flag_absence(on_date: date) -> list[str]:
 			rules.attendance_percent(int(row.possible), int(row.attended)),
 			int(row.possible),
 		)
-		opened.append(_open_child_escalation(row.child, reason, key, on_date))
+		opened.append(open_escalation("Child", row.child, reason, on_date, key))
 	return opened_names(opened)
 
 
@@ -621,36 +620,5 @@ def flag_missing_attendance(on_date: date) -> list[str]:
 		).format(
 			row.full_name, row.school_name, row.school_days_without, frappe.utils.formatdate(row.covered_to)
 		)
-		opened.append(_open_child_escalation(row.child, reason, keys[row.child], on_date))
+		opened.append(open_escalation("Child", row.child, reason, on_date, keys[row.child]))
 	return opened_names(opened)
-
-
-def attendance_case(possible, attended):
-	"""SQL CASE giving the absence band of summed sessions (used by the reports)."""
-	missed = possible - attended
-	return (
-		Case()
-		.when(possible <= 0, None)
-		.when(missed * 2 >= possible, rules.SEVERE)
-		.when(missed * 10 >= possible, rules.PERSISTENT)
-		.else_(None)
-	)
-
-
-@frappe.whitelist()
-@frappe.validate_and_sanitize_search_inputs
-def schools_of_child(doctype: str, txt: str, searchfield: str, start: int, page_len: int, filters: dict):
-	"""Link search on Attendance Record: the schools the child has been placed at, newest first."""
-	child = (filters or {}).get("child")
-	frappe.has_permission("Child", "read", child, throw=True)
-	placement = frappe.qb.DocType("Education Placement")
-	return (
-		frappe.qb.from_(placement)
-		.select(placement.school, Max(placement.school_name))
-		.where((placement.child == child) & placement.school_name.like(f"%{txt}%"))
-		.groupby(placement.school)
-		.orderby(Max(placement.start_date), order=frappe.qb.desc)
-		.limit(page_len)
-		.offset(start)
-		.run()
-	)

@@ -1,7 +1,6 @@
 """The desk in a real browser (Playwright driving Debian's chromium): a Virtual School Head signs in and
 lands on the Virtual School workspace; a caseworker opens their caseload. Screenshots go to test-results/."""
 
-import os
 from pathlib import Path
 
 import pytest

@@ -3,7 +3,6 @@ their password and authenticator code, sees only their own pupils, completes a P
 a place request and cannot reach another school's records by URL or by a tampered form.
 Screenshots (desktop and 390px phone width) go to test-artifacts/portal/."""
 
-import os
 from datetime import date
 from pathlib import Path
 

@@ -210,6 +210,15 @@ class AttendanceSummary:
 	band: str | None
 	weeks: int
 
+	@classmethod
+	def of(cls, counts: SessionCounts, weeks: int) -> AttendanceSummary:
+		return cls(
+			counts,
+			attendance_percent(counts.possible, counts.attended),
+			absence_band(counts.possible, counts.attended),
+			weeks,
+		)
+
 	@property
 	def persistent(self) -> bool:
 		return self.band in (PERSISTENT, SEVERE)
@@ -225,12 +234,7 @@ def summarise(weeks: Iterable[SessionCounts]) -> AttendanceSummary:
 	for week in weeks:
 		total += week
 		count += 1
-	return AttendanceSummary(
-		total,
-		attendance_percent(total.possible, total.attended),
-		absence_band(total.possible, total.attended),
-		count,
-	)
+	return AttendanceSummary.of(total, count)
 
 
 def counts_from_codes(codes: str) -> SessionCounts:

@@ -84,6 +84,11 @@ def open_escalation(
 	doc.flags.on_date = on_date
 	if not trigger_key:
 		return doc.insert(ignore_permissions=True)
+	# Two runs at once queue on the record's row (as the escalation's own update of it would), so the
+	# second sees the first's escalation once it commits instead of racing it into a deadlock.
+	frappe.db.get_value(reference_doctype, reference_name, "name", for_update=True)
+	if frappe.db.exists("Escalation", {"trigger_key": trigger_key}):
+		return None
 	frappe.db.savepoint("open_escalation")
 	try:
 		return doc.insert(ignore_permissions=True)

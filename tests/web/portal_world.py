@@ -120,7 +120,7 @@ def build(base_url: str, admin: requests.Session, ensure_user, tag: str) -> Worl
 		[],
 		[],
 	)
-	for child, school in zip(world["children"], world["schools"], strict=True):
+	for number, (child, school) in enumerate(zip(world["children"], world["schools"], strict=True), start=1):
 		pep = _post(
 			admin,
 			base_url,
@@ -152,7 +152,7 @@ def build(base_url: str, admin: requests.Session, ensure_user, tag: str) -> Worl
 			base_url,
 			"Child",
 			{
-				"first_name": f"Newcomer{school[-2:]}",
+				"first_name": f"Newcomer{number}",
 				"last_name": f"Portal{run}",
 				"date_of_birth": "2015-05-05",
 				"cohort": "Looked After",

@@ -7,13 +7,15 @@ path (``plan_import`` then ``apply_plan``): one validation, a preview before any
 the valid rows written in the request's one transaction (an error rolls all of them back).
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
+from typing import NamedTuple
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, Max, Sum
+from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, today
-from pypika.terms import ExistsCriterion
 
 from virtual_school.domain import attendance as rules
 from virtual_school.domain.school_days import DayKind, academic_year_bounds
@@ -462,6 +464,15 @@ def attendance_for_pep(child: str, academic_year: str, term: str) -> float | Non
 # --- the daily flags -------------------------------------------------------------------------------------
 
 
+class Concern(NamedTuple):
+	"""Something the daily flags escalate: on which child, its trigger key (one escalation per key) and
+	its reason, written only when the escalation is opened (most concerns were escalated on an earlier day)."""
+
+	child: str
+	key: str
+	reason: Callable[[], str]
+
+
 def flag_attendance_concerns(on_date: date | str | None = None) -> dict:
 	"""Daily job: escalate looked-after children below the absence thresholds this term, and children on
 	roll whose school has sent no attendance for them for the set number of school days. Each concern opens
@@ -477,54 +488,66 @@ def flag_attendance_concerns(on_date: date | str | None = None) -> dict:
 def _already_escalated(keys: list[str]) -> set[str]:
 	if not keys:
 		return set()
-	return set(frappe.get_all("Escalation", filters={"trigger_key": ["in", keys]}, pluck="trigger_key"))
+	return {
+		key
+		for (key,) in frappe.db.sql("select trigger_key from tabEscalation where trigger_key in %s", [keys])
+	}
 
 
 def flag_absence(on_date: date) -> list[str]:
+	return _open_concerns(absence_concerns(on_date), on_date)
+
+
+def absence_concerns(on_date: date) -> list[Concern]:
+	"""A concern for each looked-after child persistently or severely absent this term."""
 	academic_year, term = current_period(on_date)
-	record = frappe.qb.DocType(DOCTYPE)
-	child = frappe.qb.DocType("Child")
-	missed = Sum(record.possible_sessions) - Sum(record.sessions_attended)
-	possible = Sum(record.possible_sessions)
-	rows = (
-		frappe.qb.from_(record)
-		.join(child)
-		.on(child.name == record.child)
-		.select(
-			record.child,
-			child.full_name,
-			possible.as_("possible"),
-			Sum(record.sessions_attended).as_("attended"),
-		)
-		.where(
-			(record.academic_year == academic_year)
-			& (record.term == term)
-			& (child.status == "Active")
-			& child.cohort.isin(FLAGGED_COHORTS)
-		)
-		.groupby(record.child, child.full_name)
-		.having((possible >= MIN_SESSIONS_TO_FLAG) & (missed * 10 >= possible))
-		.run(as_dict=True)
+	# The term's sessions per child come from the covering index (academic_year, term, child, possible,
+	# attended) in child order: no temporary table; only the children below the threshold are joined.
+	rows = frappe.db.sql(
+		f"""select straight_join c.name as child, c.full_name, t.possible, t.attended
+		from (select child, sum(possible_sessions) as possible, sum(sessions_attended) as attended
+			from `tab{DOCTYPE}` where academic_year = %(academic_year)s and term = %(term)s
+			group by child
+			having possible >= %(minimum)s and (possible - attended) * 10 >= possible) t
+		join tabChild c on c.name = t.child
+		where c.status = 'Active' and c.cohort in %(cohorts)s""",
+		{
+			"academic_year": academic_year,
+			"term": term,
+			"minimum": MIN_SESSIONS_TO_FLAG,
+			"cohorts": FLAGGED_COHORTS,
+		},
+		as_dict=True,
 	)
 	concerns = []
 	for row in rows:
 		band = rules.absence_band(int(row.possible), int(row.attended))
 		kind = "severe" if band == rules.SEVERE else "persistent"
-		concerns.append((row, band, f"attendance:{kind}:{academic_year}:{term}:{row.child}"))
-	done = _already_escalated([key for _row, _band, key in concerns])
-	opened = []
-	for row, band, key in concerns:
-		if key in done:
-			continue
-		reason = _("{0}: {1} this {2} term ({3}% attendance over {4} possible sessions).").format(
-			row.full_name,
-			_(band).lower(),
-			_(term),
-			rules.attendance_percent(int(row.possible), int(row.attended)),
-			int(row.possible),
-		)
-		opened.append(open_escalation("Child", row.child, reason, on_date, key))
-	return opened_names(opened)
+		key = f"attendance:{kind}:{academic_year}:{term}:{row.child}"
+		concerns.append(Concern(row.child, key, partial(_absence_reason, row, band, term)))
+	return concerns
+
+
+def _absence_reason(row, band: str, term: str) -> str:
+	return _("{0}: {1} this {2} term ({3}% attendance over {4} possible sessions).").format(
+		row.full_name,
+		_(band).lower(),
+		_(term),
+		rules.attendance_percent(int(row.possible), int(row.attended)),
+		int(row.possible),
+	)
+
+
+def _open_concerns(concerns: list[Concern], on_date: date) -> list[str]:
+	"""Open one escalation on the child for each concern not already escalated (by trigger key)."""
+	done = _already_escalated([concern.key for concern in concerns])
+	return opened_names(
+		[
+			open_escalation("Child", concern.child, concern.reason(), on_date, concern.key)
+			for concern in concerns
+			if concern.key not in done
+		]
+	)
 
 
 def missing_attendance_threshold() -> int:
@@ -546,79 +569,63 @@ def children_without_recent_attendance(on_date: date, threshold: int | None = No
 	from virtual_school.clocks import count_days
 
 	academic_year, _term = current_period(on_date)
-	child = frappe.qb.DocType("Child")
-	record = frappe.qb.DocType(DOCTYPE)
-	placement = frappe.qb.DocType("Education Placement")
-	sends_attendance = (
-		frappe.qb.from_(record)
-		.select(record.name)
-		.where((record.school == child.current_school) & (record.academic_year == academic_year))
-		.limit(1)
-	)
-	last_week = (
-		frappe.qb.from_(record)
-		.select(Max(record.week_starting))
-		.where((record.child == child.name) & (record.school == child.current_school))
-	)
-	placement_start = (
-		frappe.qb.from_(placement)
-		.select(Max(placement.start_date))
-		.where(
-			(placement.child == child.name)
-			& (placement.school == child.current_school)
-			& (placement.start_date <= on_date)
-			& (placement.end_date.isnull() | (placement.end_date >= on_date))
-		)
-	)
-	rows = (
-		frappe.qb.from_(child)
-		.select(
-			child.name.as_("child"),
-			child.full_name,
-			child.current_school.as_("school"),
-			child.current_school_name.as_("school_name"),
-			child.caseworker,
-			last_week.as_("last_week"),
-			placement_start.as_("placement_start"),
-		)
-		.where(
-			(child.status == "Active")
-			& child.cohort.isin(FLAGGED_COHORTS)
-			& child.current_school.isnotnull()
-			& ExistsCriterion(sends_attendance)
-		)
-		.run(as_dict=True)
+	# Each looked-after child on roll at a school that sends returns this year (the school's first week of
+	# the year: one dive into (school, week_starting); a week belongs to the year of its Friday), with the
+	# Friday of the last week that school sent for them (one dive into (child, school, week_starting)) or the
+	# day before their placement began. Children covered more recently than ``threshold`` calendar days ago
+	# cannot have missed ``threshold`` school days: left out in SQL, the rest counted on the school calendar.
+	rows = frappe.db.sql(
+		f"""select * from (
+			select c.name as child, c.full_name, c.current_school as school,
+				c.current_school_name as school_name, c.caseworker,
+				coalesce(
+					(select max(a.week_starting) from `tab{DOCTYPE}` a
+						where a.child = c.name and a.school = c.current_school) + interval 4 day,
+					(select max(p.start_date) from `tabEducation Placement` p
+						where p.child = c.name and p.school = c.current_school and p.start_date <= %(on_date)s
+							and (p.end_date is null or p.end_date >= %(on_date)s)) - interval 1 day
+				) as covered_to
+			from tabChild c
+			where c.status = 'Active' and c.cohort in %(cohorts)s and c.current_school is not null
+				and exists (select 1 from `tab{DOCTYPE}` s where s.school = c.current_school
+					and s.week_starting >= %(first_monday)s and s.academic_year = %(academic_year)s)
+		) covered
+		where covered_to <= %(latest)s""",
+		{
+			"on_date": on_date,
+			"cohorts": FLAGGED_COHORTS,
+			"first_monday": academic_year_bounds(academic_year)[0] - timedelta(days=4),
+			"academic_year": academic_year,
+			"latest": on_date - timedelta(days=threshold),
+		},
+		as_dict=True,
 	)
 	found = []
 	for row in rows:
-		if row.last_week:
-			covered_to = getdate(row.last_week) + timedelta(days=4)
-		elif row.placement_start:
-			covered_to = getdate(row.placement_start) - timedelta(days=1)
-		else:
-			continue
-		if covered_to >= on_date:
-			continue
-		days = count_days(covered_to, on_date, DayKind.SCHOOL)
-		if days >= threshold:
-			row.covered_to = covered_to
-			row.school_days_without = days
+		row.covered_to = getdate(row.covered_to)
+		row.school_days_without = count_days(row.covered_to, on_date, DayKind.SCHOOL)
+		if row.school_days_without >= threshold:
 			found.append(row)
 	return found
 
 
 def flag_missing_attendance(on_date: date) -> list[str]:
-	rows = children_without_recent_attendance(on_date)
-	keys = {row.child: f"missing:{row.child}:{row.school}:{row.covered_to.isoformat()}" for row in rows}
-	done = _already_escalated(list(keys.values()))
-	opened = []
-	for row in rows:
-		if keys[row.child] in done:
-			continue
-		reason = _(
-			"{0}: no attendance received from {1} for {2} school days (since {3}). The child may be missing education."
-		).format(
-			row.full_name, row.school_name, row.school_days_without, frappe.utils.formatdate(row.covered_to)
+	return _open_concerns(missing_attendance_concerns(on_date), on_date)
+
+
+def missing_attendance_concerns(on_date: date) -> list[Concern]:
+	"""A concern for each child on roll whose school has stopped sending their attendance."""
+	return [
+		Concern(
+			row.child,
+			f"missing:{row.child}:{row.school}:{row.covered_to.isoformat()}",
+			partial(_missing_reason, row),
 		)
-		opened.append(open_escalation("Child", row.child, reason, on_date, keys[row.child]))
-	return opened_names(opened)
+		for row in children_without_recent_attendance(on_date)
+	]
+
+
+def _missing_reason(row) -> str:
+	return _(
+		"{0}: no attendance received from {1} for {2} school days (since {3}). The child may be missing education."
+	).format(row.full_name, row.school_name, row.school_days_without, frappe.utils.formatdate(row.covered_to))

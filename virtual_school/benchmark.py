@@ -15,13 +15,16 @@ import json
 import statistics
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import frappe
 from frappe.utils import getdate, today
 
 from virtual_school import bulk_data
+from virtual_school.domain import school_days
+from virtual_school.pp_plus_impact import DONE_STATES
+from virtual_school.virtual_school.report.filters import ATTENDANCE_INDEX, index_hint
 
 SCALES = {
 	"tiny": {"fraction": 0.001},
@@ -32,7 +35,14 @@ CHILD_LIST_FIELDS = ["name", "full_name", "current_school_name", "year_group"]
 NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
 
 
-def _timed(function: Callable, runs: int) -> list[float]:
+def _timed(function: Callable, runs: int, committed: bool = True) -> list[float]:
+	"""Run ``function`` ``runs`` times, undoing its writes after each run.
+
+	On committed data the whole transaction is rolled back: InnoDB keeps the row locks taken after a savepoint
+	until the transaction ends, so rolling back only to a savepoint would leave the daily sweep's locks on
+	every child for the rest of the benchmark. The tiny scale's data lives in the open transaction (never
+	committed), so there only the savepoint is rolled back.
+	"""
 	times = []
 	for _run in range(runs):
 		frappe.db.savepoint("vs_benchmark")
@@ -41,7 +51,10 @@ def _timed(function: Callable, runs: int) -> list[float]:
 			function()
 		finally:
 			times.append((time.perf_counter() - started) * 1000)
-			frappe.db.rollback(save_point="vs_benchmark")
+			if committed:
+				frappe.db.rollback()
+			else:
+				frappe.db.rollback(save_point="vs_benchmark")
 	return times
 
 
@@ -54,14 +67,28 @@ def _summary(times: list[float]) -> dict:
 	return {"median_ms": round(statistics.median(ordered), 2), "p95_ms": round(percentile(ordered, 0.95), 2)}
 
 
+def script_reports() -> list[str]:
+	"""Every Script Report of the app (module Virtual School), the ones the benchmark times."""
+	return frappe.get_all(
+		"Report",
+		filters={"module": "Virtual School", "report_type": "Script Report", "disabled": 0},
+		pluck="name",
+		order_by="name",
+	)
+
+
 def report_filters(name: str) -> dict:
-	"""Each report's default filters, as its desk filter bar sets them."""
+	"""Each report's default filters, as its desk filter bar sets them (the defaults in its .js)."""
 	if name == "Children Without a School Place":
 		return {"cohort": "Looked After"}
 	if name == "PP Plus Budget":
-		return {"funding_year": _funding_year()}
+		return {"funding_year": _funding_year(), "group_by": "Child"}
 	if name == "In-Year Admissions by School":
 		return {"from_date": frappe.utils.add_months(today(), -12), "to_date": today()}
+	if name == "PEP Compliance":
+		return {"group_by": "School"}
+	if name == "Attendance Overview":
+		return {"group_by": "Cohort"}
 	return {}
 
 
@@ -81,9 +108,19 @@ def report_figures(name: str) -> list[tuple]:
 	"""The report's rows in the shape of its floor query (for the test that compares them)."""
 	from frappe.desk.query_report import run
 
-	data = run(name, filters=report_filters(name), ignore_prepared_report=True)["result"]
+	result = run(name, filters=report_filters(name), ignore_prepared_report=True)
+	data = result["result"]
 	columns = {
-		"PP Plus Budget": ("child", "approved", "paid"),
+		"PP Plus Budget": (
+			"child",
+			"child_name",
+			"school",
+			"school_name",
+			"allocation",
+			"approved",
+			"paid",
+			"remaining",
+		),
 		"Exclusions by School": (
 			"school",
 			"cohort",
@@ -100,8 +137,58 @@ def report_figures(name: str) -> list[tuple]:
 			"independent",
 			"without_place",
 			"ehc_plans",
+			"persistent",
+			"severe",
 			"suspensions",
 			"permanent",
+		),
+		"PEP Compliance": ("group", "group_name", "due", "on_time", "overdue", "green", "amber", "red"),
+		# every column but the median school days to place (counted on the school calendar)
+		"In-Year Admissions by School": (
+			"school",
+			"school_name",
+			"admissions_route",
+			"requests",
+			"offers",
+			"refusals",
+			"awaiting",
+			"placed",
+			"directions",
+			"referrals",
+		),
+		# every column but the school days overdue (counted on the school calendar)
+		"PP Plus Impact Overdue": (
+			"report",
+			"school",
+			"school_name",
+			"funding_year",
+			"term",
+			"due_date",
+			"claims",
+			"funding",
+			"reminded_on",
+			"escalation_level",
+		),
+		"Attendance Overview": (
+			"group_key",
+			"children",
+			"possible",
+			"attended",
+			"persistent",
+			"severe",
+			"unauthorised",
+			"suspended",
+		),
+		# every column but the school days without attendance (the floor selects on the date they reach
+		# the threshold instead)
+		"Children Missing Education Risk": (
+			"child",
+			"full_name",
+			"school",
+			"school_name",
+			"caseworker",
+			"covered_to",
+			"escalation",
 		),
 		# every column but the school days, which the report counts on the school calendar in Python
 		"Children Without a School Place": (
@@ -118,7 +205,13 @@ def report_figures(name: str) -> list[tuple]:
 			"escalation_level",
 		),
 	}[name]
-	return [tuple(_plain(row.get(column)) for column in columns) for row in data if isinstance(row, dict)]
+	figures = [tuple(_plain(row.get(column)) for column in columns) for row in data if isinstance(row, dict)]
+	if name == "Attendance Overview" and result.get("chart"):  # the week-by-week chart is figures too
+		chart = result["chart"]["data"]
+		figures += [
+			("week", *week) for week in zip(chart["labels"], chart["datasets"][0]["values"], strict=True)
+		]
+	return figures
 
 
 def _plain(value):
@@ -139,23 +232,70 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 		return lambda: [tuple(_plain(value) for value in row) for row in frappe.db.sql(sql, values or ())]
 
 	start, end = _academic_year_bounds()
+	on_date = getdate(today())
+	academic_year = school_days.academic_year_of(on_date)
+	attendance_hint = index_hint("Attendance Record", ATTENDANCE_INDEX)
 	return {
+		**attendance_floors(on_date, academic_year),
+		"PEP Compliance": plain(
+			"""select nullif(school, ''), coalesce(max(school_name), 'Not set'), count(*),
+				coalesce(sum(workflow_state = 'Approved' and completed_on <= due_date), 0),
+				sum(not workflow_state <=> 'Approved' and due_date < %(on_date)s),
+				sum(qa_rating <=> 'Green'), sum(qa_rating <=> 'Amber'), sum(qa_rating <=> 'Red')
+			from `tabPersonal Education Plan` where due_date between %(start)s and %(end)s
+			group by school order by null""",
+			{"start": start, "end": end, "on_date": on_date},
+		),
+		"In-Year Admissions by School": plain(
+			"""select a.school, s.school_name, s.admissions_route, count(*), sum(a.response = 'Offered'),
+				sum(a.response = 'Refused'), sum(a.response = 'Awaiting'), coalesce(max(placed.placed), 0),
+				coalesce(max(escalated.directions), 0), coalesce(max(escalated.referrals), 0)
+			from `tabSchool Place Approach` a
+			join `tabSchool Place Request` r on r.name = a.parent and a.parenttype = 'School Place Request'
+			join tabSchool s on s.name = a.school
+			left join (select r.admitting_school, count(*) placed from `tabSchool Place Request` r
+					join `tabSchool Place Approach` a on a.parent = r.name and a.school = r.admitting_school
+				where r.workflow_state = 'Placed' and a.date_asked between %(from)s and %(to)s
+				group by r.admitting_school) placed on placed.admitting_school = a.school
+			left join (select refusing_school, sum(direction_notice_on between %(from)s and %(to)s) directions,
+					sum(secretary_of_state_referred_on between %(from)s and %(to)s) referrals
+				from `tabSchool Place Request` where refusing_school is not null
+				group by refusing_school) escalated on escalated.refusing_school = a.school
+			where a.date_asked between %(from)s and %(to)s and r.workflow_state != 'Withdrawn'
+			group by a.school, s.school_name, s.admissions_route""",
+			{"from": frappe.utils.add_months(on_date, -12), "to": on_date},
+		),
+		"PP Plus Impact Overdue": plain(
+			"""select i.name, i.school, i.school_name, i.funding_year, i.term, i.due_date, count(r.name),
+				sum(r.amount), i.reminded_on, i.escalation_level
+			from `tabPP Plus Impact Report` i left join `tabPP Plus Impact Row` r
+				on r.parent = i.name and r.parenttype = 'PP Plus Impact Report'
+			where i.workflow_state not in %(done)s and i.due_date < %(on_date)s group by i.name""",
+			{"done": DONE_STATES, "on_date": on_date},
+		),
 		"PP Plus Budget": plain(
-			"""select c.name, coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0),
-				coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0)
-			from tabChild c left join `tabPP Plus Claim` p on p.child = c.name and p.funding_year = %(year)s
-				and p.workflow_state in ('Approved', 'Paid')
-			where c.cohort = 'Looked After' and c.status = 'Active'
-				and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4')
-			group by c.name
-			union all
-			select c.name, coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0),
-				coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0)
-			from `tabPP Plus Claim` p join tabChild c on c.name = p.child
-			where p.funding_year = %(year)s and p.workflow_state in ('Approved', 'Paid')
-				and not coalesce(c.cohort = 'Looked After' and c.status = 'Active'
-					and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4'), false)
-			group by c.name""",
+			"""select b.child, b.child_name, b.school, b.school_name, f.per_child_allocation, b.approved, b.paid,
+				greatest(f.per_child_allocation - b.approved - b.paid, 0)
+			from (select c.name child, c.full_name child_name, c.current_school school,
+					c.current_school_name school_name,
+					coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0) approved,
+					coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0) paid
+				from tabChild c left join `tabPP Plus Claim` p on p.child = c.name and p.funding_year = %(year)s
+					and p.workflow_state in ('Approved', 'Paid')
+				where c.cohort = 'Looked After' and c.status = 'Active'
+					and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4')
+				group by c.name
+				union all
+				select c.name, c.full_name, c.current_school, c.current_school_name,
+					coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0),
+					coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0)
+				from `tabPP Plus Claim` p join tabChild c on c.name = p.child
+				where p.funding_year = %(year)s and p.workflow_state in ('Approved', 'Paid')
+					and not coalesce(c.cohort = 'Looked After' and c.status = 'Active'
+						and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4'), false)
+				group by c.name) b
+			join `tabPP Plus Funding Year` f on f.name = %(year)s
+			order by b.approved + b.paid desc, coalesce(b.child_name, b.school_name, ''), b.child""",
 			{"year": funding_year},
 		),
 		"Exclusions by School": plain(
@@ -164,17 +304,28 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 			from tabExclusion where start_date between %s and %s group by school, school_name, cohort""",
 			(start, end),
 		),
+		# the children per cohort from the covering index (cohort, status, current_school, key_stage,
+		# sen_provision), then the cohort's exclusions and attendance (four rows each)
 		"Cohort Overview": plain(
-			"""select c.cohort, count(*), sum(s.admissions_route <=> 'LA may direct'),
-				sum(s.admissions_route <=> 'Ask the Secretary of State'), sum(s.admissions_route <=> 'Independent / other'),
-				sum(c.current_school is null and c.key_stage not in ('Early years', 'Post-18')),
-				sum(c.sen_provision = 'EHC plan'), coalesce(e.suspensions, 0), coalesce(e.permanent, 0)
-			from tabChild c left join tabSchool s on s.name = c.current_school
+			f"""select k.cohort, k.children, k.maintained, k.academy, k.independent, k.without_place, k.ehc_plans,
+				coalesce(a.persistent, 0), coalesce(a.severe, 0), coalesce(e.suspensions, 0), coalesce(e.permanent, 0)
+			from (select c.cohort, count(*) children, sum(s.admissions_route <=> 'LA may direct') maintained,
+					sum(s.admissions_route <=> 'Ask the Secretary of State') academy,
+					sum(s.admissions_route <=> 'Independent / other') independent,
+					sum(c.current_school is null and c.key_stage not in ('Early years', 'Post-18')) without_place,
+					sum(c.sen_provision = 'EHC plan') ehc_plans
+				from tabChild c left join tabSchool s on s.name = c.current_school
+				where c.status = 'Active' group by c.cohort) k
 			left join (select cohort, sum(exclusion_type = 'Suspension') suspensions,
 					sum(exclusion_type = 'Permanent exclusion') permanent
-				from tabExclusion where start_date between %s and %s group by cohort) e on e.cohort = c.cohort
-			where c.status = 'Active' group by c.cohort""",
-			(start, end),
+				from tabExclusion where start_date between %s and %s group by cohort) e on e.cohort = k.cohort
+			left join (select ac.cohort,
+					sum(w.possible > 0 and (w.possible - w.attended) * 10 >= w.possible) persistent,
+					sum(w.possible > 0 and (w.possible - w.attended) * 2 >= w.possible) severe
+				from (select child, sum(possible_sessions) possible, sum(sessions_attended) attended
+					from `tabAttendance Record` {attendance_hint} where academic_year = %s group by child) w
+				join tabChild ac on ac.name = w.child group by ac.cohort) a on a.cohort = k.cohort""",
+			(start, end, academic_year),
 		),
 		"Children Without a School Place": plain(
 			"""select c.name, c.full_name, c.cohort, c.year_group, c.caseworker, c.out_of_authority,
@@ -199,9 +350,80 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 	}
 
 
-def _academic_year_bounds():
-	from virtual_school.domain import school_days
+def attendance_floors(on_date, academic_year: str) -> dict[str, Callable]:
+	from virtual_school.attendance import FLAGGED_COHORTS, current_period, missing_attendance_threshold
+	from virtual_school.clocks import count_days
+	from virtual_school.domain import attendance as rules
+	from virtual_school.domain.school_days import DayKind
 
+	hint = index_hint("Attendance Record", ATTENDANCE_INDEX)
+
+	def overview():
+		"""Per cohort: children, sessions, persistently / severely absent; and the chart's weeks."""
+		rows = frappe.db.sql(
+			f"""select 'group', coalesce(nullif(c.cohort, ''), 'Not set'), count(*), sum(w.possible),
+				sum(w.attended), sum(w.possible > 0 and (w.possible - w.attended) * 10 >= w.possible),
+				sum(w.possible > 0 and (w.possible - w.attended) * 2 >= w.possible), sum(w.unauthorised),
+				sum(w.suspended)
+			from (select child, sum(possible_sessions) possible, sum(sessions_attended) attended,
+					sum(unauthorised_absence) unauthorised, sum(suspension_sessions) suspended
+				from `tabAttendance Record` {hint} where academic_year = %(year)s group by child) w
+			join tabChild c on c.name = w.child group by c.cohort
+			union all
+			select 'week', week_starting, sum(possible_sessions), sum(sessions_attended), null, null, null,
+				null, null
+			from `tabAttendance Record` {hint} where academic_year = %(year)s group by week_starting""",
+			{"year": academic_year},
+		)
+		return [
+			tuple(_plain(value) for value in row[1:])
+			if row[0] == "group"
+			else (
+				"week",
+				frappe.utils.formatdate(row[1], "dd MMM"),
+				rules.attendance_percent(int(row[2] or 0), int(row[3] or 0)) or 0,
+			)
+			for row in rows
+		]
+
+	def missing_education():
+		"""Looked-after children on roll at a school sending returns this year, with none for them since a
+		day at least the threshold of school days ago (the date is worked out once on the calendar)."""
+		threshold = missing_attendance_threshold()
+		if threshold <= 0:
+			return []
+		cutoff = on_date - timedelta(days=1)
+		while count_days(cutoff, on_date, DayKind.SCHOOL) < threshold and cutoff > on_date - timedelta(400):
+			cutoff -= timedelta(days=1)
+		return [
+			tuple(_plain(value) for value in row)
+			for row in frappe.db.sql(
+				"""select c.name, c.full_name, c.current_school, c.current_school_name, c.caseworker,
+					coalesce((select max(a.week_starting) from `tabAttendance Record` a
+							where a.child = c.name and a.school = c.current_school) + interval 4 day,
+						(select max(p.start_date) from `tabEducation Placement` p
+							where p.child = c.name and p.school = c.current_school and p.start_date <= %(on)s
+								and (p.end_date is null or p.end_date >= %(on)s)) - interval 1 day) covered_to,
+					(select max(e.name) from tabEscalation e where e.reference_doctype = 'Child'
+						and e.reference_name = c.name and e.trigger_key like 'missing:%%' and e.status != 'Closed')
+				from tabChild c
+				where c.status = 'Active' and c.cohort in %(cohorts)s and c.current_school is not null
+					and exists (select 1 from `tabAttendance Record` s
+						where s.school = c.current_school and s.academic_year = %(year)s)
+				having covered_to <= %(cutoff)s""",
+				{
+					"on": on_date,
+					"cohorts": FLAGGED_COHORTS,
+					"year": current_period(on_date)[0],
+					"cutoff": cutoff,
+				},
+			)
+		]
+
+	return {"Attendance Overview": overview, "Children Missing Education Risk": missing_education}
+
+
+def _academic_year_bounds():
 	return school_days.academic_year_bounds(school_days.academic_year_of(getdate(today())))
 
 
@@ -225,7 +447,11 @@ def ensure_dataset(scale: str, fraction: float | None = None, log=print) -> dict
 			"note": note.splitlines()[0],
 		}
 	if bulk_data.has_national_data():
-		return {"generated": False, "note": f"dataset present: {frappe.db.count('Child'):,} children"}
+		return {
+			"generated": False,
+			"note": f"dataset present: {frappe.db.count('Child'):,} children",
+			"attendance": bulk_data.attendance_if_missing(log=log),
+		}
 	fraction = fraction or SCALES[scale]["fraction"]
 	stats = bulk_data.generate(fraction=fraction, commit=scale != "tiny", log=log)
 	stats["generated"] = True
@@ -296,7 +522,8 @@ def run_benchmark(
 		log(f"data: {json.dumps(generation)}")
 	funding_year = _funding_year()
 	users = benchmark_users()
-	if scale != "tiny":
+	committed = scale != "tiny"
+	if committed:
 		frappe.db.commit()
 
 	def as_user(user: str | None, function: Callable) -> Callable:
@@ -325,6 +552,7 @@ def run_benchmark(
 		my_pupils()
 
 	def daily_sweep():
+		from virtual_school.attendance import flag_attendance_concerns
 		from virtual_school.escalations import run_daily_sweep
 		from virtual_school.peps import escalate_overdue_peps
 		from virtual_school.placements import refresh_derived_fields
@@ -334,6 +562,7 @@ def run_benchmark(
 		run_daily_sweep()
 		run_daily()
 		escalate_overdue_peps()
+		flag_attendance_concerns()
 
 	paths = {
 		"Child list (caseworker)": as_user(users["caseworker"], child_list),
@@ -342,18 +571,7 @@ def run_benchmark(
 		"PP+ approval": as_user(users["manager"], _pp_plus_approval(users["manager"])),
 		"Daily sweep (rolled back)": daily_sweep,
 	}
-	reports = {
-		name: _report(name)
-		for name in (
-			"Children Without a School Place",
-			"In-Year Admissions by School",
-			"PP Plus Budget",
-			"PP Plus Impact Overdue",
-			"PEP Compliance",
-			"Exclusions by School",
-			"Cohort Overview",
-		)
-	}
+	reports = {name: _report(name) for name in script_reports()}
 	floor_queries = {
 		**floors(funding_year),
 		"Child list (caseworker)": child_list_floor(users["caseworker"]),
@@ -364,9 +582,9 @@ def run_benchmark(
 	rows = []
 	for name, function in {**reports, **paths}.items() if inprocess else ():
 		log(f"timing {name}")
-		row = {"path": name, **_summary(_timed(function, runs))}
+		row = {"path": name, **_summary(_timed(function, runs, committed))}
 		if name in floor_queries:
-			row["floor_ms"] = _summary(_timed(floor_queries[name], runs))["median_ms"]
+			row["floor_ms"] = _summary(_timed(floor_queries[name], runs, committed))["median_ms"]
 			row["ratio"] = round(row["median_ms"] / max(row["floor_ms"], 0.01), 1)
 		rows.append(row)
 	result = {
@@ -394,9 +612,12 @@ def run_benchmark(
 			result["http_error"] = repr(error)
 	if write_json:
 		path = Path(json_path) if json_path else _default_json_path(scale)
-		path.parent.mkdir(parents=True, exist_ok=True)
-		path.write_text(json.dumps(result, indent=1, default=str))
-		result["json"] = str(path)
+		try:
+			path.parent.mkdir(parents=True, exist_ok=True)
+			path.write_text(json.dumps(result, indent=1, default=str))
+			result["json"] = str(path)
+		except OSError as error:  # keep the figures of a long run when the path is not writable
+			result["json_error"] = repr(error)
 	return result
 
 
@@ -468,4 +689,6 @@ def format_table(result: dict) -> str:
 		lines.append(f"HTTP load failed: {result['http_error']}")
 	if result.get("json"):
 		lines.append(f"JSON: {result['json']}")
+	if result.get("json_error"):
+		lines.append(f"JSON not written: {result['json_error']}")
 	return "\n".join(lines)

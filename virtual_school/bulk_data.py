@@ -3,7 +3,8 @@
 ``generate(fraction)`` writes, at ``fraction=1``: ~24,500 schools, 82,000 looked-after children and 400,000
 children with a social worker (with status history), ~1.5 M education placements, school place requests in
 every state (with approaches and escalations), PEPs, PP+ claims in every state with payment batches, and
-exclusions. Every standard column (name, creation, modified, owner, modified_by, docstatus, idx) is set.
+exclusions, and this academic year's weekly attendance so far (every looked-after child on roll and a quarter
+of the others, as the demo does). Every standard column (name, creation, modified, owner, modified_by, docstatus, idx) is set.
 
 Derived fields are computed here the way the controllers and the daily refresh compute them, so the data
 looks as if it had been entered through the desk: ``Child.current_school`` (and name, attendance basis,
@@ -20,7 +21,7 @@ import random
 import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache
 
 import frappe
 from frappe.utils import getdate, now_datetime, today
@@ -194,6 +195,7 @@ def generate(fraction: float = 1.0, seed: int = 2026, log=None, commit: bool = T
 	_peps(rng, writer, children, on_date)
 	_claims_and_payments(rng, writer, children, funding_year, on_date)
 	_exclusions(rng, writer, children, on_date)
+	attendance(rng, writer, on_date)
 	settle(writer, on_date)
 	if commit:
 		frappe.db.commit()
@@ -871,6 +873,114 @@ def _exclusions(rng, writer, children, on_date) -> None:
 	_set_series("EXC-", number)
 
 
+ATTENDANCE_FIELDS = (
+	"child",
+	"child_name",
+	"cohort",
+	"school",
+	"school_name",
+	"source",
+	"week_starting",
+	"academic_year",
+	"term",
+	"possible_sessions",
+	"sessions_attended",
+	"authorised_absence",
+	"unauthorised_absence",
+	"suspension_sessions",
+	"attendance_percent",
+)
+
+
+def attendance(rng: random.Random, writer: Writer, on_date: date) -> int:
+	"""This academic year's weeks so far for the pupils on roll, with the demo's absence patterns
+	(``demo_sources``): every looked-after child and a sample of the other cohorts."""
+	from virtual_school.attendance import half_terms, record_name
+	from virtual_school.demo_sources import OTHER_COHORT_SAMPLE, PATTERNS, STOPPED, week_counts, weeks_so_far
+	from virtual_school.domain import attendance as rules
+
+	weeks = [
+		(monday, days, rules.week_academic_year(monday), rules.term_for_week(monday, half_terms()))
+		for monday, days in weeks_so_far(on_date)
+	]
+	if not weeks:
+		return 0
+	pupils = frappe.db.sql(
+		"""select c.name, c.full_name, c.cohort, c.current_school, c.current_school_name, p.start_date
+		from tabChild c join `tabEducation Placement` p on p.name = c.current_placement
+		where c.status = 'Active' and c.current_school is not null and c.social_care_id like %s
+		order by c.name""",
+		f"{MARK}%",
+	)
+	patterns, pattern_weights = _weighted(rng, tuple((pattern, pattern[0]) for pattern in PATTERNS))
+	random_, uniform = rng.random, rng.uniform
+	rows, written = [], 0
+	for child, child_name, cohort, school, school_name, start_date in pupils:
+		if cohort != "Looked After" and random_() > OTHER_COHORT_SAMPLE:
+			continue
+		pattern = rng.choices(patterns, cum_weights=pattern_weights)[0]
+		rate = uniform(pattern[1], pattern[2])
+		pupil_weeks = [week for week in weeks if week[0] + timedelta(days=4) >= start_date]
+		if pattern is PATTERNS[-1]:
+			pupil_weeks = pupil_weeks[:-STOPPED]
+		for monday, days, academic_year, term in pupil_weeks:
+			counts = week_counts(rng, 2 * days, rate)
+			rows.append(
+				(
+					record_name(child, school, monday),
+					0,
+					child,
+					child_name,
+					cohort,
+					school,
+					school_name,
+					"Desk import",
+					monday,
+					academic_year,
+					term,
+					counts.possible,
+					counts.attended,
+					counts.authorised,
+					counts.unauthorised,
+					counts.suspended,
+					rules.attendance_percent(counts.possible, counts.attended),
+				)
+			)
+		if len(rows) >= 50_000:
+			writer.insert("Attendance Record", list(ATTENDANCE_FIELDS), rows)
+			written, rows = written + len(rows), []
+	writer.insert("Attendance Record", list(ATTENDANCE_FIELDS), rows)
+	return written + len(rows)
+
+
+def attendance_if_missing(log=None) -> dict:
+	"""Add the attendance weeks (and settle their daily flags) to a national dataset generated without them."""
+	if frappe.db.sql(
+		"""select 1 from `tabAttendance Record` a join tabChild c on c.name = a.child
+		where c.social_care_id like %s limit 1""",
+		f"{MARK}%",
+	):
+		return {
+			"generated": False,
+			"note": f"attendance present: {frappe.db.count('Attendance Record'):,} weeks",
+		}
+	started = time.perf_counter()
+	writer = Writer(now_datetime())
+	on_date = getdate(today())
+	rows = attendance(random.Random(2026), writer, on_date)
+	(log or (lambda message: None))(f"attendance: {rows:,} weeks")
+	settled = settle(writer, on_date)
+	frappe.db.commit()
+	seconds = time.perf_counter() - started
+	return {
+		"generated": True,
+		"attendance_weeks": rows,
+		"settled": settled,
+		"seconds": round(seconds, 1),
+		"rows_per_second": round(writer.rows / max(seconds, 0.001)),
+	}
+
+
 def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 	"""Bring the data to the state the daily jobs leave it in, in bulk (idempotent).
 
@@ -878,8 +988,9 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 	requests, PEPs and impact reports that became overdue overnight. Generated data has never been swept, so
 	this writes what the earlier sweeps would have: place-request clocks (the app's own set-based refresh), a
 	level-1 escalation for each overdue open place request and unapproved PEP without one (held by the
-	child's caseworker, as ``escalations.holder_for`` picks), and an accepted impact report for each school
-	and ended term with funded claims. Without this the benchmark's "daily sweep" would time months of
+	child's caseworker, as ``escalations.holder_for`` picks), one for each attendance concern the daily flags
+	would open (``attendance.absence_concerns`` and ``missing_attendance_concerns``, with their trigger keys),
+	and an accepted impact report for each school and ended term with funded claims. Without this the benchmark's "daily sweep" would time months of
 	catch-up through per-document inserts instead of one day.
 	"""
 	from virtual_school.place_requests import refresh_place_request_clocks
@@ -921,6 +1032,27 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 				on_date + timedelta(days=1 + number % 7),
 				"Overdue: opened by the daily sweep.",
 				"Level 1 - Caseworker",
+				None,
+			)
+		)
+	for child, child_name, caseworker, reason, key in _attendance_concerns(on_date):
+		number += 1
+		rows.append(
+			(
+				f"ESC-{number:06d}",
+				0,
+				"Child",
+				child,
+				child,
+				child_name,
+				1,
+				"Open",
+				caseworker or MANAGER_BENCH_USER,
+				on_date,
+				on_date + timedelta(days=1 + number % 7),
+				reason,
+				"Level 1 - Caseworker",
+				key,
 			)
 		)
 	writer.insert(
@@ -937,6 +1069,7 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 			"due_date",
 			"reason",
 			"workflow_state",
+			"trigger_key",
 		],
 		rows,
 	)
@@ -1015,6 +1148,35 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 	)
 	_set_series("PPIR-", report_number)
 	return {"escalations": len(rows), "impact_reports": len(reports)}
+
+
+def _attendance_concerns(on_date: date) -> list[tuple]:
+	"""(child, name, caseworker, reason, trigger key) for the attendance concerns the daily flags would open
+	and have not: persistent or severe absence this term, returns stopped."""
+	from virtual_school.attendance import absence_concerns, missing_attendance_concerns
+
+	concerns = absence_concerns(on_date) + missing_attendance_concerns(on_date)
+	if not concerns:
+		return []
+	done = set(
+		frappe.get_all(
+			"Escalation",
+			filters={"trigger_key": ["in", [concern.key for concern in concerns]]},
+			pluck="trigger_key",
+		)
+	)
+	children = {
+		name: (full_name, caseworker)
+		for name, full_name, caseworker in frappe.db.sql(
+			"select name, full_name, caseworker from tabChild where name in %s",
+			[tuple({concern.child for concern in concerns})],
+		)
+	}
+	return [
+		(concern.child, *children[concern.child], concern.reason(), concern.key)
+		for concern in concerns
+		if concern.key not in done
+	]
 
 
 def generate_if_missing(fraction: float = 0.01) -> dict | str:

@@ -29,7 +29,7 @@ PATTERNS = ((0.70, 0.95, 1.0), (0.18, 0.80, 0.92), (0.05, 0.30, 0.55), (0.07, 0.
 STOPPED = 3  # the last pattern: the school stopped sending this child's returns three weeks ago
 
 
-def _weeks_so_far(on_date: date) -> list[tuple[date, int]]:
+def weeks_so_far(on_date: date) -> list[tuple[date, int]]:
 	"""(Monday, school days) for each completed week of the academic year up to ``on_date``."""
 	calendar = get_school_calendar()
 	first_day, _last = school_days.academic_year_bounds(school_days.academic_year_of(on_date))
@@ -46,7 +46,7 @@ def _weeks_so_far(on_date: date) -> list[tuple[date, int]]:
 def create_attendance(rng: random.Random, on_date: date | None = None) -> int:
 	"""Weekly attendance records for this academic year so far; returns how many were written."""
 	on_date = getdate(on_date or today())
-	weeks = _weeks_so_far(on_date)
+	weeks = weeks_so_far(on_date)
 	if not weeks:
 		return 0
 	child = frappe.qb.DocType("Child")
@@ -83,13 +83,13 @@ def create_attendance(rng: random.Random, on_date: date | None = None) -> int:
 		if pattern is PATTERNS[-1]:
 			pupil_weeks = pupil_weeks[:-STOPPED]
 		for monday, days in pupil_weeks:
-			week = rules.WeekReturn(0, pupil.upn, monday, _week(rng, 2 * days, rate))
+			week = rules.WeekReturn(0, pupil.upn, monday, week_counts(rng, 2 * days, rate))
 			rows.append(record_row(week, pupil, pupil.current_school, pupil.current_school_name))
 	apply_plan({"create": rows, "update": [], "unchanged": [], "rejected": []}, "Desk import")
 	return len(rows)
 
 
-def _week(rng: random.Random, possible: int, rate: float) -> rules.SessionCounts:
+def week_counts(rng: random.Random, possible: int, rate: float) -> rules.SessionCounts:
 	attended = sum(rng.random() < rate for _ in range(possible))
 	missed = possible - attended
 	suspended = min(missed, 2 * rng.randint(1, 2)) if missed and rng.random() < 0.03 else 0
@@ -190,7 +190,7 @@ def ssda903_files(rng: random.Random, on_date: date, schools: list[str], home_la
 
 def attendance_file(school: str, on_date: date) -> bytes | None:
 	"""The school's return for its pupils' last completed week, as register codes (a portal upload)."""
-	weeks = _weeks_so_far(on_date)
+	weeks = weeks_so_far(on_date)
 	if not weeks:
 		return None
 	monday, days = weeks[-1]

@@ -91,6 +91,11 @@ doc_events = {
 # School portal (virtual_school/portal.py, www/school-portal)
 # ---------------------------------------------------------
 role_home_page = {"School Portal User": "school-portal"}
+# Portal pages are Frappe template pages whose compiled Jinja templates are reused (virtual_school/portal_renderer.py)
+page_renderer = ["virtual_school.portal_renderer.SchoolPortalPage"]
+website_clear_cache = ["virtual_school.portal_renderer.clear_shells"]
+# Frappe's resolve_path, except /school-portal paths, which resolve to themselves without a werkzeug map
+website_path_resolver = ["virtual_school.portal_renderer.resolve_path"]
 # portal_menu_items, not standard_portal_menu_items: Frappe v15's Portal Settings sync drops standard items
 # without a reference DocType, so those never reached the sidebar.
 portal_menu_items = [

@@ -58,30 +58,42 @@ def refresh_current_school(children: list[str] | None = None, on_date: date | st
 		)
 
 
-def refresh_year_groups(on_date: date | str | None = None) -> None:
-	"""Recompute every child's year group and key stage for the academic year containing ``on_date``.
+YEAR_GROUP_UPDATES_BY_NAME = 1000  # more changes than this (1 September): one set-based update
 
-	The SQL mirrors ``school_days.year_group``: the age on the 31 August before the academic year.
+
+def refresh_year_groups(on_date: date | str | None = None) -> int:
+	"""Recompute every child's year group and key stage for the academic year containing ``on_date``;
+	returns how many changed.
+
+	The SQL mirrors ``school_days.year_group``: the age on the 31 August before the academic year. A plain
+	read finds the children whose values differ (none on most days, every child on the first day of the
+	academic year), so the daily job does not lock every child's row (~0.5 s instead of ~1.7 s at national
+	scale); many changes are written by one set-based update, a few by name.
 	"""
 	on_date = getdate(on_date or today())
 	start_year = school_days.academic_year_bounds(school_days.academic_year_of(on_date))[0].year
 	group = "(%(start_year)s - year(date_of_birth) - (date_format(date_of_birth, '%%m-%%d') > '08-31') - 4)"
-	year_groups = " ".join(
-		f"when {number} then {frappe.db.escape(school_days.year_group_name(number))}" for number in range(14)
-	)
-	key_stages = " ".join(
-		f"when {number} then {frappe.db.escape(school_days.key_stage(number))}" for number in range(14)
-	)
-	frappe.db.sql(
-		f"""
-		update `tabChild`
-		set year_group = case {group} {year_groups}
-				else if({group} < 0, 'Early years', 'Post-18') end,
-			key_stage = case {group} {key_stages}
-				else if({group} < 0, 'Early years', 'Post-18') end
-		""",
-		{"start_year": start_year},
-	)
+
+	def by_group(name_of) -> str:
+		cases = " ".join(f"when {number} then {frappe.db.escape(name_of(number))}" for number in range(14))
+		return f"case {group} {cases} else if({group} < 0, 'Early years', 'Post-18') end"
+
+	year_group, key_stage = by_group(school_days.year_group_name), by_group(school_days.key_stage)
+	differs = f"not (year_group <=> {year_group}) or not (key_stage <=> {key_stage})"
+	values = {"start_year": start_year}
+	changed = frappe.db.sql(f"select name, {year_group}, {key_stage} from `tabChild` where {differs}", values)
+	if len(changed) > YEAR_GROUP_UPDATES_BY_NAME:
+		frappe.db.sql(
+			f"update `tabChild` set year_group = {year_group}, key_stage = {key_stage} where {differs}",
+			values,
+		)
+	else:
+		for name, new_year_group, new_key_stage in changed:
+			frappe.db.sql(
+				"update `tabChild` set year_group = %s, key_stage = %s where name = %s",
+				(new_year_group, new_key_stage, name),
+			)
+	return len(changed)
 
 
 # How far back the daily job looks for placements that started or ended (covers a scheduler that missed days).

@@ -10,7 +10,6 @@ from decimal import Decimal
 import frappe
 import frappe.sessions
 from frappe import _
-from frappe.query_builder.functions import Sum
 from frappe.utils import getdate, today
 
 from virtual_school.domain import pp_plus_budget
@@ -26,20 +25,37 @@ IMPACT_ROW_FIELDS = ("what_was_done", "impact", "target_met")
 IMPACT_EDITABLE_STATES = ("Requested", "Returned")
 
 
-def schools_for(user: str) -> list[str]:
-	return frappe.get_all(
-		"School Contact", filters={"user": user, "is_active": 1}, pluck="school", distinct=True
+def school_names_for(user: str) -> dict[str, str]:
+	"""The schools where an active School Contact links the user: {school: school name}, by name."""
+	# Plain SQL: this runs on every portal request (frappe.get_all's query building costs more than the query).
+	return dict(
+		frappe.db.sql(
+			"""select distinct contact.school, school.school_name
+			from `tabSchool Contact` contact join tabSchool school on school.name = contact.school
+			where contact.user = %s and contact.is_active = 1
+			order by school.school_name, contact.school""",
+			user,
+		)
 	)
+
+
+def schools_for(user: str) -> list[str]:
+	return list(school_names_for(user))
 
 
 def require_portal_user() -> list[str]:
 	"""The schools the signed-in portal user may see; refuses anyone else."""
+	return list(require_portal_school_names())
+
+
+def require_portal_school_names() -> dict[str, str]:
+	"""The schools the signed-in portal user may see, with their names; refuses anyone else."""
 	user = frappe.session.user
 	if user == "Guest":
 		frappe.throw(_("Please sign in to use the school portal."), frappe.PermissionError)
 	if SCHOOL_PORTAL_USER not in frappe.get_roles(user):
 		frappe.throw(_("The school portal is for school staff."), frappe.PermissionError)
-	schools = schools_for(user)
+	schools = school_names_for(user)
 	if not schools:
 		frappe.throw(
 			_("Your account is not linked to a school yet. Ask the virtual school."), frappe.PermissionError
@@ -52,17 +68,15 @@ def page_context(context, title: str, route: str = "school-portal") -> list[str]
 	if frappe.session.user == "Guest":
 		frappe.local.flags.redirect_location = f"/login?redirect-to=/{route}"
 		raise frappe.Redirect
-	schools = require_portal_user()
+	school_names = require_portal_school_names()
 	# Frappe v15 makes a CSRF token only for the desk (/app); make one so the portal's POSTs carry and need it.
 	frappe.sessions.get_csrf_token()
 	context.title = title
 	context.show_sidebar = True
 	context.no_breadcrumbs = True
 	context.no_cache = 1
-	context.school_names = frappe.get_all(
-		"School", filters={"name": ["in", schools]}, pluck="school_name", order_by="school_name"
-	)
-	return schools
+	context.school_names = list(school_names.values())
+	return list(school_names)
 
 
 def not_found(doctype: str, name: str):
@@ -85,41 +99,35 @@ def pupil_names(schools: list[str]) -> set[str]:
 @frappe.read_only()
 def my_pupils() -> list[dict]:
 	"""Looked-after children on roll at the user's schools, with the few fields a school needs."""
-	schools = require_portal_user()
-	children = frappe.get_all(
-		"Child",
-		filters={"current_school": ["in", schools], "status": "Active", "cohort": ["in", PORTAL_COHORTS]},
-		fields=["name", "first_name", "last_name", "preferred_name", "year_group", "current_school_name"],
-		order_by="last_name asc, first_name asc",
-	)
-	if not children:
-		return []
-	names = [child.name for child in children]
-	peps = {}
-	for pep in frappe.get_all(
-		"Personal Education Plan",
-		filters={"child": ["in", names]},
-		fields=["child", "due_date", "workflow_state"],
-		order_by="due_date asc",
-	):
-		peps[pep.child] = pep  # the latest due
-	funding_year = (
-		frappe.db.get_single_value("Virtual School Settings", "current_funding_year") or open_funding_year()
-	)
-	allocation = Decimal(
-		str(frappe.db.get_value("PP Plus Funding Year", funding_year, "per_child_allocation") or 0)
-	)
-	claim = frappe.qb.DocType("PP Plus Claim")
-	committed = dict(
-		frappe.qb.from_(claim)
-		.select(claim.child, Sum(claim.amount))
-		.where(
-			claim.child.isin(names)
-			& (claim.funding_year == (funding_year or ""))
-			& claim.workflow_state.isin(("Approved", "Paid"))
+	return pupils_at(require_portal_user())
+
+
+@frappe.read_only()
+def pupils_at(schools: list[str]) -> list[dict]:
+	"""Looked-after children on roll at these schools: only for schools just given by require_portal_user()
+	or page_context() for the signed-in user (the portal's home page, which checks them once per request).
+
+	Two indexed queries, written as SQL: this is the data of the portal's home page, read on every visit.
+	The funding year and its allocation; then the children, each with their latest PEP and the PP+ committed
+	for them this funding year (one index dive per child for each).
+	"""
+	funding_year, allocation = current_funding_year_allocation()
+	children = frappe.db.sql(
+		"""select child.name, child.first_name, child.last_name, child.preferred_name, child.year_group,
+			child.current_school_name, pep.due_date, pep.workflow_state,
+			(select sum(claim.amount) from `tabPP Plus Claim` claim
+				where claim.child = child.name and claim.funding_year = %(year)s
+					and claim.workflow_state in ('Approved', 'Paid')) as committed
+		from tabChild child
+		left join `tabPersonal Education Plan` pep on pep.name = (
+			-- the latest due (a PEP without a due date only when there is no other)
+			select latest.name from `tabPersonal Education Plan` latest where latest.child = child.name
+			order by latest.due_date desc limit 1
 		)
-		.groupby(claim.child)
-		.run()
+		where child.current_school in %(schools)s and child.status = 'Active' and child.cohort in %(cohorts)s
+		order by child.last_name asc, child.first_name asc""",
+		{"schools": schools, "cohorts": PORTAL_COHORTS, "year": funding_year},
+		as_dict=True,
 	)
 	return [
 		{
@@ -127,10 +135,10 @@ def my_pupils() -> list[dict]:
 			"name": f"{child.preferred_name or child.first_name} {child.last_name}",
 			"year_group": child.year_group,
 			"school": child.current_school_name,
-			"pep_due": peps[child.name].due_date if child.name in peps else None,
-			"pep_status": peps[child.name].workflow_state if child.name in peps else None,
+			"pep_due": child.due_date,
+			"pep_status": child.workflow_state,
 			"pp_plus_remaining": pp_plus_budget.format_money(
-				max(Decimal(0), allocation - Decimal(str(committed.get(child.name) or 0)))
+				max(Decimal(0), allocation - Decimal(str(child.committed or 0)))
 			)
 			if funding_year
 			else None,
@@ -310,6 +318,25 @@ def claimable_targets() -> list[dict]:
 		.orderby(target.idx)
 		.run(as_dict=True)
 	)
+
+
+def current_funding_year_allocation() -> tuple[str | None, Decimal]:
+	"""The current PP+ funding year (Virtual School Settings, else the one open today) and its allocation
+	per child; one query when the settings name the year."""
+	row = frappe.db.sql(
+		"""select settings.value, year.per_child_allocation
+		from tabSingles settings left join `tabPP Plus Funding Year` year on year.name = settings.value
+		where settings.doctype = 'Virtual School Settings' and settings.field = 'current_funding_year'
+			and settings.value is not null and settings.value != ''"""
+	)
+	if row:
+		funding_year, allocation = row[0]
+	else:
+		funding_year = open_funding_year()
+		allocation = funding_year and frappe.db.get_value(
+			"PP Plus Funding Year", funding_year, "per_child_allocation"
+		)
+	return funding_year, Decimal(str(allocation or 0))
 
 
 def open_funding_year(on_date=None) -> str | None:

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-import frappe
 from frappe.utils import getdate, today
 from frappe.utils.file_manager import save_file
 

@@ -267,6 +267,19 @@ def free_name(admin: Admin, doctype: str, prefix: str, digits: int) -> str:
 			return name
 
 
+NAMED_BY_YEAR = ("Bank Holiday", "PP Plus Funding Year", "School Calendar")
+
+
+def free_year(admin: Admin) -> int:
+	"""A far-future year no funding year or school calendar is named after yet (the tier-3 site is reused
+	between local runs, and a random pick could meet one left by an earlier run)."""
+	while True:
+		year = random.randint(2200, 2900)
+		label = f"{year}-{(year + 1) % 100:02d}"
+		if not admin.get("PP Plus Funding Year", label) and not admin.get("School Calendar", label):
+			return year
+
+
 def free_la_code(admin: Admin) -> str:
 	return free_name(admin, "Local Authority", "", 3)
 
@@ -276,7 +289,7 @@ def sample_payload(doctype: str, world: dict, role: str | None = None) -> dict:
 	child = world["create_children"][role] if role else world["child"]
 	school = world["schools"][0]
 	tag = f"{RUN}{role or 'sample'}"
-	year = random.randint(2200, 2900)
+	year = free_year(world["admin"]) if doctype in NAMED_BY_YEAR else 2200
 	payloads = {
 		"Advice Request": {
 			"requested_on": "2026-01-05",

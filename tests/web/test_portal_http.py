@@ -1,5 +1,6 @@
 """The school portal over HTTP with real logins: own school's pupils only, nothing sensitive in the page."""
 
+import re
 import uuid
 
 import pytest
@@ -63,6 +64,24 @@ def test_other_school_sees_its_own_only(portal, base_url):
 	page = portal["sessions"][1].get(f"{base_url}/school-portal", timeout=30)
 	assert f"Pupil2 Web{RUN}" in page.text
 	assert f"Pupil1 Web{RUN}" not in page.text
+
+
+def test_icon_sprites_are_cacheable_assets_not_inlined(portal, base_url):
+	"""Frappe's base.html inlines ~320 KB of icon sprites in every page; the portal loads them as assets."""
+	page = portal["sessions"][0].get(f"{base_url}/school-portal", timeout=30)
+	assert "<symbol" not in page.text
+	assert len(page.content) < 60_000
+	sources = re.findall(r'<div class="vs-icon-sprite" data-src="([^"]+)"', page.text)
+	assert len(sources) == 2, sources
+	symbols = set()
+	for source in sources:
+		assert source.startswith("/assets/frappe/icons/") and "?v=" in source
+		sprite = requests.get(f"{base_url}{source}", timeout=30)
+		assert sprite.status_code == 200
+		assert "max-age" in sprite.headers.get("Cache-Control", ""), sprite.headers
+		symbols |= set(re.findall(r'<symbol[^>]*\sid="([^"]+)"', sprite.text))
+	used = set(re.findall(r'<use href="#([^"]+)"', page.text))
+	assert used and not used - symbols, used - symbols
 
 
 def test_portal_users_cannot_read_children_through_the_api(portal, base_url):

@@ -1,10 +1,14 @@
 """The school portal's pupil list is scoped to the user's school and carries no sensitive fields."""
 
-import frappe
-from frappe.utils import add_days, today
+from decimal import Decimal
 
+import frappe
+from frappe.utils import add_days, getdate, today
+
+from virtual_school.domain import pp_plus_budget
 from virtual_school.portal import my_pupils
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
+from virtual_school.tests.test_portal_actions import ensure_open_funding_year
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
 	make_child,
@@ -63,3 +67,42 @@ class TestPortalPupils(VirtualSchoolTestCase):
 		frappe.set_user(make_user("dt.nobody@school.test", SCHOOL_PORTAL_USER, website_user=True))
 		with self.assertRaises(frappe.PermissionError):
 			my_pupils()
+
+	def test_latest_pep_and_pp_plus_remaining_this_funding_year(self):
+		year = ensure_open_funding_year()
+		allocation = Decimal(str(frappe.db.get_value("PP Plus Funding Year", year, "per_child_allocation")))
+		for days, state in ((10, "Draft"), (100, "Returned")):  # the latest due is the one shown
+			pep = frappe.get_doc(
+				{
+					"doctype": "Personal Education Plan",
+					"child": self.ours.name,
+					"school": self.own_school,
+					"due_date": add_days(today(), days),
+					"social_worker": "Private Social Worker",
+				}
+			).insert()
+			pep.db_set("workflow_state", state)
+		for amount, state in ((100, "Approved"), (50, "Paid"), (900, "Requested")):  # committed: 150
+			claim = frappe.get_doc(
+				{
+					"doctype": "PP Plus Claim",
+					"child": self.ours.name,
+					"school": self.own_school,
+					"funding_year": year,
+					"claim_date": today(),
+					"amount": amount,
+					"category": "Tuition",
+					"description": "Tutor",
+				}
+			).insert()
+			claim.db_set("workflow_state", state)
+		frappe.set_user(self.user)
+		expected = {
+			"pep_due": getdate(add_days(today(), 100)),
+			"pep_status": "Returned",
+			"pp_plus_remaining": pp_plus_budget.format_money(allocation - 150),
+		}
+		for current_year in (year, None):  # named in the settings, or the year open today
+			frappe.db.set_single_value("Virtual School Settings", "current_funding_year", current_year)
+			(pupil,) = my_pupils()
+			self.assertEqual({key: pupil[key] for key in expected}, expected, current_year)

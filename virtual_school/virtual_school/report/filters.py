@@ -14,3 +14,17 @@ def academic_year_bounds(filters: frappe._dict):
 		return school_days.academic_year_bounds(filters.academic_year)
 	except ValueError:
 		frappe.throw(_("Academic Year must look like 2025-26."), title=_("Invalid Filters"))
+
+
+# (academic_year, child, school, term, week_starting, sessions...): a year's sessions per child in index
+# order, read from the index alone (setup/indexes.py; Attendance Overview, Cohort Overview)
+ATTENDANCE_INDEX = "academic_year_child_sessions_index"
+
+
+def index_hint(doctype: str, index: str) -> str:
+	"""``force index (index)`` when the table has it (it is created on migrate), else nothing.
+
+	For the few queries where MariaDB prefers a shorter covering index that then needs a temporary table
+	for the group by (on disk past ``tmp_table_size``: seconds instead of one ordered index scan).
+	"""
+	return f"force index (`{index}`)" if frappe.db.has_index(f"tab{doctype}", index) else ""

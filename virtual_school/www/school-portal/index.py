@@ -1,10 +1,29 @@
 from frappe import _
+from frappe.utils.data import global_date_format
 
-from virtual_school.portal import my_pupils, page_context
+from virtual_school.portal import page_context, pupils_at
 
 no_cache = 1
 
 
 def get_context(context):
-	page_context(context, _("My Pupils"))
-	context.pupils = my_pupils()
+	schools = page_context(context, _("My Pupils"))  # sign-in, role and school checks
+	context.pupils = with_labels(pupils_at(schools))
+
+
+def with_labels(pupils: list[dict]) -> list[dict]:
+	"""Each pupil's translated year group and PEP status and formatted due date, made once here rather than
+	in both of the page's lists (translating and formatting in the template costs more than the query)."""
+	labels = {}
+
+	def label(value):
+		if value not in labels:
+			labels[value] = _(value or "")
+		return labels[value]
+
+	for pupil in pupils:
+		pupil["year_group_label"] = label(pupil["year_group"])
+		pupil["pep_status_label"] = label(pupil["pep_status"])
+		# as the page's frappe.format_date (global_date_format)
+		pupil["pep_due_label"] = global_date_format(pupil["pep_due"]) if pupil["pep_due"] else ""
+	return pupils

@@ -18,10 +18,3 @@ class AttendanceRecord(Document):
 		problems = attendance.validate_record(self)
 		if problems:
 			frappe.throw("<br>".join(problems), title=_("Attendance Cannot Be Saved"))
-
-
-def on_doctype_update():
-	"""Composite indexes for the attendance reports and the daily flags (search_index is one column)."""
-	frappe.db.add_index("Attendance Record", ["child", "week_starting"])
-	frappe.db.add_index("Attendance Record", ["school", "week_starting"])
-	frappe.db.add_index("Attendance Record", ["academic_year", "term", "child"])

@@ -1,6 +1,8 @@
 # Copyright (c) 2026, virtual_school contributors
 # For license information, please see license.txt
 
+from unittest.mock import patch
+
 import frappe
 from frappe.utils import add_days, today
 
@@ -67,8 +69,11 @@ class TestEducationPlacement(VirtualSchoolTestCase):
 
 		births = [add_days(today(), -days) for days in (900, 1500, 1600, 2200, 4000, 5800, 6400, 6700, 7000)]
 		children = [make_child(date_of_birth=born) for born in births]
-		for on_date in ("2026-08-31", "2026-09-01", "2027-01-15"):
-			refresh_year_groups(on_date)
+		for on_date, by_name_limit in (("2026-08-31", 1000), ("2026-09-01", 0), ("2027-01-15", 1000)):
+			# by name (a few changes) and set-based (many: the first day of the academic year)
+			with patch("virtual_school.placements.YEAR_GROUP_UPDATES_BY_NAME", by_name_limit):
+				refresh_year_groups(on_date)
 			for child in children:
 				expected = school_days.year_group_label(getdate(child.date_of_birth), getdate(on_date))
 				self.assertEqual(frappe.db.get_value("Child", child.name, "year_group"), expected)
+			self.assertEqual(refresh_year_groups(on_date), 0)  # nothing left to change

@@ -24,7 +24,6 @@ from virtual_school.virtual_school.doctype.pp_plus_claim.pp_plus_claim import (
 	OverAllocationError,
 	SelfApprovalError,
 )
-from virtual_school.virtual_school.doctype.pp_plus_payment.pp_plus_payment import DoublePaymentError
 
 YEAR = "2027-28"
 

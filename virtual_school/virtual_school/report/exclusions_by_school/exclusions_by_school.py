@@ -6,9 +6,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
-from frappe.utils import getdate, today
 
-from virtual_school.domain import school_days
 from virtual_school.virtual_school.report.filters import academic_year_bounds
 
 

@@ -2,13 +2,10 @@
 # For license information, please see license.txt
 """PEP timeliness and quality by school or caseworker for an academic year (permission-aware)."""
 
-from collections import defaultdict
-
 import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from virtual_school.domain import school_days
 from virtual_school.virtual_school.report.filters import academic_year_bounds
 
 QA_RATINGS = ("Green", "Amber", "Red")
@@ -48,44 +45,42 @@ def get_columns(group_field: str) -> list[dict]:
 
 
 def get_data(start, end, group_field: str, on_date) -> list[dict]:
-	peps = frappe.get_list(
-		"Personal Education Plan",
-		filters={"due_date": ["between", [start, end]]},
-		fields=[
-			"school",
-			"school_name",
-			"caseworker",
-			"due_date",
-			"completed_on",
-			"workflow_state",
-			"qa_rating",
-		],
-		limit_page_length=0,
+	"""One grouped query under the user's permission conditions (those ``frappe.get_list`` adds, from
+	Frappe's ``DatabaseQuery.build_match_conditions``: the caseload for a caseworker). Loading the year's
+	PEPs to count them in Python took ~1.2 s at national scale (141,000 PEPs, docs/benchmarks.md)."""
+	from frappe.model.db_query import DatabaseQuery
+
+	permitted = DatabaseQuery("Personal Education Plan").build_match_conditions() or "1 = 1"
+	name = "max(school_name)" if group_field == "school" else "null"
+	found = frappe.db.sql(
+		f"""select {group_field} as `group`, {name} as group_name, count(*) as due,
+			sum(workflow_state = 'Approved' and completed_on <= due_date) as on_time,
+			sum(not workflow_state <=> 'Approved' and due_date < %(on_date)s) as overdue,
+			sum(qa_rating = 'Green') as green, sum(qa_rating = 'Amber') as amber, sum(qa_rating = 'Red') as red
+		from `tabPersonal Education Plan`
+		where due_date between %(start)s and %(end)s and ({permitted})
+		group by {group_field} order by null""",
+		{"start": start, "end": end, "on_date": on_date},
+		as_dict=True,
 	)
-	groups: dict = defaultdict(
-		lambda: {"due": 0, "on_time": 0, "overdue": 0, "green": 0, "amber": 0, "red": 0}
-	)
-	names = {}
-	for pep in peps:
-		key = pep.get(group_field) or ""
-		names[key] = pep.school_name if group_field == "school" else key
-		row = groups[key]
-		row["due"] += 1
-		if (
-			pep.workflow_state == "Approved"
-			and pep.completed_on
-			and getdate(pep.completed_on) <= getdate(pep.due_date)
-		):
-			row["on_time"] += 1
-		if pep.workflow_state != "Approved" and getdate(pep.due_date) < on_date:
-			row["overdue"] += 1
-		if pep.qa_rating in QA_RATINGS:
-			row[pep.qa_rating.lower()] += 1
-	rows = []
-	for key, row in groups.items():
-		row.update(group=key or None, group_name=names.get(key) or _("Not set"))
-		row["on_time_percent"] = round(100 * row["on_time"] / row["due"], 1) if row["due"] else 0
-		rows.append(frappe._dict(row))
+	groups: dict = {}
+	for row in found:  # no school (null) and an empty one are one group
+		key = row.group or ""
+		if key not in groups:
+			groups[key] = row.update(
+				{
+					field: int(row[field] or 0)
+					for field in ("due", "on_time", "overdue", "green", "amber", "red")
+				}
+			)
+			continue
+		for field in ("due", "on_time", "overdue", "green", "amber", "red"):
+			groups[key][field] += int(row[field] or 0)
+	rows = list(groups.values())
+	for row in rows:
+		row.group = row.group or None
+		row.group_name = (row.group_name if group_field == "school" else row.group) or _("Not set")
+		row.on_time_percent = round(100 * row.on_time / row.due, 1) if row.due else 0
 	rows.sort(key=lambda row: (-row.overdue, row.group_name))
 	return rows
 

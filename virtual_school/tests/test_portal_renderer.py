@@ -1,0 +1,162 @@
+"""The portal's page renderer gives exactly Frappe's page (icon sprites loaded as assets), and its shared page chrome
+holds no user's data."""
+
+import re
+
+import frappe
+from frappe.utils import add_days, today
+from frappe.website.page_renderers.template_page import TemplatePage
+from frappe.website.utils import clear_website_cache
+
+from virtual_school.portal_renderer import (
+	COMPILED,
+	ICON_SPRITES,
+	SHELLS,
+	SchoolPortalPage,
+	shell_version,
+	sprite_url,
+	sprites_as_assets,
+)
+from virtual_school.setup.roles import SCHOOL_PORTAL_USER
+from virtual_school.tests.utils import (
+	VirtualSchoolTestCase,
+	make_child,
+	make_placement,
+	make_school,
+	make_user,
+)
+
+OWN_USER, OTHER_USER = "render.own@school.test", "render.other@school.test"
+
+
+def page_html(renderer, path: str = "school-portal") -> str:
+	return renderer(path).get_html()
+
+
+def frappes_page(path: str = "school-portal") -> str:
+	"""Frappe's own page, with its icon sprites loaded as assets as the portal's renderer does."""
+	return sprites_as_assets(frappe.get_jenv(), page_html(TemplatePage, path))
+
+
+class TestPortalRenderer(VirtualSchoolTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		for email in (OWN_USER, OTHER_USER):  # make_user commits: users only here
+			make_user(email, SCHOOL_PORTAL_USER, website_user=True)
+
+	def setUp(self):
+		own_school = make_school("991301", "Render Own Primary")
+		other_school = make_school("991302", "Render Other Primary")
+		for user, school in ((OWN_USER, own_school), (OTHER_USER, other_school)):
+			frappe.get_doc(
+				{
+					"doctype": "School Contact",
+					"school": school,
+					"full_name": user,
+					"user": user,
+					"email": user,
+				}
+			).insert()
+		self.ours = make_child("Rendered", carer_name="Renderer Secret Carer")
+		self.theirs = make_child("Elsewhere", carer_name="Elsewhere Secret Carer")
+		make_placement(self.ours.name, own_school, add_days(today(), -30))
+		make_placement(self.theirs.name, other_school, add_days(today(), -30))
+		SHELLS.clear()
+
+	def tearDown(self):
+		SHELLS.clear()
+		frappe.set_user("Administrator")
+		super().tearDown()
+
+	def test_same_page_as_frappes_template_page(self):
+		frappe.set_user(OWN_USER)
+		expected = frappes_page()
+		self.assertIn(f"{self.ours.first_name} {self.ours.last_name}", expected)
+		self.assertEqual(page_html(SchoolPortalPage), expected)  # the chrome rendered now
+		self.assertEqual(page_html(SchoolPortalPage), expected)  # the chrome reused
+		for path in ("school-portal/peps", "school-portal/place-requests", "school-portal/pp-plus"):
+			self.assertEqual(page_html(SchoolPortalPage, path), frappes_page(path), path)
+
+	def test_icon_sprites_are_loaded_as_assets_not_inlined(self):
+		frappe.set_user(OWN_USER)
+		frappes = page_html(TemplatePage)
+		ours = page_html(SchoolPortalPage)
+		self.assertIn("<symbol", frappes)  # Frappe's base.html inlines them ...
+		self.assertNotIn("<symbol", ours)  # ... the portal's pages do not
+		self.assertLess(len(ours), 60_000)
+		self.assertGreater(len(frappes) - len(ours), 250_000)
+		self.assertIn("fetch(", ours)
+		used = set(re.findall(r'<use href="#([^"]+)"', ours))
+		self.assertIn("icon-menu", used)  # the navbar's
+		symbols = set()
+		for name in ICON_SPRITES:
+			url = sprite_url(name)
+			self.assertEqual(ours.count(f'data-src="{url}"'), 1, url)
+			# the asset the placeholder loads is Frappe's sprite file, served from sites/assets/frappe/
+			path = url.split("?")[0].removeprefix("/assets/frappe/")
+			with open(frappe.get_app_path("frappe", "public", path), encoding="utf-8") as sprite:
+				symbols |= set(re.findall(r'<symbol[^>]*\sid="([^"]+)"', sprite.read()))
+		self.assertFalse(used - symbols, "every icon the page uses is in a loaded sprite")
+
+	def test_shared_chrome_carries_no_users_data(self):
+		frappe.set_user(OWN_USER)
+		own = page_html(SchoolPortalPage)
+		frappe.set_user(OTHER_USER)
+		other = page_html(SchoolPortalPage)
+		self.assertEqual(len(SHELLS._items), 1, "the two school users share the page chrome")
+		shell = next(iter(SHELLS._items.values()))[0]
+		for text in (self.ours.last_name, self.theirs.last_name, "Secret Carer", OWN_USER, OTHER_USER):
+			self.assertNotIn(text, shell)
+		self.assertIn(self.theirs.last_name, other)
+		self.assertNotIn(self.ours.last_name, other)
+		self.assertIn(self.ours.last_name, own)
+		self.assertNotIn("Secret Carer", own + other)
+
+	def test_every_request_checks_the_user(self):
+		frappe.set_user(OWN_USER)
+		page_html(SchoolPortalPage)  # chrome cached
+		frappe.set_user("Guest")
+		with self.assertRaises(frappe.Redirect):
+			page_html(SchoolPortalPage)
+		frappe.set_user(make_user("render.manager@example.test", "Virtual School Manager"))
+		with self.assertRaises(frappe.PermissionError):
+			page_html(SchoolPortalPage)
+
+	def test_portal_paths_resolve_to_themselves_others_as_frappe(self):
+		from frappe.website.path_resolver import PathResolver
+		from frappe.website.path_resolver import resolve_path as frappes_resolve_path
+
+		from virtual_school.portal_renderer import resolve_path
+
+		self.assertIn(
+			"virtual_school.portal_renderer.resolve_path", frappe.get_hooks("website_path_resolver")
+		)
+		for path in ("school-portal", "school-portal/peps", "school-portal/pep"):
+			self.assertEqual(resolve_path(path), frappes_resolve_path(path))
+			self.assertEqual(resolve_path(path + ".html"), path)
+			self.assertEqual(frappe.local.path, path)
+		for path in ("login", "me", "school-portals", "", "app/child"):
+			self.assertEqual(resolve_path(path), frappes_resolve_path(path), path)
+		frappe.set_user(OWN_USER)
+		endpoint, renderer = PathResolver("school-portal/peps").resolve()
+		self.assertEqual(endpoint, "school-portal/peps")
+		self.assertIsInstance(renderer, SchoolPortalPage)
+
+	def test_website_cache_clear_drops_the_chrome(self):
+		frappe.set_user(OWN_USER)
+		page_html(SchoolPortalPage)
+		version = shell_version()
+		clear_website_cache()
+		self.assertFalse(SHELLS._items)
+		self.assertNotEqual(shell_version(), version)
+
+	def test_templates_compiled_once_and_again_when_changed(self):
+		environment = frappe.get_jenv()
+		first = COMPILED.from_string(environment, "{{ 1 + 1 }} a")
+		self.assertEqual(first.render(), "2 a")
+		self.assertIs(
+			COMPILED.from_string(environment, "{{ 1 + 1 }} a").root_render_func.__code__,
+			first.root_render_func.__code__,
+		)
+		self.assertEqual(COMPILED.from_string(environment, "{{ 1 + 2 }} a").render(), "3 a")

@@ -313,8 +313,75 @@ def apply_plan(plan: dict, source: str) -> dict:
 		doc.update({field: row[field] for field in (*COUNT_FIELDS.values(), "session_codes")})
 		doc.source = source
 		doc.flags.ignore_permissions = True
+		doc.flags.skip_attendance_totals = True  # rewritten once below for the whole plan
 		doc.save(ignore_version=False)  # a correction is always versioned (Frappe skips versions in tests)
+	refresh_totals({(row["academic_year"], row["child"]) for row in (*plan["create"], *plan["update"])})
 	return summary_of(plan)
+
+
+# --- the maintained per-term totals ---------------------------------------------------------------------
+#
+# "Attendance Term Total" holds, per (academic year, term, child, school), the sums of the child's weekly
+# records there. Every write of Attendance Record rewrites the totals of the (academic year, child) pairs it
+# touches, set-based (delete + insert ... select ... group by): ``apply_plan`` (imports, portal uploads),
+# the Attendance Record controller (desk, Data Import, REST: on_update, after_delete) and the bulk
+# generator. The reports read ~160,000 rows a term from it instead of ~1.66 M weeks (docs/benchmarks.md).
+
+TOTALS = "Attendance Term Total"
+_TOTALS_CHUNK = 1000
+
+
+def _rewrite_totals(where: str, values: dict) -> None:
+	"""Replace the totals matching ``where`` (on columns common to both tables) by their records' sums."""
+	frappe.db.sql(f"delete from `tab{TOTALS}` where {where}", values)
+	frappe.db.sql(
+		f"""insert into `tab{TOTALS}` (name, creation, modified, owner, modified_by, docstatus, idx,
+			academic_year, term, child, school, possible_sessions, sessions_attended, authorised_absence,
+			unauthorised_absence, suspension_sessions, weeks)
+		select concat_ws('/', academic_year, coalesce(term, ''), child, school), now(6), now(6),
+			'Administrator', 'Administrator', 0, 0, academic_year, term, child, school,
+			coalesce(sum(possible_sessions), 0), coalesce(sum(sessions_attended), 0),
+			coalesce(sum(authorised_absence), 0), coalesce(sum(unauthorised_absence), 0),
+			coalesce(sum(suspension_sessions), 0), count(*)
+		from `tab{DOCTYPE}` where {where}
+		group by academic_year, child, school, term""",
+		values,
+	)
+
+
+def refresh_totals(pairs) -> None:
+	"""Rewrite the totals of these (academic year, child) pairs from their records."""
+	by_year: dict[str, set] = {}
+	for academic_year, child in pairs:
+		if academic_year and child:
+			by_year.setdefault(academic_year, set()).add(child)
+	for academic_year, children in by_year.items():
+		children = sorted(children)
+		for start in range(0, len(children), _TOTALS_CHUNK):
+			_rewrite_totals(
+				"academic_year = %(academic_year)s and child in %(children)s",
+				{"academic_year": academic_year, "children": children[start : start + _TOTALS_CHUNK]},
+			)
+
+
+def rebuild_attendance_totals(academic_years: list[str] | None = None) -> int:
+	"""Rewrite the totals of the whole site (or of these academic years) in one statement each; returns
+	the number of total rows."""
+	if academic_years is None:
+		_rewrite_totals("1 = 1", {})
+	for academic_year in academic_years or ():
+		_rewrite_totals("academic_year = %(academic_year)s", {"academic_year": academic_year})
+	return frappe.db.count(TOTALS)
+
+
+def ensure_attendance_totals() -> bool:
+	"""On migrate: build the totals of a site that has records but no totals yet (e.g. after an upgrade)."""
+	if not frappe.db.table_exists(TOTALS) or frappe.db.sql(f"select 1 from `tab{TOTALS}` limit 1"):
+		return False
+	if not frappe.db.sql(f"select 1 from `tab{DOCTYPE}` limit 1"):
+		return False
+	rebuild_attendance_totals()
+	return True
 
 
 def summary_of(plan: dict, preview_rows: int = PREVIEW_ROWS) -> dict:
@@ -501,12 +568,13 @@ def flag_absence(on_date: date) -> list[str]:
 def absence_concerns(on_date: date) -> list[Concern]:
 	"""A concern for each looked-after child persistently or severely absent this term."""
 	academic_year, term = current_period(on_date)
-	# The term's sessions per child come from the covering index (academic_year, term, child, possible,
-	# attended) in child order: no temporary table; only the children below the threshold are joined.
+	# The term's sessions per child come from the maintained totals (one row per child and school, read
+	# from their covering index in child order): no temporary table; only the children below the threshold
+	# are joined.
 	rows = frappe.db.sql(
 		f"""select straight_join c.name as child, c.full_name, t.possible, t.attended
 		from (select child, sum(possible_sessions) as possible, sum(sessions_attended) as attended
-			from `tab{DOCTYPE}` where academic_year = %(academic_year)s and term = %(term)s
+			from `tab{TOTALS}` where academic_year = %(academic_year)s and term = %(term)s
 			group by child
 			having possible >= %(minimum)s and (possible - attended) * 10 >= possible) t
 		join tabChild c on c.name = t.child

@@ -24,7 +24,6 @@ from frappe.utils import getdate, today
 from virtual_school import bulk_data
 from virtual_school.domain import school_days
 from virtual_school.pp_plus_impact import DONE_STATES
-from virtual_school.virtual_school.report.filters import ATTENDANCE_INDEX, index_hint
 
 SCALES = {
 	"tiny": {"fraction": 0.001},
@@ -234,7 +233,6 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 	start, end = _academic_year_bounds()
 	on_date = getdate(today())
 	academic_year = school_days.academic_year_of(on_date)
-	attendance_hint = index_hint("Attendance Record", ATTENDANCE_INDEX)
 	return {
 		**attendance_floors(on_date, academic_year),
 		"PEP Compliance": plain(
@@ -307,7 +305,7 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 		# the children per cohort from the covering index (cohort, status, current_school, key_stage,
 		# sen_provision), then the cohort's exclusions and attendance (four rows each)
 		"Cohort Overview": plain(
-			f"""select k.cohort, k.children, k.maintained, k.academy, k.independent, k.without_place, k.ehc_plans,
+			"""select k.cohort, k.children, k.maintained, k.academy, k.independent, k.without_place, k.ehc_plans,
 				coalesce(a.persistent, 0), coalesce(a.severe, 0), coalesce(e.suspensions, 0), coalesce(e.permanent, 0)
 			from (select c.cohort, count(*) children, sum(s.admissions_route <=> 'LA may direct') maintained,
 					sum(s.admissions_route <=> 'Ask the Secretary of State') academy,
@@ -323,7 +321,7 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 					sum(w.possible > 0 and (w.possible - w.attended) * 10 >= w.possible) persistent,
 					sum(w.possible > 0 and (w.possible - w.attended) * 2 >= w.possible) severe
 				from (select child, sum(possible_sessions) possible, sum(sessions_attended) attended
-					from `tabAttendance Record` {attendance_hint} where academic_year = %s group by child) w
+					from `tabAttendance Term Total` where academic_year = %s group by child) w
 				join tabChild ac on ac.name = w.child group by ac.cohort) a on a.cohort = k.cohort""",
 			(start, end, academic_year),
 		),
@@ -356,23 +354,21 @@ def attendance_floors(on_date, academic_year: str) -> dict[str, Callable]:
 	from virtual_school.domain import attendance as rules
 	from virtual_school.domain.school_days import DayKind
 
-	hint = index_hint("Attendance Record", ATTENDANCE_INDEX)
-
 	def overview():
 		"""Per cohort: children, sessions, persistently / severely absent; and the chart's weeks."""
 		rows = frappe.db.sql(
-			f"""select 'group', coalesce(nullif(c.cohort, ''), 'Not set'), count(*), sum(w.possible),
+			"""select 'group', coalesce(nullif(c.cohort, ''), 'Not set'), count(*), sum(w.possible),
 				sum(w.attended), sum(w.possible > 0 and (w.possible - w.attended) * 10 >= w.possible),
 				sum(w.possible > 0 and (w.possible - w.attended) * 2 >= w.possible), sum(w.unauthorised),
 				sum(w.suspended)
 			from (select child, sum(possible_sessions) possible, sum(sessions_attended) attended,
 					sum(unauthorised_absence) unauthorised, sum(suspension_sessions) suspended
-				from `tabAttendance Record` {hint} where academic_year = %(year)s group by child) w
+				from `tabAttendance Term Total` where academic_year = %(year)s group by child) w
 			join tabChild c on c.name = w.child group by c.cohort
 			union all
 			select 'week', week_starting, sum(possible_sessions), sum(sessions_attended), null, null, null,
 				null, null
-			from `tabAttendance Record` {hint} where academic_year = %(year)s group by week_starting""",
+			from `tabAttendance Record` where academic_year = %(year)s group by week_starting""",
 			{"year": academic_year},
 		)
 		return [

@@ -895,7 +895,7 @@ ATTENDANCE_FIELDS = (
 def attendance(rng: random.Random, writer: Writer, on_date: date) -> int:
 	"""This academic year's weeks so far for the pupils on roll, with the demo's absence patterns
 	(``demo_sources``): every looked-after child and a sample of the other cohorts."""
-	from virtual_school.attendance import half_terms, record_name
+	from virtual_school.attendance import half_terms, rebuild_attendance_totals, record_name
 	from virtual_school.demo_sources import OTHER_COHORT_SAMPLE, PATTERNS, STOPPED, week_counts, weeks_so_far
 	from virtual_school.domain import attendance as rules
 
@@ -950,6 +950,8 @@ def attendance(rng: random.Random, writer: Writer, on_date: date) -> int:
 			writer.insert("Attendance Record", list(ATTENDANCE_FIELDS), rows)
 			written, rows = written + len(rows), []
 	writer.insert("Attendance Record", list(ATTENDANCE_FIELDS), rows)
+	# the per-term totals the reports read (Attendance Term Total): one set-based rebuild per year written
+	rebuild_attendance_totals(sorted({academic_year for _monday, _days, academic_year, _term in weeks}))
 	return written + len(rows)
 
 

@@ -127,6 +127,7 @@ escalation_query_conditions = child_record_query_conditions("Escalation")
 personal_education_plan_query_conditions = child_record_query_conditions("Personal Education Plan")
 exclusion_query_conditions = child_record_query_conditions("Exclusion")
 attendance_record_query_conditions = child_record_query_conditions("Attendance Record")
+attendance_term_total_query_conditions = child_record_query_conditions("Attendance Term Total")
 
 
 def child_table_query_conditions(table: str, parent: str):

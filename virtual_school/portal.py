@@ -5,6 +5,8 @@ looked-after children on roll at those schools, with only what a school needs: n
 and PP+ remaining. Never carer or placement details, legal status or social-care notes.
 """
 
+import json
+from datetime import date
 from decimal import Decimal
 
 import frappe
@@ -110,33 +112,41 @@ def pupils_at(schools: list[str]) -> list[dict]:
 	Two indexed queries, written as SQL: this is the data of the portal's home page, read on every visit.
 	The funding year and its allocation; then the children, each with their latest PEP and the PP+ committed
 	for them this funding year (one index dive per child for each).
+
+	The latest PEP's due date and state come from one correlated subquery as a JSON pair: joining the PEP
+	on ``pep.name = (select latest.name …)`` made MariaDB run that subquery more than once per child
+	(national data, 15 pupils: 2.2 ms for the statement against 1.5 ms).
 	"""
 	funding_year, allocation = current_funding_year_allocation()
 	children = frappe.db.sql(
 		"""select child.name, child.first_name, child.last_name, child.preferred_name, child.year_group,
-			child.current_school_name, pep.due_date, pep.workflow_state,
+			child.current_school_name,
+			(
+				-- the latest due (a PEP without a due date only when there is no other)
+				select json_array(latest.due_date, latest.workflow_state)
+				from `tabPersonal Education Plan` latest where latest.child = child.name
+				order by latest.due_date desc limit 1
+			) as latest_pep,
 			(select sum(claim.amount) from `tabPP Plus Claim` claim
 				where claim.child = child.name and claim.funding_year = %(year)s
 					and claim.workflow_state in ('Approved', 'Paid')) as committed
 		from tabChild child
-		left join `tabPersonal Education Plan` pep on pep.name = (
-			-- the latest due (a PEP without a due date only when there is no other)
-			select latest.name from `tabPersonal Education Plan` latest where latest.child = child.name
-			order by latest.due_date desc limit 1
-		)
 		where child.current_school in %(schools)s and child.status = 'Active' and child.cohort in %(cohorts)s
 		order by child.last_name asc, child.first_name asc""",
 		{"schools": schools, "cohorts": PORTAL_COHORTS, "year": funding_year},
 		as_dict=True,
 	)
+	for child in children:
+		pep_due, child.pep_status = json.loads(child.latest_pep) if child.latest_pep else (None, None)
+		child.pep_due = date.fromisoformat(pep_due) if pep_due else None
 	return [
 		{
 			"reference": child.name,
 			"name": f"{child.preferred_name or child.first_name} {child.last_name}",
 			"year_group": child.year_group,
 			"school": child.current_school_name,
-			"pep_due": child.due_date,
-			"pep_status": child.workflow_state,
+			"pep_due": child.pep_due,
+			"pep_status": child.pep_status,
 			"pp_plus_remaining": pp_plus_budget.format_money(
 				max(Decimal(0), allocation - Decimal(str(child.committed or 0)))
 			)

@@ -39,10 +39,12 @@ INDEXES = (
 	),
 	(
 		"Attendance Record",
-		["child", "school", "week_starting"],
-		"child_school_week_starting_index",
+		["child", "school", "week_starting", "term", "possible_sessions", "sessions_attended"],
+		"child_school_week_sessions_index",
 		"the last week a school sent for a child (the daily missing-attendance flag and Children Missing "
-		"Education Risk: one index dive per child) and a child's weeks (the Child form's attendance panel)",
+		"Education Risk: one index dive per child), a child's weeks (the Child form's attendance panel), and "
+		"the weekly sessions of some children read from the index alone (Attendance Overview's chart for a "
+		"cohort or a caseload)",
 	),
 	(
 		"Attendance Record",
@@ -52,35 +54,47 @@ INDEXES = (
 	),
 	(
 		"Attendance Record",
-		["academic_year", "term", "child", "possible_sessions", "sessions_attended"],
-		"year_term_child_sessions_index",
-		"a term's sessions per child read from the index alone, in child order (the daily absence flag: "
-		"no temporary table over the term's records)",
+		[
+			"academic_year",
+			"week_starting",
+			"term",
+			"school",
+			"child",
+			"possible_sessions",
+			"sessions_attended",
+		],
+		"academic_year_week_sessions_index",
+		"the year's sessions per week read from the index alone, in week order (Attendance Overview's chart: "
+		"no temporary table), with the term, school and child for the report's filters",
 	),
 	(
-		"Attendance Record",
+		"Attendance Term Total",
 		[
 			"academic_year",
 			"child",
 			"school",
 			"term",
-			"week_starting",
 			"possible_sessions",
 			"sessions_attended",
 			"unauthorised_absence",
 			"suspension_sessions",
 		],
-		"academic_year_child_sessions_index",
-		"a year's sessions per child (per child and school) read from the index alone, in child order "
-		"(Attendance Overview, Cohort Overview's attendance) and per week (the overview's chart): with the "
-		"term index MariaDB grouped a year in a temporary table on disk (~25 s at national scale)",
+		"academic_year_child_totals_index",
+		"a year's (or a term's) sessions per child (per child and school) read from the index alone, in child "
+		"order (Attendance Overview, Cohort Overview's attendance, the daily absence flag); the rewrite of a "
+		"child's year by every attendance write",
 	),
 )
 # Indexes an earlier version created that a wider one above now covers: dropped on migrate.
 RETIRED = (
+	# widened into child_school_week_sessions_index
+	("Attendance Record", "child_school_week_starting_index"),
 	("Child", "cohort_status_current_school_index"),
 	("Attendance Record", "child_week_starting_index"),
 	("Attendance Record", "academic_year_term_child_index"),
+	# per-child sums now come from Attendance Term Total (attendance.refresh_totals)
+	("Attendance Record", "year_term_child_sessions_index"),
+	("Attendance Record", "academic_year_child_sessions_index"),
 )
 
 

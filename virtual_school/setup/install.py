@@ -34,12 +34,15 @@ def before_tests() -> None:
 
 def converge() -> None:
 	"""Everything the app needs on a site, created or corrected; safe to run any number of times."""
+	from virtual_school.attendance import ensure_attendance_totals  # imports the app's modules: not at load
+
 	ensure_roles()
 	ensure_local_authorities()
 	sync_workflows()
 	ensure_default_calendars()
 	ensure_funding_years()
 	add_budget_index()  # also in on_doctype_update; here so existing sites get it on migrate
+	ensure_attendance_totals()  # Attendance Term Total built once on a site that has records but no totals
 	ensure_indexes()  # composite indexes for national scale (virtual_school/setup/indexes.py)
 	ensure_security_defaults()  # 2FA for school staff, session expiry, lockout (once per site)
 	ensure_settings_defaults()

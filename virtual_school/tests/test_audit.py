@@ -74,8 +74,18 @@ class TestAudit(VirtualSchoolTestCase):
 			self.assertTrue(frappe.get_meta(doctype).track_changes, f"{doctype} has no track_changes")
 
 	def test_every_app_record_doctype_tracks_changes(self):
-		for doctype in app_doctypes(istable=0):
+		for doctype in app_doctypes(istable=0, read_only=0):
 			self.assertTrue(frappe.get_meta(doctype).track_changes, f"{doctype} has no track_changes")
+
+	def test_derived_doctypes_cannot_be_written_by_anyone(self):
+		# read-only doctypes (e.g. Attendance Term Total) are rewritten by the app from audited records
+		for doctype in app_doctypes(istable=0, read_only=1):
+			meta = frappe.get_meta(doctype)
+			self.assertTrue(meta.in_create, f"{doctype} can be created in the desk")
+			writable = [
+				p.role for p in meta.permissions if p.create or p.write or p.delete or p.get("import")
+			]
+			self.assertEqual(writable, [], f"{doctype} can be written by {writable}")
 
 	def change_as(self, user: str, doctype: str, name: str, **values) -> None:
 		with as_user_in_production(user):

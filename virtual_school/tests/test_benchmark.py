@@ -14,6 +14,7 @@ from virtual_school.attendance import flag_attendance_concerns
 from virtual_school.benchmark import floors, format_table, report_figures, run_benchmark
 from virtual_school.demo_sources import weeks_so_far
 from virtual_school.placements import refresh_current_school, refresh_year_groups
+from virtual_school.tests.test_attendance_totals import assert_totals_match_records
 from virtual_school.tests.utils import VirtualSchoolTestCase
 from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import PPPlusTestCase
 from virtual_school.virtual_school.report.pp_plus_budget.pp_plus_budget import execute as pp_plus_budget
@@ -39,6 +40,8 @@ class TestBenchmark(VirtualSchoolTestCase):
 		for name, floor in floors().items():
 			with self.subTest(report=name):
 				self.assertEqual(sorted(map(tuple, floor())), sorted(report_figures(name)))
+		# the generator rebuilt the per-term attendance totals the reports read
+		assert_totals_match_records(self)
 
 	def test_generated_derived_fields_equal_the_refreshes(self):
 		bulk_data.generate(fraction=0.001, commit=False)

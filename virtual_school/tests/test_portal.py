@@ -106,3 +106,34 @@ class TestPortalPupils(VirtualSchoolTestCase):
 			frappe.db.set_single_value("Virtual School Settings", "current_funding_year", current_year)
 			(pupil,) = my_pupils()
 			self.assertEqual({key: pupil[key] for key in expected}, expected, current_year)
+
+	def test_pep_columns_when_there_is_no_pep_or_no_due_date(self):
+		"""The latest PEP comes as a (due date, state) pair: none yet; one without a due date; a dated one
+		before one without a due date; a state with quotes."""
+		frappe.set_user(self.user)
+		(pupil,) = my_pupils()
+		self.assertEqual((pupil["pep_due"], pupil["pep_status"]), (None, None))
+
+		frappe.set_user("Administrator")
+		undated = frappe.get_doc(
+			{"doctype": "Personal Education Plan", "child": self.ours.name, "school": self.own_school}
+		).insert()
+		undated.db_set({"due_date": None, "workflow_state": 'Say "hi"'})
+		frappe.set_user(self.user)
+		(pupil,) = my_pupils()
+		self.assertEqual((pupil["pep_due"], pupil["pep_status"]), (None, 'Say "hi"'))
+
+		frappe.set_user("Administrator")
+		dated = frappe.get_doc(
+			{
+				"doctype": "Personal Education Plan",
+				"child": self.ours.name,
+				"school": self.own_school,
+				"due_date": add_days(today(), 20),
+			}
+		).insert()
+		dated.db_set("workflow_state", "Draft")
+		frappe.set_user(self.user)
+		(pupil,) = my_pupils()
+		self.assertEqual((pupil["pep_due"], pupil["pep_status"]), (getdate(add_days(today(), 20)), "Draft"))
+		self.assertIs(type(pupil["pep_due"]), type(getdate(today())))

@@ -16,11 +16,6 @@ def academic_year_bounds(filters: frappe._dict):
 		frappe.throw(_("Academic Year must look like 2025-26."), title=_("Invalid Filters"))
 
 
-# (academic_year, child, school, term, week_starting, sessions...): a year's sessions per child in index
-# order, read from the index alone (setup/indexes.py; Attendance Overview, Cohort Overview)
-ATTENDANCE_INDEX = "academic_year_child_sessions_index"
-
-
 def index_hint(doctype: str, index: str) -> str:
 	"""``force index (index)`` when the table has it (it is created on migrate), else nothing.
 

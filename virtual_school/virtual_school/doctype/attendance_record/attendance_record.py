@@ -18,3 +18,16 @@ class AttendanceRecord(Document):
 		problems = attendance.validate_record(self)
 		if problems:
 			frappe.throw("<br>".join(problems), title=_("Attendance Cannot Be Saved"))
+
+	def on_update(self):
+		"""Keep the Attendance Term Total rows of this child's year (and of the old ones, if moved) current."""
+		if self.flags.skip_attendance_totals:
+			return  # the caller rewrites the totals once for all its records (attendance.apply_plan)
+		pairs = {(self.academic_year, self.child)}
+		before = self.get_doc_before_save()
+		if before:
+			pairs.add((before.academic_year, before.child))
+		attendance.refresh_totals(pairs)
+
+	def after_delete(self):
+		attendance.refresh_totals({(self.academic_year, self.child)})

@@ -3,14 +3,18 @@
 """Attendance by cohort, school, year group or caseworker: attendance %, persistent and severe absence
 (children missing 10% / 50% or more of their possible sessions over the period), unauthorised absence and
 suspension sessions, with the week-by-week trend as a chart. Set-based: sessions are summed per child
-first (the measures are per pupil), then per group. Caseworkers see their own caseload."""
+first (the measures are per pupil), then per group, from the maintained per-term totals (Attendance Term
+Total); the chart reads the weekly records. Caseworkers see their own caseload."""
+
+from datetime import timedelta
 
 import frappe
 from frappe import _
 
+from virtual_school.attendance import TOTALS
 from virtual_school.domain import attendance as rules
 from virtual_school.permissions import caseload_children_condition, is_caseload_restricted
-from virtual_school.virtual_school.report.filters import ATTENDANCE_INDEX, academic_year_bounds, index_hint
+from virtual_school.virtual_school.report.filters import academic_year_bounds
 
 GROUPS = {"Cohort": "cohort", "School": "school", "Year Group": "year_group", "Caseworker": "caseworker"}
 
@@ -57,10 +61,11 @@ def get_columns(filters) -> list[dict]:
 
 
 def _scope(filters) -> tuple[str, dict]:
-	"""Conditions on Attendance Record ``a``: the period, the school, and the children the user may see.
+	"""Conditions on Attendance Record or Attendance Term Total ``a``: the period, the school, and the
+	children the user may see.
 
 	The cohort and the caseload are written as ``a.child in (children ...)`` rather than a join, so without
-	them the records are summed per child from the index alone and only the totals meet the children.
+	them the rows are summed per child (or week) from an index alone and only the sums meet the children.
 	"""
 	conditions = ["a.academic_year = %(academic_year)s"]
 	values = {"academic_year": filters.academic_year}
@@ -70,29 +75,37 @@ def _scope(filters) -> tuple[str, dict]:
 	if filters.get("school"):
 		conditions.append("a.school = %(school)s")
 		values["school"] = filters.school
-	children = []
-	if filters.get("cohort"):
-		children.append("c.cohort = %(cohort)s")
-		values["cohort"] = filters.cohort
-	if is_caseload_restricted():
-		children.append(caseload_children_condition(frappe.session.user, "c.name"))
+	children = _children_conditions(filters)
 	if children:
-		conditions.append(f"a.child in (select c.name from `tabChild` c where {' and '.join(children)})")
+		conditions.append(f"a.child in (select c.name from `tabChild` c where {' and '.join(children[0])})")
+		values.update(children[1])
 	return " and ".join(conditions), values
 
 
+def _children_conditions(filters) -> tuple[list[str], dict] | None:
+	"""Conditions on Child ``c`` narrowing the report to some children (a cohort, the user's caseload)."""
+	conditions, values = [], {}
+	if filters.get("cohort"):
+		conditions.append("c.cohort = %(cohort)s")
+		values["cohort"] = filters.cohort
+	if is_caseload_restricted():
+		conditions.append(caseload_children_condition(frappe.session.user, "c.name"))
+	return (conditions, values) if conditions else None
+
+
 def get_data(filters) -> list[dict]:
-	"""Sessions summed per child (per child and school when grouped by school) from the covering index
-	``academic_year_child_sessions_index`` in its order (no temporary table), then per group.
+	"""Sessions summed per child (per child and school when grouped by school) from the maintained totals
+	(``attendance.refresh_totals``: one row per term, child and school) through their covering index
+	``academic_year_child_totals_index`` in child order (no temporary table), then per group.
 
 	Summing per child before joining the children is what makes this fast: grouping by the child's cohort
 	and the child in one step made MariaDB read every child and look up their weeks one by one (~25 s at
-	national scale, 1.7 M weeks; docs/benchmarks.md).
+	national scale, 1.7 M weeks; docs/benchmarks.md). The totals are ~160,000 rows a term instead of the
+	~1.66 M weekly records.
 	"""
 	where, values = _scope(filters)
 	group_field = GROUPS[filters.group_by]
 	by_school = group_field == "school"
-	hint = index_hint("Attendance Record", ATTENDANCE_INDEX)
 	rows = frappe.db.sql(
 		f"""select {"per_child.school" if by_school else f"c.{group_field}"} as group_key,
 			{"max(s.school_name)" if by_school else "null"} as group_name,
@@ -106,7 +119,7 @@ def get_data(filters) -> list[dict]:
 			select a.child, {"a.school" if by_school else "null"} as school,
 				sum(a.possible_sessions) as possible, sum(a.sessions_attended) as attended,
 				sum(a.unauthorised_absence) as unauthorised, sum(a.suspension_sessions) as suspended
-			from `tabAttendance Record` a {hint}
+			from `tab{TOTALS}` a
 			where {where}
 			group by a.child{", a.school" if by_school else ""}
 		) per_child
@@ -132,15 +145,46 @@ def get_data(filters) -> list[dict]:
 
 
 def get_chart(filters) -> dict | None:
-	"""Attendance % week by week over the filtered records."""
-	where, values = _scope(filters)
-	weeks = frappe.db.sql(
-		f"""select a.week_starting, sum(a.possible_sessions) as possible, sum(a.sessions_attended) as attended
-		from `tabAttendance Record` a {index_hint("Attendance Record", ATTENDANCE_INDEX)}
-		where {where} group by a.week_starting order by a.week_starting""",
-		values,
-		as_dict=True,
-	)
+	"""Attendance % week by week over the filtered records.
+
+	For everyone's records the covering index ``academic_year_week_sessions_index`` yields the year's weeks in
+	week order (no temporary table). When the report is narrowed to some children (a cohort, a caseload) it
+	starts from those children instead and reads each one's weeks from the covering index
+	``child_school_week_sessions_index``, with the academic year as its range of weeks: looking up the child of
+	every week of the year was ~7.7 s for the looked-after cohort at national scale.
+	"""
+	children = _children_conditions(filters)
+	if not children:
+		where, values = _scope(filters)
+		weeks = frappe.db.sql(
+			f"""select a.week_starting, sum(a.possible_sessions) as possible,
+				sum(a.sessions_attended) as attended
+			from `tabAttendance Record` a
+			where {where} group by a.week_starting order by a.week_starting""",
+			values,
+			as_dict=True,
+		)
+	else:
+		conditions, values = children
+		first_day, last_day = academic_year_bounds(filters)
+		# a week belongs to the academic year of its Friday (domain/attendance.week_academic_year)
+		values.update(first_monday=first_day - timedelta(days=4), last_monday=last_day - timedelta(days=4))
+		weeks_of = ["a.week_starting between %(first_monday)s and %(last_monday)s"]
+		if filters.get("term"):
+			weeks_of.append("a.term = %(term)s")
+			values["term"] = filters.term
+		if filters.get("school"):
+			weeks_of.append("a.school = %(school)s")
+			values["school"] = filters.school
+		weeks = frappe.db.sql(
+			f"""select straight_join a.week_starting, sum(a.possible_sessions) as possible,
+				sum(a.sessions_attended) as attended
+			from `tabChild` c join `tabAttendance Record` a on a.child = c.name
+			where {" and ".join(conditions)} and {" and ".join(weeks_of)}
+			group by a.week_starting order by a.week_starting""",
+			values,
+			as_dict=True,
+		)
 	if not weeks:
 		return None
 	return {

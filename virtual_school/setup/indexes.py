@@ -38,6 +38,13 @@ INDEXES = (
 		"the daily refresh: placements that ended this week (placements.children_with_date_changes)",
 	),
 	(
+		"Personal Education Plan",
+		["child", "due_date", "workflow_state"],
+		"child_due_date_state_index",
+		"a child's latest PEP and its state (the portal's My Pupils, every page view): one backward index dive "
+		"per pupil, read from the index alone, instead of sorting each child's PEPs",
+	),
+	(
 		"Attendance Record",
 		["child", "school", "week_starting", "term", "possible_sessions", "sessions_attended"],
 		"child_school_week_sessions_index",

@@ -552,7 +552,8 @@ def flag_attendance_concerns(on_date: date | str | None = None) -> dict:
 	}
 
 
-def _already_escalated(keys: list[str]) -> set[str]:
+def escalated_keys(keys: list[str]) -> set[str]:
+	"""The trigger keys among ``keys`` that already have an escalation."""
 	if not keys:
 		return set()
 	return {
@@ -608,7 +609,7 @@ def _absence_reason(row, band: str, term: str) -> str:
 
 def _open_concerns(concerns: list[Concern], on_date: date) -> list[str]:
 	"""Open one escalation on the child for each concern not already escalated (by trigger key)."""
-	done = _already_escalated([concern.key for concern in concerns])
+	done = escalated_keys([concern.key for concern in concerns])
 	return opened_names(
 		[
 			open_escalation("Child", concern.child, concern.reason(), on_date, concern.key)

@@ -37,6 +37,7 @@ PORTAL_BENCH_USER = f"portal@{BENCH_DOMAIN}"
 CASEWORKER_BENCH_USER = f"caseworker-0001@{BENCH_DOMAIN}"
 MANAGER_BENCH_USER = f"manager@{BENCH_DOMAIN}"
 BATCH = 5_000
+OVERDUE_REASON = "Overdue: opened by the daily sweep."
 
 FIRST_NAMES = (
 	"Aaliyah Ada Alfie Amara Amelia Archie Aria Ava Bella Ben Callum Charlie Chloe Daisy Dylan Ella Ellie "
@@ -1016,47 +1017,35 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 				and e.reference_name = p.name and e.status != 'Closed')""",
 		{"open": OPEN_STATES, "on_date": on_date},
 	)
-	number, rows = _series_next("ESC-") - 1, []
-	for doctype, name, child, child_name, caseworker, due in overdue:
-		number += 1
-		rows.append(
-			(
-				f"ESC-{number:06d}",
-				0,
-				doctype,
-				name,
-				child,
-				child_name,
-				1,
-				"Open",
-				caseworker or MANAGER_BENCH_USER,
-				due + timedelta(days=1),
-				on_date + timedelta(days=1 + number % 7),
-				"Overdue: opened by the daily sweep.",
-				"Level 1 - Caseworker",
-				None,
-			)
+	to_open = [
+		(doctype, name, child, child_name, caseworker, due + timedelta(days=1), OVERDUE_REASON, None)
+		for doctype, name, child, child_name, caseworker, due in overdue
+	] + [
+		("Child", child, child, child_name, caseworker, on_date, reason, key)
+		for child, child_name, caseworker, reason, key in _attendance_concerns(on_date)
+	]
+	first = _series_next("ESC-")
+	rows = [
+		(
+			f"ESC-{number:06d}",
+			0,
+			doctype,
+			name,
+			child,
+			child_name,
+			1,
+			"Open",
+			caseworker or MANAGER_BENCH_USER,
+			opened_on,
+			on_date + timedelta(days=1 + number % 7),
+			reason,
+			"Level 1 - Caseworker",
+			key,
 		)
-	for child, child_name, caseworker, reason, key in _attendance_concerns(on_date):
-		number += 1
-		rows.append(
-			(
-				f"ESC-{number:06d}",
-				0,
-				"Child",
-				child,
-				child,
-				child_name,
-				1,
-				"Open",
-				caseworker or MANAGER_BENCH_USER,
-				on_date,
-				on_date + timedelta(days=1 + number % 7),
-				reason,
-				"Level 1 - Caseworker",
-				key,
-			)
+		for number, (doctype, name, child, child_name, caseworker, opened_on, reason, key) in enumerate(
+			to_open, start=first
 		)
+	]
 	writer.insert(
 		"Escalation",
 		[
@@ -1075,7 +1064,7 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 		],
 		rows,
 	)
-	_set_series("ESC-", number)
+	_set_series("ESC-", first - 1 + len(rows))
 	combinations = frappe.db.sql(
 		"""select distinct c.school, c.school_name, c.funding_year, c.term from `tabPP Plus Claim` c
 		where c.workflow_state in %(funded)s and not exists (select 1 from `tabPP Plus Impact Report` r
@@ -1155,18 +1144,13 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 def _attendance_concerns(on_date: date) -> list[tuple]:
 	"""(child, name, caseworker, reason, trigger key) for the attendance concerns the daily flags would open
 	and have not: persistent or severe absence this term, returns stopped."""
-	from virtual_school.attendance import absence_concerns, missing_attendance_concerns
+	from virtual_school.attendance import absence_concerns, escalated_keys, missing_attendance_concerns
 
 	concerns = absence_concerns(on_date) + missing_attendance_concerns(on_date)
+	done = escalated_keys([concern.key for concern in concerns])
+	concerns = [concern for concern in concerns if concern.key not in done]
 	if not concerns:
 		return []
-	done = set(
-		frappe.get_all(
-			"Escalation",
-			filters={"trigger_key": ["in", [concern.key for concern in concerns]]},
-			pluck="trigger_key",
-		)
-	)
 	children = {
 		name: (full_name, caseworker)
 		for name, full_name, caseworker in frappe.db.sql(
@@ -1174,11 +1158,7 @@ def _attendance_concerns(on_date: date) -> list[tuple]:
 			[tuple({concern.child for concern in concerns})],
 		)
 	}
-	return [
-		(concern.child, *children[concern.child], concern.reason(), concern.key)
-		for concern in concerns
-		if concern.key not in done
-	]
+	return [(concern.child, *children[concern.child], concern.reason(), concern.key) for concern in concerns]
 
 
 def generate_if_missing(fraction: float = 0.01) -> dict | str:

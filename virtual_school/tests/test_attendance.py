@@ -17,6 +17,7 @@ from virtual_school.tests.utils import (
 	make_placement,
 	make_school,
 	make_school_calendar,
+	make_school_contact,
 	make_user,
 )
 
@@ -223,15 +224,7 @@ class TestPortalUpload(AttendanceTestCase):
 			("att.own@school.test", self.school),
 			("att.other@school.test", self.other_school),
 		):
-			frappe.get_doc(
-				{
-					"doctype": "School Contact",
-					"school": school,
-					"full_name": user,
-					"user": user,
-					"email": user,
-				}
-			).insert()
+			make_school_contact(user, school)
 
 	def test_school_uploads_its_own_pupils_and_is_refused_another_schools(self):
 		content = csv_of(row(self.ours, WEEKS[0], 10, 8), row(self.theirs, WEEKS[0])).decode()

@@ -14,6 +14,7 @@ from virtual_school.tests.utils import (
 	make_child,
 	make_placement,
 	make_school,
+	make_school_contact,
 	make_user,
 )
 
@@ -32,15 +33,7 @@ class TestPortalPupils(VirtualSchoolTestCase):
 		self.user = make_user("dt.own@school.test", SCHOOL_PORTAL_USER, website_user=True)
 		self.outsider = make_user("dt.other@school.test", SCHOOL_PORTAL_USER, website_user=True)
 		for user, school in ((self.user, self.own_school), (self.outsider, self.other_school)):
-			frappe.get_doc(
-				{
-					"doctype": "School Contact",
-					"school": school,
-					"full_name": user,
-					"user": user,
-					"email": user,
-				}
-			).insert()
+			make_school_contact(user, school)
 		self.ours = make_child("Ours", carer_name="Secret Carer", placement_address="1 Hidden Road")
 		self.theirs = make_child("Theirs")
 		self.cwsw = make_child("Social", cohort="Child with a Social Worker")

@@ -14,6 +14,7 @@ from virtual_school.tests.utils import (
 	make_child,
 	make_placement,
 	make_school,
+	make_school_contact,
 	make_user,
 	manager,
 )
@@ -48,15 +49,7 @@ class TestPortalActions(VirtualSchoolTestCase):
 		self.own_school = make_school("991301", "Actions Own Primary")
 		self.other_school = make_school("991302", "Actions Other Primary")
 		for user, school in ((OWN, self.own_school), (OTHER, self.other_school)):
-			frappe.get_doc(
-				{
-					"doctype": "School Contact",
-					"school": school,
-					"full_name": user,
-					"user": user,
-					"email": user,
-				}
-			).insert()
+			make_school_contact(user, school)
 		self.ours = make_child("Ours", carer_name="Secret Carer")
 		self.theirs = make_child("Theirs")
 		make_placement(self.ours.name, self.own_school, add_days(today(), -60))

@@ -23,6 +23,7 @@ from virtual_school.tests.utils import (
 	make_child,
 	make_placement,
 	make_school,
+	make_school_contact,
 	make_user,
 )
 
@@ -49,15 +50,7 @@ class TestPortalRenderer(VirtualSchoolTestCase):
 		own_school = make_school("991301", "Render Own Primary")
 		other_school = make_school("991302", "Render Other Primary")
 		for user, school in ((OWN_USER, own_school), (OTHER_USER, other_school)):
-			frappe.get_doc(
-				{
-					"doctype": "School Contact",
-					"school": school,
-					"full_name": user,
-					"user": user,
-					"email": user,
-				}
-			).insert()
+			make_school_contact(user, school)
 		self.ours = make_child("Rendered", carer_name="Renderer Secret Carer")
 		self.theirs = make_child("Elsewhere", carer_name="Elsewhere Secret Carer")
 		make_placement(self.ours.name, own_school, add_days(today(), -30))

@@ -103,6 +103,17 @@ def make_school(urn: str = "990101", name: str = "Test Community Primary", **val
 	return urn
 
 
+def make_school_contact(user: str, school: str) -> str:
+	"""Give a School Portal User their school: the School Contact that links them."""
+	return (
+		frappe.get_doc(
+			{"doctype": "School Contact", "school": school, "full_name": user, "user": user, "email": user}
+		)
+		.insert()
+		.name
+	)
+
+
 _serial = iter(range(100, 999))
 
 

@@ -69,17 +69,22 @@ def _scope(filters) -> tuple[str, dict]:
 	"""
 	conditions = ["a.academic_year = %(academic_year)s"]
 	values = {"academic_year": filters.academic_year}
+	_add_term_and_school(filters, conditions, values)
+	children = _children_conditions(filters)
+	if children:
+		conditions.append(f"a.child in (select c.name from `tabChild` c where {' and '.join(children[0])})")
+		values.update(children[1])
+	return " and ".join(conditions), values
+
+
+def _add_term_and_school(filters, conditions: list[str], values: dict) -> None:
+	"""The term and school filters, on ``a`` (Attendance Record or Attendance Term Total)."""
 	if filters.get("term"):
 		conditions.append("a.term = %(term)s")
 		values["term"] = filters.term
 	if filters.get("school"):
 		conditions.append("a.school = %(school)s")
 		values["school"] = filters.school
-	children = _children_conditions(filters)
-	if children:
-		conditions.append(f"a.child in (select c.name from `tabChild` c where {' and '.join(children[0])})")
-		values.update(children[1])
-	return " and ".join(conditions), values
 
 
 def _children_conditions(filters) -> tuple[list[str], dict] | None:
@@ -170,12 +175,7 @@ def get_chart(filters) -> dict | None:
 		# a week belongs to the academic year of its Friday (domain/attendance.week_academic_year)
 		values.update(first_monday=first_day - timedelta(days=4), last_monday=last_day - timedelta(days=4))
 		weeks_of = ["a.week_starting between %(first_monday)s and %(last_monday)s"]
-		if filters.get("term"):
-			weeks_of.append("a.term = %(term)s")
-			values["term"] = filters.term
-		if filters.get("school"):
-			weeks_of.append("a.school = %(school)s")
-			values["school"] = filters.school
+		_add_term_and_school(filters, weeks_of, values)
 		weeks = frappe.db.sql(
 			f"""select straight_join a.week_starting, sum(a.possible_sessions) as possible,
 				sum(a.sessions_attended) as attended

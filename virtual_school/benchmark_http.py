@@ -67,50 +67,63 @@ def login(session, base_url: str, user: str, secret: str | None) -> None:
 		response.raise_for_status()
 
 
-def load(base_url: str, path: str, user: str, secret: str | None, sessions: int, seconds: float) -> dict:
-	"""``sessions`` threads, each logged in, each requesting ``path`` back to back for ``seconds``."""
-	import requests
+class Sessions:
+	"""``count`` logged-in ``requests`` sessions of one user, kept for a whole load level."""
 
-	latencies, errors, lock = [], [], threading.Lock()
-	clients = []
-	for _number in range(sessions):
-		session = requests.Session()
-		try:
-			login(session, base_url, user, secret)
-		except Exception as error:
-			errors.append(f"login: {error}")
-		clients.append(session)
-	start_barrier = threading.Barrier(sessions + 1)
-	deadline = [0.0]
+	def __init__(self, base_url: str, user: str, secret: str | None, count: int):
+		import requests
 
-	def worker(session):
-		mine, my_errors = [], []
-		start_barrier.wait()
-		while time.perf_counter() < deadline[0]:
-			started = time.perf_counter()
+		self.login_errors, self.clients = [], []
+		for _number in range(count):
+			session = requests.Session()
 			try:
-				response = session.get(f"{base_url}{path}", timeout=30, allow_redirects=False)
-				if response.status_code != 200:
-					my_errors.append(f"HTTP {response.status_code}")
-				else:
-					mine.append((time.perf_counter() - started) * 1000)
+				login(session, base_url, user, secret)
 			except Exception as error:
-				my_errors.append(type(error).__name__)
-		with lock:
-			latencies.extend(mine)
-			errors.extend(my_errors)
+				self.login_errors.append(f"login: {error}")
+			self.clients.append(session)
 
-	threads = [threading.Thread(target=worker, args=(client,)) for client in clients]
-	for thread in threads:
-		thread.start()
-	deadline[0] = time.perf_counter() + seconds
-	began = time.perf_counter()
-	start_barrier.wait()
-	for thread in threads:
-		thread.join()
-	elapsed = time.perf_counter() - began
-	for client in clients:
-		client.close()
+	def drop_connections(self) -> None:
+		"""Close the pooled connections (the sessions keep their cookies): a round starts on new connections
+		rather than on keep-alive connections the server may close while they sat idle."""
+		for client in self.clients:
+			client.close()
+
+	def run(self, url: str, seconds: float) -> tuple[list[float], list[str], float]:
+		"""Each session requests ``url`` back to back for ``seconds``: (latencies in ms, errors, elapsed s)."""
+		self.drop_connections()
+		latencies, errors, lock = [], [], threading.Lock()
+		start_barrier = threading.Barrier(len(self.clients) + 1)
+		deadline = [0.0]
+
+		def worker(session):
+			mine, my_errors = [], []
+			start_barrier.wait()
+			while time.perf_counter() < deadline[0]:
+				started = time.perf_counter()
+				try:
+					response = session.get(url, timeout=30, allow_redirects=False)
+					if response.status_code != 200:
+						my_errors.append(f"HTTP {response.status_code}")
+					else:
+						mine.append((time.perf_counter() - started) * 1000)
+				except Exception as error:
+					my_errors.append(f"{type(error).__name__}: {str(error)[:120]}")
+			with lock:
+				latencies.extend(mine)
+				errors.extend(my_errors)
+
+		threads = [threading.Thread(target=worker, args=(client,)) for client in self.clients]
+		for thread in threads:
+			thread.start()
+		deadline[0] = time.perf_counter() + seconds
+		began = time.perf_counter()
+		start_barrier.wait()
+		for thread in threads:
+			thread.join()
+		return latencies, errors, time.perf_counter() - began
+
+
+def summary(sessions: int, latencies: list[float], errors: list[str], elapsed: float) -> dict:
 	ordered = sorted(latencies)
 
 	def pct(share):
@@ -122,13 +135,41 @@ def load(base_url: str, path: str, user: str, secret: str | None, sessions: int,
 		"sessions": sessions,
 		"seconds": round(elapsed, 1),
 		"requests": len(ordered),
-		"throughput_rps": round(len(ordered) / elapsed, 1),
+		"throughput_rps": round(len(ordered) / elapsed, 1) if elapsed else 0.0,
 		"p50_ms": pct(0.50),
 		"p95_ms": pct(0.95),
 		"p99_ms": pct(0.99),
 		"errors": len(errors),
 		"error_kinds": sorted(set(errors))[:5],
 	}
+
+
+def load_level(
+	base_url: str, paths: dict, sessions: int, seconds: float, rounds: int = 3, warm_up: float = 2.0
+) -> list[dict]:
+	"""One concurrency level for several paths, measured fairly against each other.
+
+	``paths``: {label: (path, user, TOTP secret or None)}. Every path gets ``sessions`` logged-in sessions;
+	each is first warmed up for ``warm_up`` seconds (not counted: every gunicorn worker has then served
+	it, so no worker's first render or cold cache lands in the figures); then the paths take turns for
+	``rounds`` rounds of ``seconds / rounds`` each, so a slow spell of a shared machine falls on all of
+	them alike. Throughput is each path's requests over its own measured time.
+	"""
+	clients = {
+		label: Sessions(base_url, user, secret, sessions) for label, (_path, user, secret) in paths.items()
+	}
+	totals = {label: ([], list(clients[label].login_errors), 0.0) for label in paths}
+	for label, (path, _user, _secret) in paths.items():
+		if warm_up:
+			clients[label].run(f"{base_url}{path}", warm_up)
+	for _round in range(rounds):
+		for label, (path, _user, _secret) in paths.items():
+			latencies, errors, elapsed = clients[label].run(f"{base_url}{path}", seconds / rounds)
+			previous = totals[label]
+			totals[label] = (previous[0] + latencies, previous[1] + errors, previous[2] + elapsed)
+	for client in clients.values():
+		client.drop_connections()
+	return [{"path": label, "user": paths[label][1], **summary(sessions, *totals[label])} for label in paths]
 
 
 class Gunicorn:
@@ -194,29 +235,32 @@ def run_http_load(
 	threads: int = 4,
 	concurrency: tuple[int, ...] = (1, 20, 50),
 	seconds: float = 15,
+	rounds: int = 3,
+	warm_up: float = 2.0,
 	log=lambda message: None,
 ) -> dict:
 	secrets = {role: prepare_user(users[role]) for role in ("portal", "caseworker") if users.get(role)}
 
+	paths = {
+		label: (path, users[role], secrets.get(role))
+		for label, (role, path) in PATHS.items()
+		if users.get(role)
+	}
+
 	def measure(url: str) -> list[dict]:
 		rows = []
 		for sessions in concurrency:
-			for label, (role, path) in PATHS.items():
-				if not users.get(role):
-					continue
-				log(f"HTTP {label} x {sessions} sessions for {seconds} s")
-				rows.append(
-					{
-						"path": label,
-						"user": users[role],
-						**load(url, path, users[role], secrets.get(role), sessions, seconds),
-					}
-				)
+			log(
+				f"HTTP {', '.join(paths)} x {sessions} sessions: {rounds} rounds of {seconds / rounds:.1f} s each"
+			)
+			rows.extend(load_level(url, paths, sessions, seconds, rounds=rounds, warm_up=warm_up))
 		return rows
 
 	result = {
 		"server": base_url or f"gunicorn 127.0.0.1:{port}, {workers} workers x {threads} threads (gthread)",
 		"seconds_per_level": seconds,
+		"rounds": rounds,
+		"warm_up_seconds": warm_up,
 		"two_factor": {role: bool(secret) for role, secret in secrets.items()},
 	}
 	if base_url:
@@ -229,7 +273,9 @@ def run_http_load(
 
 def format_http(http: dict) -> str:
 	lines = [
-		f"HTTP load: {http['server']}, {http['seconds_per_level']} s per level; 2FA completed with TOTP for: "
+		f"HTTP load: {http['server']}; per level and path {http['seconds_per_level']} s in "
+		f"{http.get('rounds', 1)} rounds taken in turns, after {http.get('warm_up_seconds', 0)} s of warm-up; "
+		f"2FA completed with TOTP for: "
 		f"{', '.join(role for role, on in http['two_factor'].items() if on) or 'nobody (not enabled)'}",
 		f"{'path':30} {'sessions':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}",
 	]
@@ -238,4 +284,19 @@ def format_http(http: dict) -> str:
 			f"{row['path']:30} {row['sessions']:>8} {row['throughput_rps']:>8.1f} {row['p50_ms'] or 0:>8.1f} "
 			f"{row['p95_ms'] or 0:>8.1f} {row['p99_ms'] or 0:>8.1f} {row['errors']:>7}"
 		)
+	for sessions, ratio in portal_to_rest(http["rows"]).items():
+		lines.append(f"portal ÷ REST throughput at {sessions} sessions: {ratio:.2f}")
 	return "\n".join(lines)
+
+
+def portal_to_rest(rows: list[dict]) -> dict[int, float]:
+	"""The portal page's throughput as a share of the REST list's, per concurrency level."""
+	by_level = {}
+	for row in rows:
+		by_level.setdefault(row["sessions"], {})[row["path"]] = row["throughput_rps"]
+	portal, rest = list(PATHS)
+	return {
+		sessions: paths[portal] / paths[rest]
+		for sessions, paths in by_level.items()
+		if paths.get(portal) and paths.get(rest)
+	}

@@ -98,6 +98,8 @@ page_renderer = ["virtual_school.portal_renderer.SchoolPortalPage"]
 website_clear_cache = ["virtual_school.portal_renderer.clear_shells"]
 # Frappe's resolve_path, except /school-portal paths, which resolve to themselves without a werkzeug map
 website_path_resolver = ["virtual_school.portal_renderer.resolve_path"]
+# Frappe reads every Website Route Redirect on each request before any hook; portal paths remember "no redirect"
+before_request = ["virtual_school.portal_renderer.remember_portal_paths_without_redirect"]
 # portal_menu_items, not standard_portal_menu_items: Frappe v15's Portal Settings sync drops standard items
 # without a reference DocType, so those never reached the sidebar.
 portal_menu_items = [

@@ -76,6 +76,33 @@ class TestBenchmark(VirtualSchoolTestCase):
 		self.assertEqual(flag_attendance_concerns(), {"absence": [], "missing": []})
 
 
+class TestHttpFigures(VirtualSchoolTestCase):
+	def test_http_rows_percentiles_and_portal_share(self):
+		from virtual_school.benchmark_http import PATHS, format_http, portal_to_rest, summary
+
+		row = summary(20, [float(ms) for ms in range(100, 0, -1)], ["HTTP 502"], 10.0)
+		self.assertEqual((row["requests"], row["throughput_rps"], row["errors"]), (100, 10.0, 1))
+		self.assertEqual((row["p50_ms"], row["p95_ms"], row["p99_ms"]), (51.0, 95.0, 99.0))
+		self.assertIsNone(summary(1, [], [], 1.0)["p95_ms"])
+		portal, rest = PATHS
+		rows = [
+			{"path": portal, **summary(20, [10.0] * 150, [], 1.0)},
+			{"path": rest, **summary(20, [10.0] * 200, [], 1.0)},
+		]
+		self.assertEqual(portal_to_rest(rows), {20: 0.75})
+		text = format_http(
+			{
+				"server": "test",
+				"seconds_per_level": 15,
+				"rounds": 3,
+				"warm_up_seconds": 2,
+				"two_factor": {},
+				"rows": rows,
+			}
+		)
+		self.assertIn("portal ÷ REST throughput at 20 sessions: 0.75", text)
+
+
 class TestBenchmarkFloors(PPPlusTestCase):
 	def test_pp_plus_budget_floor_matches_the_report(self):
 		approved = self.to_review(self.claim(400))

@@ -2,15 +2,18 @@
 holds no user's data."""
 
 import re
+from unittest import mock
 
 import frappe
-from frappe.utils import add_days, today
+from frappe.utils import add_days, getdate, today
 from frappe.website.page_renderers.template_page import TemplatePage
 from frappe.website.utils import clear_website_cache
 
+from virtual_school import portal_renderer
 from virtual_school.portal_renderer import (
 	COMPILED,
 	ICON_SPRITES,
+	NOT_REDIRECTED,
 	SHELLS,
 	SchoolPortalPage,
 	shell_version,
@@ -153,3 +156,59 @@ class TestPortalRenderer(VirtualSchoolTestCase):
 			first.root_render_func.__code__,
 		)
 		self.assertEqual(COMPILED.from_string(environment, "{{ 1 + 2 }} a").render(), "3 a")
+
+	def test_portal_paths_without_redirect_remembered_until_the_rules_change(self):
+		from frappe.website import path_resolver
+		from frappe.website.page_renderers.redirect_page import RedirectPage
+
+		frappes = portal_renderer.frappes_resolve_redirect
+		self.assertIn(
+			"virtual_school.portal_renderer.remember_portal_paths_without_redirect",
+			frappe.get_hooks("before_request"),
+		)
+		portal_renderer.remember_portal_paths_without_redirect()  # what every request does first
+		self.assertIs(path_resolver.resolve_redirect, portal_renderer.resolve_redirect)
+		NOT_REDIRECTED.clear()
+		try:
+			with mock.patch.object(portal_renderer, "frappes_resolve_redirect", wraps=frappes) as asked:
+				for _request in range(3):
+					path_resolver.resolve_redirect("school-portal/moved")
+					path_resolver.resolve_redirect("login")  # not a portal path: Frappe's, every time
+				self.assertEqual(
+					[call.args[0] for call in asked.call_args_list], ["school-portal/moved", *["login"] * 3]
+				)
+				# Frappe's own redirect rules still apply to portal paths (its hook: /desk… → /app…)
+				with self.assertRaises(frappe.Redirect):
+					path_resolver.resolve_redirect("desk")
+
+			# a redirect added in Website Settings applies at once: saving them clears the website cache
+			settings = frappe.get_single("Website Settings")
+			settings.append(
+				"route_redirects", {"source": "school-portal/moved", "target": "/school-portal/peps"}
+			)
+			settings.save()
+			with self.assertRaises(frappe.Redirect):
+				path_resolver.resolve_redirect("school-portal/moved")
+			self.assertEqual(frappe.flags.redirect_location, "/school-portal/peps")
+			frappe.set_user(OWN_USER)
+			_endpoint, renderer = path_resolver.PathResolver("school-portal/moved").resolve()
+			self.assertIsInstance(renderer, RedirectPage)
+		finally:
+			path_resolver.resolve_redirect = frappes
+			frappe.set_user("Administrator")
+			frappe.db.rollback()
+			clear_website_cache()  # Frappe caches the redirect it found; the rule is rolled back
+
+	def test_long_dates_as_frappes_format_date(self):
+		from frappe.utils.data import global_date_format
+
+		from virtual_school.portal import long_date
+
+		lang = frappe.local.lang
+		try:
+			for frappe.local.lang in ("en", "fr", "de"):
+				for value in ("2027-03-05", getdate(today()), add_days(today(), 400)):
+					self.assertEqual(long_date(value), global_date_format(value), (frappe.local.lang, value))
+					self.assertEqual(long_date(value), global_date_format(value))  # and from the cache
+		finally:
+			frappe.local.lang = lang

@@ -1,7 +1,6 @@
 from frappe import _
-from frappe.utils.data import global_date_format
 
-from virtual_school.portal import page_context, pupils_at
+from virtual_school.portal import long_date, page_context, pupils_at
 
 no_cache = 1
 
@@ -24,6 +23,5 @@ def with_labels(pupils: list[dict]) -> list[dict]:
 	for pupil in pupils:
 		pupil["year_group_label"] = label(pupil["year_group"])
 		pupil["pep_status_label"] = label(pupil["pep_status"])
-		# as the page's frappe.format_date (global_date_format)
-		pupil["pep_due_label"] = global_date_format(pupil["pep_due"]) if pupil["pep_due"] else ""
+		pupil["pep_due_label"] = long_date(pupil["pep_due"]) if pupil["pep_due"] else ""
 	return pupils

@@ -6,7 +6,7 @@ Permission-aware: the children come from ``frappe.get_list``, so a caseworker se
 their placements and requests are read for those children alone.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import frappe
 from frappe import _
@@ -69,64 +69,41 @@ def get_columns() -> list[dict]:
 
 def get_data(filters: frappe._dict) -> list[dict]:
 	on_date = getdate(filters.get("on_date") or today())
-	children = children_without_a_place(filters)
-	if not children:
+	rows = children_without_a_place(filters)
+	if not rows:
 		return []
 	calendar = get_school_calendar()
-
-	rows = []
-	for child in children:
-		placement = (
-			frappe._dict(school=child.last_school, end_date=child.last_end) if child.last_end else None
-		)
-		request = (
-			frappe._dict(
-				name=child.request,
-				workflow_state=child.request_state,
-				escalation_level=child.escalation_level,
-				date_needed=child.date_needed,
-			)
-			if child.request
-			else None
-		)
-		since = gap_start(child, placement, request)
-		days = (
+	min_days = int(filters.get("min_days") or 0)
+	counted = []
+	for row in rows:
+		since = row.since
+		row.days_without_place = (
 			school_days.count_days(since - timedelta(days=1), on_date, DayKind.SCHOOL, calendar)
 			if since <= on_date
 			else 0
 		)
-		if filters.get("min_days") and days < int(filters.min_days):
-			continue
-		rows.append(
-			{
-				"child": child.name,
-				"child_name": child.full_name,
-				"cohort": child.cohort,
-				"year_group": child.year_group,
-				"caseworker": child.caseworker,
-				"out_of_authority": child.out_of_authority,
-				"since": since,
-				"days_without_place": days,
-				"last_school": placement.school if placement else None,
-				"place_request": request.name if request else None,
-				"request_state": request.workflow_state if request else None,
-				"escalation_level": request.escalation_level if request else 0,
-			}
-		)
-	rows.sort(key=lambda row: (-row["days_without_place"], row["child_name"]))
-	return rows
+		if row.days_without_place >= min_days:
+			counted.append(row)
+	counted.sort(key=lambda row: (-row.days_without_place, row.child_name))
+	return counted
 
 
 def children_without_a_place(filters: frappe._dict) -> list[dict]:
 	"""Active children of school age with no current school, each with their most recently ended
-	placement and their latest open place request: one query, under the user's permission conditions.
+	placement, their latest open place request and the first day without a place: one query, under the
+	user's permission conditions, in the report's row shape.
+
+	The first day without a place is the day after the last placement ended; with no ended placement, when
+	the need began: the earlier of the open request's "needed from" and the date the child entered care,
+	else the day the record was made.
 
 	The conditions are the ones ``frappe.get_list`` would add (role permissions, the caseload hook), from
 	Frappe's own ``DatabaseQuery.build_match_conditions``; placements and requests are read for those
 	children only. Written as SQL rather than three ``get_list`` calls because ``get_list`` turns "is not
 	set" into ``ifnull(current_school, '') = ''``, which no index can seek (a full scan of every child at
 	national scale), and fetching every ended placement to keep the latest in Python moved ~16,000 rows:
-	the report took 4x its SQL floor (docs/benchmarks.md).
+	the report took 4x its SQL floor (docs/benchmarks.md). The first day is worked out here too, so only
+	the columns the report shows are read back (decoding rows was most of the report's own time).
 	"""
 	from frappe.model.db_query import DatabaseQuery
 
@@ -149,9 +126,18 @@ def children_without_a_place(filters: frappe._dict) -> list[dict]:
 			from `tabChild` c
 			where {" and ".join(conditions)} and ({permitted.replace("`tabChild`.", "c.")})
 		)
-		select children.*, placement.school as last_school, placement.end_date as last_end,
-			request.name as request, request.workflow_state as request_state,
-			request.escalation_level, request.date_needed
+		select children.name as child, children.full_name as child_name, children.cohort,
+			children.year_group, children.caseworker, children.out_of_authority,
+			coalesce(
+				date_add(placement.end_date, interval 1 day),
+				least(
+					coalesce(request.date_needed, children.date_entered_care),
+					coalesce(children.date_entered_care, request.date_needed)
+				),
+				children.creation
+			) as since,
+			placement.school as last_school, request.name as place_request,
+			request.workflow_state as request_state, coalesce(request.escalation_level, 0) as escalation_level
 		from children
 		left join (
 			select p.child, p.school, p.end_date,
@@ -168,16 +154,6 @@ def children_without_a_place(filters: frappe._dict) -> list[dict]:
 		{**filters, "not_of_school_age": NOT_OF_SCHOOL_AGE, "closed": CLOSED_REQUEST_STATES},
 		as_dict=True,
 	)
-
-
-def gap_start(child, placement, request) -> date:
-	"""The first day without a place: after the last placement ended, else when the need began."""
-	if placement:
-		return getdate(placement.end_date) + timedelta(days=1)
-	candidates = [
-		getdate(value) for value in (request and request.date_needed, child.date_entered_care) if value
-	]
-	return min(candidates) if candidates else getdate(child.creation)
 
 
 def get_chart(data: list[dict]) -> dict | None:

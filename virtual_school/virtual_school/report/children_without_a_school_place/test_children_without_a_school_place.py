@@ -58,3 +58,27 @@ class TestChildrenWithoutASchoolPlace(VirtualSchoolTestCase):
 	def test_minimum_days_filter(self):
 		rows, _chart = self.rows(min_days=11)
 		self.assertNotIn(self.waiting.name, rows)
+
+	def test_without_an_ended_placement_the_wait_starts_when_the_need_began(self):
+		entered = make_child("Entered", "Report-Own", caseworker=self.own, date_of_birth=date(2019, 1, 4))
+		frappe.db.set_value("Child", entered.name, "date_entered_care", date(2029, 9, 12))
+		needed = make_child("Needed", "Report-Own", caseworker=self.own, date_of_birth=date(2019, 1, 5))
+		frappe.db.set_value("Child", needed.name, "date_entered_care", date(2029, 9, 17))
+		request = frappe.get_doc(
+			{
+				"doctype": "School Place Request",
+				"child": needed.name,
+				"date_needed": date(2029, 9, 13),
+				"reason": "Entered care",
+				"approaches": [{"school": self.school, "date_asked": date(2029, 9, 13)}],
+			}
+		).insert()
+		rows, _chart = self.rows()
+		self.assertEqual(rows[entered.name]["since"], date(2029, 9, 12))  # entered care (Wednesday)
+		self.assertEqual(rows[entered.name]["days_without_place"], 8)  # Wed 12 to Fri 21 Sep
+		self.assertEqual(rows[needed.name]["since"], date(2029, 9, 13))  # the earlier: needed from
+		self.assertEqual(rows[needed.name]["place_request"], request.name)
+		self.assertEqual(rows[needed.name]["days_without_place"], 7)
+		frappe.db.set_value("Child", self.other.name, "date_entered_care", None)  # nothing known
+		rows, _chart = self.rows()
+		self.assertEqual(rows[self.other.name]["since"], frappe.utils.getdate(self.other.creation))

@@ -308,6 +308,7 @@ def apply_plan(plan: dict, source: str) -> dict:
 			],
 			chunk_size=5000,
 		)
+	added, removed = list(plan["create"]), []
 	for row in plan["update"]:
 		doc = frappe.get_doc(DOCTYPE, row["name"], for_update=True)
 		doc.update({field: row[field] for field in (*COUNT_FIELDS.values(), "session_codes")})
@@ -315,73 +316,208 @@ def apply_plan(plan: dict, source: str) -> dict:
 		doc.flags.ignore_permissions = True
 		doc.flags.skip_attendance_totals = True  # rewritten once below for the whole plan
 		doc.save(ignore_version=False)  # a correction is always versioned (Frappe skips versions in tests)
-	refresh_totals({(row["academic_year"], row["child"]) for row in (*plan["create"], *plan["update"])})
+		added.append(doc)
+		removed.append(doc.get_doc_before_save())
+	refresh_totals(added, removed)
 	return summary_of(plan)
 
 
-# --- the maintained per-term totals ---------------------------------------------------------------------
+# --- the maintained totals -------------------------------------------------------------------------------
 #
 # "Attendance Term Total" holds, per (academic year, term, child, school), the sums of the child's weekly
-# records there. Every write of Attendance Record rewrites the totals of the (academic year, child) pairs it
-# touches, set-based (delete + insert ... select ... group by): ``apply_plan`` (imports, portal uploads),
-# the Attendance Record controller (desk, Data Import, REST: on_update, after_delete) and the bulk
-# generator. The reports read ~160,000 rows a term from it instead of ~1.66 M weeks (docs/benchmarks.md).
+# records there; "Attendance Week Total", per (academic year, term, week, school), the sums of the school's
+# records of the week (every child there). Every write of Attendance Record brings them up to date
+# (``refresh_totals``): ``apply_plan`` (imports, portal uploads: once per plan), the Attendance Record
+# controller (desk, Data Import, REST: on_update, after_delete) and the bulk generator (a rebuild per
+# academic year, as a migrate on a site without them). The reports read ~160,000 term rows a term instead
+# of ~1.66 M weeks, the chart ~270,000 week rows (docs/benchmarks.md).
+#
+# Concurrency (REPEATABLE READ). The term totals of the children written are rewritten from their records
+# (insert ... select ... group by: a locking read of those children's records). A school's week cannot be:
+# reading all of its records would wait for every other transaction holding one of them (another upload
+# of the school, a desk save, which Frappe locks before any hook runs) while it waits for this one: a
+# deadlock. So the week totals take the write's own difference (its records' values after, minus before),
+# one upsert, locking only the week rows written (two writers of one school's week queue on its row). And
+# no totals row is deleted by range (that locks the gaps between index entries, gaps shared with other
+# schools' and children's keys: two schools writing a new week at once deadlock inserting into each
+# other's gap): sums are upserted, and the rows a write emptied are deleted by name.
 
 TOTALS = "Attendance Term Total"
+WEEK_TOTALS = "Attendance Week Total"
 _TOTALS_CHUNK = 1000
+_SUM_COLUMNS = tuple(COUNT_FIELDS.values())
+_SUMS = ", ".join(f"coalesce(sum({column}), 0)" for column in _SUM_COLUMNS) + ", count(*)"
+_STANDARD = "now(6), now(6), 'Administrator', 'Administrator', 0, 0"  # creation ... idx
 
 
-def _rewrite_totals(where: str, values: dict) -> None:
-	"""Replace the totals matching ``where`` (on columns common to both tables) by their records' sums."""
-	frappe.db.sql(f"delete from `tab{TOTALS}` where {where}", values)
+class _Totals(NamedTuple):
+	key: tuple[str, ...]  # the key columns, in the order of the name
+	count: str  # the column counting the records
+	group_by: str  # the key, in the order of an index of Attendance Record
+
+
+_TOTALS_TABLES = {
+	TOTALS: _Totals(
+		("academic_year", "term", "child", "school"), "weeks", "academic_year, child, school, term"
+	),
+	WEEK_TOTALS: _Totals(
+		("academic_year", "term", "week_starting", "school"),
+		"children",  # one record per child, school and week
+		# the order of Attendance Record's academic_year_week_sessions_index: a rebuild reads the records in
+		# it (~10 s at national scale, 1.66 M records) instead of grouping a table scan on disk (~40 s)
+		"academic_year, week_starting, term, school",
+	),
+}
+
+
+def _total_name(doctype: str, record) -> str | None:
+	"""The name of the totals row ``record`` (an Attendance Record's values) is counted in, as
+	``_insert_totals`` writes it: ``academic_year/term/child (or week_starting)/school``."""
+	parts = [record.get(column) for column in _TOTALS_TABLES[doctype].key]
+	if not all(parts[0:1] + parts[2:]):
+		return None
+	if doctype == WEEK_TOTALS:
+		parts[2] = getdate(parts[2]).isoformat()
+	return "/".join(str(part or "") for part in parts)
+
+
+def _insert_totals(doctype: str, where: str, values: dict, upsert: bool) -> None:
+	"""Insert the sums of the records matching ``where`` (columns common to both tables), grouped by the
+	table's key; ``upsert``: rows that exist take the new sums."""
+	table = _TOTALS_TABLES[doctype]
+	key = ", ".join(table.key)
+	name = "concat_ws('/', " + ", ".join("coalesce(term, '')" if c == "term" else c for c in table.key) + ")"
+	update = ", ".join(f"{column} = values({column})" for column in ("modified", *_SUM_COLUMNS, table.count))
 	frappe.db.sql(
-		f"""insert into `tab{TOTALS}` (name, creation, modified, owner, modified_by, docstatus, idx,
-			academic_year, term, child, school, possible_sessions, sessions_attended, authorised_absence,
-			unauthorised_absence, suspension_sessions, weeks)
-		select concat_ws('/', academic_year, coalesce(term, ''), child, school), now(6), now(6),
-			'Administrator', 'Administrator', 0, 0, academic_year, term, child, school,
-			coalesce(sum(possible_sessions), 0), coalesce(sum(sessions_attended), 0),
-			coalesce(sum(authorised_absence), 0), coalesce(sum(unauthorised_absence), 0),
-			coalesce(sum(suspension_sessions), 0), count(*)
+		f"""insert into `tab{doctype}` (name, creation, modified, owner, modified_by, docstatus, idx,
+			{key}, {", ".join(_SUM_COLUMNS)}, {table.count})
+		select {name}, {_STANDARD}, {key}, {_SUMS}
 		from `tab{DOCTYPE}` where {where}
-		group by academic_year, child, school, term""",
+		group by {table.group_by}
+		{f"on duplicate key update {update}" if upsert else ""}""",
 		values,
 	)
 
 
-def refresh_totals(pairs) -> None:
-	"""Rewrite the totals of these (academic year, child) pairs from their records."""
-	by_year: dict[str, set] = {}
-	for academic_year, child in pairs:
-		if academic_year and child:
-			by_year.setdefault(academic_year, set()).add(child)
-	for academic_year, children in by_year.items():
+def _refresh_term_totals(records: list) -> None:
+	"""Rewrite from their records the term totals of these records' (academic year, child); then delete,
+	by name, the rows they were counted in that no record is counted in any more."""
+	children_by_year: dict[str, set] = {}
+	for record in records:
+		if record.get("child"):
+			children_by_year.setdefault(record.get("academic_year"), set()).add(record.get("child"))
+	for academic_year, children in sorted(children_by_year.items()):
 		children = sorted(children)
 		for start in range(0, len(children), _TOTALS_CHUNK):
-			_rewrite_totals(
+			_insert_totals(
+				TOTALS,
 				"academic_year = %(academic_year)s and child in %(children)s",
 				{"academic_year": academic_year, "children": children[start : start + _TOTALS_CHUNK]},
+				upsert=True,
 			)
+	names = sorted({_total_name(TOTALS, record) for record in records} - {None})
+	for start in range(0, len(names), _TOTALS_CHUNK):
+		frappe.db.sql(
+			f"""delete t from `tab{TOTALS}` t where t.name in %(names)s and not exists (
+				select 1 from `tab{DOCTYPE}` a where a.academic_year = t.academic_year and a.child = t.child
+					and a.school = t.school and a.term <=> t.term)""",
+			{"names": names[start : start + _TOTALS_CHUNK]},
+		)
 
 
-def rebuild_attendance_totals(academic_years: list[str] | None = None) -> int:
-	"""Rewrite the totals of the whole site (or of these academic years) in one statement each; returns
-	the number of total rows."""
-	if academic_years is None:
-		_rewrite_totals("1 = 1", {})
-	for academic_year in academic_years or ():
-		_rewrite_totals("academic_year = %(academic_year)s", {"academic_year": academic_year})
+def _add_to_week_totals(added: list, removed: list) -> None:
+	"""Add to the week totals the records' values as written and subtract their values before (one upsert,
+	in name order); delete the rows left without records."""
+	rows: dict[str, list] = {}
+	for sign, records in ((1, added), (-1, removed)):
+		for record in records:
+			name = _total_name(WEEK_TOTALS, record)
+			if not name:
+				continue
+			row = rows.setdefault(
+				name,
+				[
+					name,
+					record.get("academic_year"),
+					record.get("term") or None,
+					getdate(record.get("week_starting")),
+					record.get("school"),
+					*(0 for _column in _SUM_COLUMNS),
+					0,
+				],
+			)
+			for position, column in enumerate(_SUM_COLUMNS, start=5):
+				row[position] += sign * int(record.get(column) or 0)
+			row[-1] += sign
+	changed = [row for _name, row in sorted(rows.items()) if any(row[5:])]
+	columns = ("academic_year", "term", "week_starting", "school", *_SUM_COLUMNS, "children")
+	update = ", ".join(
+		[
+			"modified = values(modified)",
+			*(f"{column} = {column} + values({column})" for column in columns[4:]),
+		]
+	)
+	for start in range(0, len(changed), _TOTALS_CHUNK):
+		chunk = changed[start : start + _TOTALS_CHUNK]
+		placeholders = ", ".join([f"(%s, {_STANDARD}, {', '.join(['%s'] * len(columns))})"] * len(chunk))
+		frappe.db.sql(
+			f"""insert into `tab{WEEK_TOTALS}` (name, creation, modified, owner, modified_by, docstatus, idx,
+				{", ".join(columns)})
+			values {placeholders}
+			on duplicate key update {update}""",
+			[value for row in chunk for value in row],
+		)
+	emptied = [row[0] for row in changed if row[-1] < 0]
+	for start in range(0, len(emptied), _TOTALS_CHUNK):
+		frappe.db.sql(
+			f"delete from `tab{WEEK_TOTALS}` where name in %(names)s and children <= 0",
+			{"names": emptied[start : start + _TOTALS_CHUNK]},
+		)
+
+
+def refresh_totals(added=(), removed=()) -> None:
+	"""Bring the totals up to date after a write of Attendance Records.
+
+	``added``: the records' values as written (inserted or saved); ``removed``: their values before the
+	write (a saved record's values before the save, a deleted record). Documents or dicts with
+	academic_year, term, child, week_starting, school and the counts; ``None`` entries are skipped. Only
+	the totals these records are counted in change: a school's upload touches its own weeks and its
+	children's terms, never another school's week.
+	"""
+	added = [record for record in added if record is not None and record.get("academic_year")]
+	removed = [record for record in removed if record is not None and record.get("academic_year")]
+	_refresh_term_totals(added + removed)
+	_add_to_week_totals(added, removed)
+
+
+def rebuild_attendance_totals(academic_years: list[str] | None = None, doctypes=(TOTALS, WEEK_TOTALS)) -> int:
+	"""Rewrite the totals (per term and per week) of the whole site, or of these academic years, from the
+	records: one delete and one insert ... select ... group by each (migrate and the bulk generator, with no
+	other writer at the same time). Returns the number of term total rows."""
+	for doctype in doctypes:
+		for where, values in (
+			[("1 = 1", {})]
+			if academic_years is None
+			else [("academic_year = %(academic_year)s", {"academic_year": year}) for year in academic_years]
+		):
+			frappe.db.sql(f"delete from `tab{doctype}` where {where}", values)
+			_insert_totals(doctype, where, values, upsert=False)
 	return frappe.db.count(TOTALS)
 
 
 def ensure_attendance_totals() -> bool:
-	"""On migrate: build the totals of a site that has records but no totals yet (e.g. after an upgrade)."""
-	if not frappe.db.table_exists(TOTALS) or frappe.db.sql(f"select 1 from `tab{TOTALS}` limit 1"):
+	"""On migrate: build the totals of a site that has records but no totals yet (e.g. after an upgrade);
+	each totals table separately (a site upgraded from the term totals gets the week totals)."""
+	if not frappe.db.table_exists(DOCTYPE) or not frappe.db.sql(f"select 1 from `tab{DOCTYPE}` limit 1"):
 		return False
-	if not frappe.db.sql(f"select 1 from `tab{DOCTYPE}` limit 1"):
-		return False
-	rebuild_attendance_totals()
-	return True
+	missing = [
+		doctype
+		for doctype in (TOTALS, WEEK_TOTALS)
+		if frappe.db.table_exists(doctype) and not frappe.db.sql(f"select 1 from `tab{doctype}` limit 1")
+	]
+	if missing:
+		rebuild_attendance_totals(doctypes=missing)
+	return bool(missing)
 
 
 def summary_of(plan: dict, preview_rows: int = PREVIEW_ROWS) -> dict:

@@ -951,7 +951,7 @@ def attendance(rng: random.Random, writer: Writer, on_date: date) -> int:
 			writer.insert("Attendance Record", list(ATTENDANCE_FIELDS), rows)
 			written, rows = written + len(rows), []
 	writer.insert("Attendance Record", list(ATTENDANCE_FIELDS), rows)
-	# the per-term totals the reports read (Attendance Term Total): one set-based rebuild per year written
+	# the totals the reports read (Attendance Term Total, Week Total): a set-based rebuild per year written
 	rebuild_attendance_totals(sorted({academic_year for _monday, _days, academic_year, _term in weeks}))
 	return written + len(rows)
 

@@ -41,6 +41,8 @@ permission_query_conditions = {
 	"Advice Request": "virtual_school.permissions.advice_request_query_conditions",
 	"Attendance Record": "virtual_school.permissions.attendance_record_query_conditions",
 	"Attendance Term Total": "virtual_school.permissions.attendance_term_total_query_conditions",
+	# sums over every child of a school: only for users who see every child
+	"Attendance Week Total": "virtual_school.permissions.all_children_query_conditions",
 	# Child tables queried directly (?parent=...) follow their parent's caseload.
 	"Care Episode": "virtual_school.permissions.care_episode_query_conditions",
 	"Child Status History": "virtual_school.permissions.child_status_history_query_conditions",
@@ -62,6 +64,7 @@ has_permission = {
 	"Advice Request": "virtual_school.permissions.advice_request_has_permission",
 	"Attendance Record": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Term Total": "virtual_school.permissions.child_record_has_permission",
+	"Attendance Week Total": "virtual_school.permissions.all_children_has_permission",
 }
 
 # Scheduled jobs: idempotent, set-based

@@ -130,6 +130,18 @@ attendance_record_query_conditions = child_record_query_conditions("Attendance R
 attendance_term_total_query_conditions = child_record_query_conditions("Attendance Term Total")
 
 
+def all_children_query_conditions(user: str | None = None) -> str:
+	"""Rows that sum every child of a school (Attendance Week Total): none for a user limited to a caseload.
+
+	Their roles have no permission on such doctypes anyway; this keeps them out if one is ever added.
+	"""
+	return "1 = 0" if is_caseload_restricted(user or frappe.session.user) else ""
+
+
+def all_children_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	return not is_caseload_restricted(user or frappe.session.user)
+
+
 def child_table_query_conditions(table: str, parent: str):
 	"""Rows of a child table (istable) follow their parent's caseload.
 

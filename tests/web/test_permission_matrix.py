@@ -53,6 +53,8 @@ EXPECTED = {
 	# read-only, written only by the app from the records (attendance.refresh_totals): nobody creates or edits;
 	# Frappe lets a reader print (validate_print_permission accepts read)
 	"Attendance Term Total":   dict(head="rlqsepf", manager="rlqsepf", cw_own="rlqsepf", cw_other="", finance="", **NONE),
+	# read-only like the term totals; a school's week sums all its children: only roles that see every child
+	"Attendance Week Total":   dict(head="rlqsepf", manager="rlqsepf", cw_own="", cw_other="", finance="", **NONE),
 	"Bank Holiday":            dict(head="rlqscwadepf", manager="rlqsepf", cw_own="rlqsepf", cw_other="rlqsepf", finance="rlqsepf", **NONE),
 	"Child":                   dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="c", finance="rlqspf", **NONE),
 	"Education Placement":     dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="rlqspf", **NONE),
@@ -319,6 +321,15 @@ def sample_payload(doctype: str, world: dict, role: str | None = None) -> dict:
 			"sessions_attended": 10,
 			"weeks": 1,
 		},
+		"Attendance Week Total": {
+			"academic_year": "2025-26",
+			"term": "Spring",
+			"week_starting": "2026-01-19",
+			"school": school,
+			"possible_sessions": 10,
+			"sessions_attended": 10,
+			"children": 1,
+		},
 		"Bank Holiday": {
 			"holiday_date": f"{year}-0{random.randint(1, 9)}-{random.randint(10, 28)}",
 			"title": f"Holiday {tag}",
@@ -549,6 +560,25 @@ def attendance_total_sample(admin: Admin, world: dict) -> str:
 	return rows[0]["name"]
 
 
+def attendance_week_total_sample(admin: Admin, world: dict) -> str:
+	"""The week totals row the app writes when an Attendance Record of the sample's school is saved."""
+	week = {"week_starting": "2026-01-19"}  # a week no other sample uses
+	record = admin.insert("Attendance Record", {**sample_payload("Attendance Record", world), **week})
+	response = admin.session.get(
+		admin.url("/api/resource/Attendance Week Total"),
+		params={
+			"filters": json.dumps(
+				[["school", "=", record["school"]], ["week_starting", "=", record["week_starting"]]]
+			)
+		},
+		timeout=TIMEOUT,
+	)
+	assert response.status_code == 200, response.text[:2000]
+	rows = response.json()["data"]
+	assert len(rows) == 1, rows
+	return rows[0]["name"]
+
+
 @pytest.mark.parametrize("doctype", sorted(EXPECTED))
 def test_matrix(world, doctype):
 	admin: Admin = world["admin"]
@@ -570,6 +600,8 @@ def test_matrix(world, doctype):
 			name = world["claims"][0]
 		elif doctype == "Attendance Term Total":
 			name = attendance_total_sample(admin, world)
+		elif doctype == "Attendance Week Total":
+			name = attendance_week_total_sample(admin, world)
 		else:
 			name = admin.insert(doctype, sample_payload(doctype, world))["name"]
 		file = admin.attach_private_file(doctype, name)

@@ -91,6 +91,19 @@ INDEXES = (
 		"order (Attendance Overview, Cohort Overview's attendance, the daily absence flag); the rewrite of a "
 		"child's year by every attendance write",
 	),
+	(
+		"Attendance Week Total",
+		["academic_year", "week_starting", "school", "term", "possible_sessions", "sessions_attended"],
+		"academic_year_week_school_totals_index",
+		"a year's (or a term's) sessions per week read from the index alone, in week order (Attendance "
+		"Overview's chart for everyone's records: no temporary table); a year's rows (the rebuild)",
+	),
+	(
+		"Attendance Week Total",
+		["school", "week_starting"],
+		"school_week_starting_index",
+		"a school's weeks (Attendance Overview's chart filtered to a school)",
+	),
 )
 # Indexes an earlier version created that a wider one above now covers: dropped on migrate.
 RETIRED = (

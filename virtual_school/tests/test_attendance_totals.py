@@ -1,6 +1,7 @@
-"""The maintained per-term attendance totals (Attendance Term Total) equal the weekly records summed, after
-every write path: desk insert, update and delete, a file import (new and changed weeks), a portal upload, and
-the site-wide rebuild a migrate runs. (The bulk generator is checked in test_benchmark.)"""
+"""The maintained attendance totals (Attendance Term Total, and Attendance Week Total with them) equal the
+weekly records summed, after every write path: desk insert, update and delete, a file import (new and
+changed weeks), a portal upload, and the site-wide rebuild a migrate runs. (The bulk generator is checked in
+test_benchmark; the week totals' own cases in test_attendance_week_totals.)"""
 
 import frappe
 
@@ -14,12 +15,21 @@ TOTALS = """select academic_year, term, child, school, possible_sessions, sessio
 	authorised_absence, unauthorised_absence, suspension_sessions, weeks from `tabAttendance Term Total`"""
 
 
+WEEK_RECORDS = """select academic_year, term, week_starting, school, sum(possible_sessions),
+	sum(sessions_attended), sum(authorised_absence), sum(unauthorised_absence), sum(suspension_sessions),
+	count(*) from `tabAttendance Record` group by academic_year, term, week_starting, school"""
+WEEK_TOTALS = """select academic_year, term, week_starting, school, possible_sessions, sessions_attended,
+	authorised_absence, unauthorised_absence, suspension_sessions, children from `tabAttendance Week Total`"""
+
+
 def as_set(sql: str) -> set[tuple]:
 	return {tuple(int(value) if i >= 4 else value for i, value in enumerate(r)) for r in frappe.db.sql(sql)}
 
 
 def assert_totals_match_records(test) -> None:
+	"""Both maintained totals (per term and child, per week and school) equal the records grouped."""
 	test.assertEqual(as_set(TOTALS), as_set(RECORDS))
+	test.assertEqual(as_set(WEEK_TOTALS), as_set(WEEK_RECORDS))
 
 
 class TestAttendanceTotals(AttendanceTestCase):

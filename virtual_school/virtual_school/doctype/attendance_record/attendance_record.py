@@ -20,14 +20,11 @@ class AttendanceRecord(Document):
 			frappe.throw("<br>".join(problems), title=_("Attendance Cannot Be Saved"))
 
 	def on_update(self):
-		"""Keep the Attendance Term Total rows of this child's year (and of the old ones, if moved) current."""
+		"""Keep the attendance totals current: this child's terms and this school's week, and the old ones
+		when the save moved the record (another week, school or child)."""
 		if self.flags.skip_attendance_totals:
 			return  # the caller rewrites the totals once for all its records (attendance.apply_plan)
-		pairs = {(self.academic_year, self.child)}
-		before = self.get_doc_before_save()
-		if before:
-			pairs.add((before.academic_year, before.child))
-		attendance.refresh_totals(pairs)
+		attendance.refresh_totals(added=(self,), removed=(self.get_doc_before_save(),))
 
 	def after_delete(self):
-		attendance.refresh_totals({(self.academic_year, self.child)})
+		attendance.refresh_totals(removed=(self,))

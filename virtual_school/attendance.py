@@ -332,15 +332,14 @@ def apply_plan(plan: dict, source: str) -> dict:
 # academic year, as a migrate on a site without them). The reports read ~160,000 term rows a term instead
 # of ~1.66 M weeks, the chart ~270,000 week rows (docs/benchmarks.md).
 #
-# Concurrency (REPEATABLE READ). The term totals of the children written are rewritten from their records
-# (insert ... select ... group by: a locking read of those children's records). A school's week cannot be:
-# reading all of its records would wait for every other transaction holding one of them (another upload
-# of the school, a desk save, which Frappe locks before any hook runs) while it waits for this one: a
-# deadlock. So the week totals take the write's own difference (its records' values after, minus before),
-# one upsert, locking only the week rows written (two writers of one school's week queue on its row). And
-# no totals row is deleted by range (that locks the gaps between index entries, gaps shared with other
-# schools' and children's keys: two schools writing a new week at once deadlock inserting into each
-# other's gap): sums are upserted, and the rows a write emptied are deleted by name.
+# Concurrency (REPEATABLE READ). No write reads the records to total them: rewriting a child's terms or a
+# school's week from its records is a locking read (insert ... select) of index ranges next to the ones
+# another upload is inserting into at the same time (another school's children and weeks sit beside them
+# in every index), so two uploads at once deadlocked. Each write instead adds its own difference (its
+# records' values as written minus their values before) to the rows it is counted in: one upsert per table,
+# in name order, locking only those totals rows (two writers of one row queue on it; different schools,
+# weeks and children never wait for each other); rows a write leaves without records are deleted by name.
+# Migrate and the bulk generator rebuild them from the records (``rebuild_attendance_totals``).
 
 TOTALS = "Attendance Term Total"
 WEEK_TOTALS = "Attendance Week Total"
@@ -381,87 +380,55 @@ def _total_name(doctype: str, record) -> str | None:
 	return "/".join(str(part or "") for part in parts)
 
 
-def _insert_totals(doctype: str, where: str, values: dict, upsert: bool) -> None:
+def _insert_totals(doctype: str, where: str, values: dict) -> None:
 	"""Insert the sums of the records matching ``where`` (columns common to both tables), grouped by the
-	table's key; ``upsert``: rows that exist take the new sums."""
+	table's key (the rebuild: the matching totals rows were just deleted)."""
 	table = _TOTALS_TABLES[doctype]
 	key = ", ".join(table.key)
 	name = "concat_ws('/', " + ", ".join("coalesce(term, '')" if c == "term" else c for c in table.key) + ")"
-	update = ", ".join(f"{column} = values({column})" for column in ("modified", *_SUM_COLUMNS, table.count))
 	frappe.db.sql(
 		f"""insert into `tab{doctype}` (name, creation, modified, owner, modified_by, docstatus, idx,
 			{key}, {", ".join(_SUM_COLUMNS)}, {table.count})
 		select {name}, {_STANDARD}, {key}, {_SUMS}
 		from `tab{DOCTYPE}` where {where}
-		group by {table.group_by}
-		{f"on duplicate key update {update}" if upsert else ""}""",
+		group by {table.group_by}""",
 		values,
 	)
 
 
-def _refresh_term_totals(records: list) -> None:
-	"""Rewrite from their records the term totals of these records' (academic year, child); then delete,
-	by name, the rows they were counted in that no record is counted in any more."""
-	children_by_year: dict[str, set] = {}
-	for record in records:
-		if record.get("child"):
-			children_by_year.setdefault(record.get("academic_year"), set()).add(record.get("child"))
-	for academic_year, children in sorted(children_by_year.items()):
-		children = sorted(children)
-		for start in range(0, len(children), _TOTALS_CHUNK):
-			_insert_totals(
-				TOTALS,
-				"academic_year = %(academic_year)s and child in %(children)s",
-				{"academic_year": academic_year, "children": children[start : start + _TOTALS_CHUNK]},
-				upsert=True,
-			)
-	names = sorted({_total_name(TOTALS, record) for record in records} - {None})
-	for start in range(0, len(names), _TOTALS_CHUNK):
-		frappe.db.sql(
-			f"""delete t from `tab{TOTALS}` t where t.name in %(names)s and not exists (
-				select 1 from `tab{DOCTYPE}` a where a.academic_year = t.academic_year and a.child = t.child
-					and a.school = t.school and a.term <=> t.term)""",
-			{"names": names[start : start + _TOTALS_CHUNK]},
-		)
-
-
-def _add_to_week_totals(added: list, removed: list) -> None:
-	"""Add to the week totals the records' values as written and subtract their values before (one upsert,
-	in name order); delete the rows left without records."""
+def _add_to_totals(doctype: str, added: list, removed: list) -> None:
+	"""Add to the totals rows of ``doctype`` the records' values as written and subtract their values
+	before (one upsert, in name order); delete the rows left without records."""
+	table = _TOTALS_TABLES[doctype]
 	rows: dict[str, list] = {}
 	for sign, records in ((1, added), (-1, removed)):
 		for record in records:
-			name = _total_name(WEEK_TOTALS, record)
+			name = _total_name(doctype, record)
 			if not name:
 				continue
-			row = rows.setdefault(
-				name,
-				[
-					name,
-					record.get("academic_year"),
-					record.get("term") or None,
-					getdate(record.get("week_starting")),
-					record.get("school"),
-					*(0 for _column in _SUM_COLUMNS),
-					0,
-				],
-			)
-			for position, column in enumerate(_SUM_COLUMNS, start=5):
+			row = rows.get(name)
+			if row is None:
+				key = [record.get(column) or None for column in table.key]
+				if "week_starting" in table.key:
+					position = table.key.index("week_starting")
+					key[position] = getdate(key[position])
+				row = rows[name] = [name, *key, *(0 for _column in _SUM_COLUMNS), 0]
+			for position, column in enumerate(_SUM_COLUMNS, start=1 + len(table.key)):
 				row[position] += sign * int(record.get(column) or 0)
 			row[-1] += sign
-	changed = [row for _name, row in sorted(rows.items()) if any(row[5:])]
-	columns = ("academic_year", "term", "week_starting", "school", *_SUM_COLUMNS, "children")
+	changed = [row for _name, row in sorted(rows.items()) if any(row[1 + len(table.key) :])]
+	columns = (*table.key, *_SUM_COLUMNS, table.count)
 	update = ", ".join(
 		[
 			"modified = values(modified)",
-			*(f"{column} = {column} + values({column})" for column in columns[4:]),
+			*(f"{column} = {column} + values({column})" for column in columns[len(table.key) :]),
 		]
 	)
 	for start in range(0, len(changed), _TOTALS_CHUNK):
 		chunk = changed[start : start + _TOTALS_CHUNK]
 		placeholders = ", ".join([f"(%s, {_STANDARD}, {', '.join(['%s'] * len(columns))})"] * len(chunk))
 		frappe.db.sql(
-			f"""insert into `tab{WEEK_TOTALS}` (name, creation, modified, owner, modified_by, docstatus, idx,
+			f"""insert into `tab{doctype}` (name, creation, modified, owner, modified_by, docstatus, idx,
 				{", ".join(columns)})
 			values {placeholders}
 			on duplicate key update {update}""",
@@ -470,7 +437,7 @@ def _add_to_week_totals(added: list, removed: list) -> None:
 	emptied = [row[0] for row in changed if row[-1] < 0]
 	for start in range(0, len(emptied), _TOTALS_CHUNK):
 		frappe.db.sql(
-			f"delete from `tab{WEEK_TOTALS}` where name in %(names)s and children <= 0",
+			f"delete from `tab{doctype}` where name in %(names)s and {table.count} <= 0",
 			{"names": emptied[start : start + _TOTALS_CHUNK]},
 		)
 
@@ -486,8 +453,8 @@ def refresh_totals(added=(), removed=()) -> None:
 	"""
 	added = [record for record in added if record is not None and record.get("academic_year")]
 	removed = [record for record in removed if record is not None and record.get("academic_year")]
-	_refresh_term_totals(added + removed)
-	_add_to_week_totals(added, removed)
+	for doctype in (TOTALS, WEEK_TOTALS):  # always in this order: writers lock the tables alike
+		_add_to_totals(doctype, added, removed)
 
 
 def rebuild_attendance_totals(academic_years: list[str] | None = None, doctypes=(TOTALS, WEEK_TOTALS)) -> int:
@@ -501,7 +468,7 @@ def rebuild_attendance_totals(academic_years: list[str] | None = None, doctypes=
 			else [("academic_year = %(academic_year)s", {"academic_year": year}) for year in academic_years]
 		):
 			frappe.db.sql(f"delete from `tab{doctype}` where {where}", values)
-			_insert_totals(doctype, where, values, upsert=False)
+			_insert_totals(doctype, where, values)
 	return frappe.db.count(TOTALS)
 
 

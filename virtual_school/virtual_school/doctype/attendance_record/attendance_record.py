@@ -23,7 +23,7 @@ class AttendanceRecord(Document):
 		"""Keep the attendance totals current: this child's terms and this school's week, and the old ones
 		when the save moved the record (another week, school or child)."""
 		if self.flags.skip_attendance_totals:
-			return  # the caller rewrites the totals once for all its records (attendance.apply_plan)
+			return  # the caller updates the totals once for all its records (attendance.apply_plan)
 		attendance.refresh_totals(added=(self,), removed=(self.get_doc_before_save(),))
 
 	def after_delete(self):

@@ -152,34 +152,34 @@ def resolve_path(path: str) -> str:
 
 # Frappe's redirect rules
 # -----------------------
-class RecentKeys:
-	"""A bounded set per worker process (least recently used first out)."""
+class RecentItems:
+	"""A bounded mapping per worker process, least recently used first out (the portal's process caches)."""
 
-	def __init__(self, limit: int = 2048):
+	def __init__(self, limit: int):
 		self.limit = limit
-		self._keys: OrderedDict = OrderedDict()
+		self._items: OrderedDict = OrderedDict()
 		self._lock = threading.Lock()
 
-	def __contains__(self, key) -> bool:
+	def get(self, key):
 		with self._lock:
-			if key in self._keys:
-				self._keys.move_to_end(key)
-				return True
-			return False
+			item = self._items.get(key)
+			if item is not None:
+				self._items.move_to_end(key)
+			return item
 
-	def add(self, key) -> None:
+	def put(self, key, item) -> None:
 		with self._lock:
-			self._keys[key] = None
-			self._keys.move_to_end(key)
-			while len(self._keys) > self.limit:
-				self._keys.popitem(last=False)
+			self._items[key] = item
+			self._items.move_to_end(key)
+			while len(self._items) > self.limit:
+				self._items.popitem(last=False)
 
 	def clear(self) -> None:
 		with self._lock:
-			self._keys.clear()
+			self._items.clear()
 
 
-NOT_REDIRECTED = RecentKeys()
+NOT_REDIRECTED = RecentItems(limit=2048)
 
 
 def resolve_redirect(path: str, query_string=None) -> None:
@@ -197,10 +197,10 @@ def resolve_redirect(path: str, query_string=None) -> None:
 	if not is_portal_path(path.strip("/ ").removesuffix(".html")):
 		return frappes_resolve_redirect(path, query_string)
 	key = (frappe.local.site, shell_version(), path, bytes(query_string or b""))
-	if key in NOT_REDIRECTED:
+	if NOT_REDIRECTED.get(key):
 		return None
 	frappes_resolve_redirect(path, query_string)  # raises frappe.Redirect when a rule matches
-	NOT_REDIRECTED.add(key)
+	NOT_REDIRECTED.put(key, True)
 
 
 def remember_portal_paths_without_redirect():
@@ -277,34 +277,7 @@ def sprites_as_assets(environment, html: str) -> str:
 	return html
 
 
-class Shells:
-	"""Rendered page chrome per worker process (least recently used first out), and its base context."""
-
-	def __init__(self, limit: int = 48):
-		self.limit = limit
-		self._items: OrderedDict[str, tuple[str, dict]] = OrderedDict()
-		self._lock = threading.Lock()
-
-	def get(self, key: str):
-		with self._lock:
-			item = self._items.get(key)
-			if item is not None:
-				self._items.move_to_end(key)
-			return item
-
-	def put(self, key: str, shell: str, base_context: dict) -> None:
-		with self._lock:
-			self._items[key] = (shell, base_context)
-			self._items.move_to_end(key)
-			while len(self._items) > self.limit:
-				self._items.popitem(last=False)
-
-	def clear(self) -> None:
-		with self._lock:
-			self._items.clear()
-
-
-SHELLS = Shells()
+SHELLS = RecentItems(limit=48)  # rendered page chrome: (shell, its base context) by key
 
 
 def shell_version() -> str:
@@ -383,7 +356,7 @@ class SchoolPortalPage(TemplatePage):
 		cached = SHELLS.get(key)
 		if cached is None:
 			shell, base_context = self.render_shell(template, page, data_keys)
-			SHELLS.put(key, shell, base_context)
+			SHELLS.put(key, (shell, base_context))
 		else:
 			shell, base_context = cached
 			self.context = frappe._dict(base_context)

@@ -369,15 +369,16 @@ _TOTALS_TABLES = {
 }
 
 
-def _total_name(doctype: str, record) -> str | None:
-	"""The name of the totals row ``record`` (an Attendance Record's values) is counted in, as
-	``_insert_totals`` writes it: ``academic_year/term/child (or week_starting)/school``."""
-	parts = [record.get(column) for column in _TOTALS_TABLES[doctype].key]
-	if not all(parts[0:1] + parts[2:]):
+def _key_of(table: _Totals, record) -> list | None:
+	"""The key of the totals row ``record`` (an Attendance Record's values) is counted in, in the order of
+	its name; None when the record lacks one (only the term may be empty)."""
+	values = [record.get(column) or None for column in table.key]
+	if not all(value for column, value in zip(table.key, values, strict=True) if column != "term"):
 		return None
-	if doctype == WEEK_TOTALS:
-		parts[2] = getdate(parts[2]).isoformat()
-	return "/".join(str(part or "") for part in parts)
+	if "week_starting" in table.key:
+		position = table.key.index("week_starting")
+		values[position] = getdate(values[position])
+	return values
 
 
 def _insert_totals(doctype: str, where: str, values: dict) -> None:
@@ -403,15 +404,13 @@ def _add_to_totals(doctype: str, added: list, removed: list) -> None:
 	rows: dict[str, list] = {}
 	for sign, records in ((1, added), (-1, removed)):
 		for record in records:
-			name = _total_name(doctype, record)
-			if not name:
+			key = _key_of(table, record)
+			if not key:
 				continue
+			# the name the rebuild gives the row: concat_ws('/', …) of the key, an empty term as ''
+			name = "/".join(str(value or "") for value in key)
 			row = rows.get(name)
 			if row is None:
-				key = [record.get(column) or None for column in table.key]
-				if "week_starting" in table.key:
-					position = table.key.index("week_starting")
-					key[position] = getdate(key[position])
 				row = rows[name] = [name, *key, *(0 for _column in _SUM_COLUMNS), 0]
 			for position, column in enumerate(_SUM_COLUMNS, start=1 + len(table.key)):
 				row[position] += sign * int(record.get(column) or 0)

@@ -79,14 +79,16 @@ class Connection:
 
 	def __init__(self, base_url: str, cookies: str):
 		parts = urlsplit(base_url)
-		self.host, self.port = parts.hostname, parts.port or 80
+		self.secure = parts.scheme == "https"  # --base-url may name a server behind TLS
+		self.host, self.port = parts.hostname, parts.port or (443 if self.secure else 80)
 		self.headers = {"Cookie": cookies, "Accept": "*/*"}
 		self.connection = None
 
 	def get(self, path: str) -> int:
 		"""GET ``path``, the body read in full; returns the status."""
 		if self.connection is None:
-			self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+			kind = http.client.HTTPSConnection if self.secure else http.client.HTTPConnection
+			self.connection = kind(self.host, self.port, timeout=30)
 		try:
 			self.connection.request("GET", path, headers=self.headers)
 			response = self.connection.getresponse()

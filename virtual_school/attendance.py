@@ -314,7 +314,7 @@ def apply_plan(plan: dict, source: str) -> dict:
 		doc.update({field: row[field] for field in (*COUNT_FIELDS.values(), "session_codes")})
 		doc.source = source
 		doc.flags.ignore_permissions = True
-		doc.flags.skip_attendance_totals = True  # rewritten once below for the whole plan
+		doc.flags.skip_attendance_totals = True  # updated once below for the whole plan
 		doc.save(ignore_version=False)  # a correction is always versioned (Frappe skips versions in tests)
 		added.append(doc)
 		removed.append(doc.get_doc_before_save())

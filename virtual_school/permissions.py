@@ -135,11 +135,11 @@ def all_children_query_conditions(user: str | None = None) -> str:
 
 	Their roles have no permission on such doctypes anyway; this keeps them out if one is ever added.
 	"""
-	return "1 = 0" if is_caseload_restricted(user or frappe.session.user) else ""
+	return "1 = 0" if is_caseload_restricted(user) else ""
 
 
 def all_children_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
-	return not is_caseload_restricted(user or frappe.session.user)
+	return not is_caseload_restricted(user)
 
 
 def child_table_query_conditions(table: str, parent: str):

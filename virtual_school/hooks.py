@@ -52,6 +52,8 @@ permission_query_conditions = {
 	"School Place Approach": "virtual_school.permissions.school_place_approach_query_conditions",
 	# Added to Frappe's own File conditions: files on other caseloads are not listed.
 	"File": "virtual_school.permissions.file_query_conditions",
+	# Every doctype: the side-door guards of virtual_school/security (child rows, references, ...)
+	"*": "virtual_school.security.query_conditions",
 }
 has_permission = {
 	"Child": "virtual_school.permissions.child_has_permission",
@@ -65,6 +67,8 @@ has_permission = {
 	"Attendance Record": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Term Total": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Week Total": "virtual_school.permissions.all_children_has_permission",
+	# Every doctype: answers False to deny, never True (Frappe asks "*" first and stops at an answer)
+	"*": "virtual_school.security.has_permission",
 }
 
 # Scheduled jobs: idempotent, set-based
@@ -83,6 +87,11 @@ scheduler_events = {
 # Documents
 # ---------
 doc_events = {
+	# Every doctype: system-owned fields, references to app records (virtual_school/security)
+	"*": {
+		"before_validate": "virtual_school.security.before_validate",
+		"validate": "virtual_school.security.validate",
+	},
 	"User": {
 		"validate": "virtual_school.setup.roles.set_default_workspace",
 	},
@@ -102,7 +111,12 @@ website_clear_cache = ["virtual_school.portal_renderer.clear_shells"]
 # Frappe's resolve_path, except /school-portal paths, which resolve to themselves without a werkzeug map
 website_path_resolver = ["virtual_school.portal_renderer.resolve_path"]
 # Frappe reads every Website Route Redirect on each request before any hook; portal paths remember "no redirect"
-before_request = ["virtual_school.portal_renderer.remember_portal_paths_without_redirect"]
+before_request = [
+	# the side-door guards on Frappe's own functions, applied once per process (virtual_school/security)
+	"virtual_school.security.install",
+	"virtual_school.portal_renderer.remember_portal_paths_without_redirect",
+]
+before_job = ["virtual_school.security.install"]
 # portal_menu_items, not standard_portal_menu_items: Frappe v15's Portal Settings sync drops standard items
 # without a reference DocType, so those never reached the sidebar.
 portal_menu_items = [

@@ -8,6 +8,9 @@
 #   FRAPPE_BRANCH       Frappe branch (default: version-15)
 #   VS_PYTHON           Python 3.10+ the bench runs on, readable by the bench user (default: /usr/bin/python3.11)
 #   VS_DB_ROOT_PASSWORD MariaDB root password the scripts set (if unset) and use (default: vs-local-root)
+#   VS_GUNICORN_PATH    offline: a local clone of frappe/gunicorn (Frappe's pyproject installs it from GitHub)
+#   VS_AIR_DATEPICKER_PATH offline: a local clone of frappe/air-datepicker (Frappe's package.json fetches it
+#                       from GitHub as a tarball, which no git setting can redirect)
 
 set -euo pipefail
 
@@ -24,6 +27,8 @@ BENCH_HOME=${BENCH_HOME:-/home/$BENCH_USER}
 FRAPPE_BENCH=${FRAPPE_BENCH:-$BENCH_HOME/frappe-bench}
 FRAPPE_PATH=${FRAPPE_PATH:-https://github.com/frappe/frappe}
 FRAPPE_BRANCH=${FRAPPE_BRANCH:-version-15}
+VS_GUNICORN_PATH=${VS_GUNICORN_PATH:-}
+VS_AIR_DATEPICKER_PATH=${VS_AIR_DATEPICKER_PATH:-}
 VS_PYTHON=${VS_PYTHON:-/usr/bin/python3.11}
 VS_DB_ROOT_PASSWORD=${VS_DB_ROOT_PASSWORD:-vs-local-root}
 BENCH_CLI_VENV=$BENCH_HOME/.local/share/virtual-school/bench-cli
@@ -159,16 +164,84 @@ ensure_mariadb() {
 	fi
 }
 
-ensure_bench() {
-	if [ -d "$FRAPPE_BENCH/apps/frappe" ]; then
+# Offline: the framework's two GitHub-hosted dependencies taken from local clones, for the bench user.
+#   gunicorn: pip clones it with git, so a url.<path>.insteadOf in the bench user's git config redirects it.
+#   air-datepicker: yarn downloads GitHub tarballs over HTTPS (insteadOf never applies), so the framework is
+#   cloned into a private working copy whose package.json takes the package from a local tarball instead.
+# Sets FRAPPE_INIT_SOURCE, the path `bench init` takes Frappe from.
+prepare_framework_source() {
+	FRAPPE_INIT_SOURCE=$FRAPPE_PATH
+	if [[ $FRAPPE_PATH == http* || $FRAPPE_PATH == git@* ]]; then
 		return
 	fi
+	[ -d "$FRAPPE_PATH" ] || die "FRAPPE_PATH=$FRAPPE_PATH is neither a URL nor a local clone"
+	local src_root=$BENCH_HOME/.local/share/virtual-school/offline
+	as_bench_user mkdir -p "$src_root"
+	if [ -n "$VS_GUNICORN_PATH" ]; then
+		[ -d "$VS_GUNICORN_PATH" ] || die "VS_GUNICORN_PATH=$VS_GUNICORN_PATH is not a directory"
+		# A clone owned by another user (root) is "dubious" to git: mark it safe for the bench user only.
+		as_bench_user git config --global --replace-all safe.directory "$VS_GUNICORN_PATH" "^$VS_GUNICORN_PATH\$"
+		as_bench_user git config --global "url.$VS_GUNICORN_PATH.insteadOf" https://github.com/frappe/gunicorn
+	fi
+	local src=$src_root/frappe
+	if [ ! -d "$src/.git" ]; then
+		log "Cloning $FRAPPE_PATH ($FRAPPE_BRANCH) into $src for the bench user"
+		as_bench_user git config --global --replace-all safe.directory "$FRAPPE_PATH" "^$FRAPPE_PATH\$"
+		as_bench_user git clone --quiet --branch "$FRAPPE_BRANCH" "$FRAPPE_PATH" "$src" ||
+			die "Cannot clone $FRAPPE_PATH ($FRAPPE_BRANCH) as $BENCH_USER"
+	fi
+	if [ -n "$VS_AIR_DATEPICKER_PATH" ] && ! grep -q '"air-datepicker": "file:' "$src/package.json"; then
+		[ -d "$VS_AIR_DATEPICKER_PATH" ] || die "VS_AIR_DATEPICKER_PATH=$VS_AIR_DATEPICKER_PATH is not a directory"
+		local tarball=$src_root/air-datepicker.tgz
+		git -c safe.directory='*' -C "$VS_AIR_DATEPICKER_PATH" archive --format=tar.gz --prefix=package/ HEAD >"$tarball"
+		chmod 644 "$tarball"
+		log "Taking air-datepicker from $VS_AIR_DATEPICKER_PATH (a local commit in $src)"
+		# package.json takes the local tarball; yarn.lock's entry names the GitHub tarball, so it is dropped.
+		as_bench_user "$VS_PYTHON" - "$src" "$tarball" <<-'EOF'
+			import json, re, sys
+			src, tarball = sys.argv[1], sys.argv[2]
+			with open(f"{src}/package.json") as f:
+			    package = json.load(f)
+			package["dependencies"]["air-datepicker"] = f"file:{tarball}"
+			with open(f"{src}/package.json", "w") as f:
+			    json.dump(package, f, indent=2)
+			    f.write("\n")
+			with open(f"{src}/yarn.lock") as f:
+			    lock = f.read()
+			lock = re.sub(r'(?m)^"?air-datepicker@[^\n]*\n(?:  [^\n]*\n)*\n?', "", lock)
+			with open(f"{src}/yarn.lock", "w") as f:
+			    f.write(lock)
+		EOF
+		as_bench_user git -C "$src" -c user.name=virtual-school -c user.email=scripts@localhost \
+			commit --quiet -am "offline: air-datepicker from a local tarball"
+	fi
+	FRAPPE_INIT_SOURCE=$src
+}
+
+ensure_bench() {
+	if [ -d "$FRAPPE_BENCH/apps/frappe" ] && [ ! -f "$FRAPPE_BENCH/.virtual-school-init-incomplete" ]; then
+		return
+	fi
+	if [ -f "$FRAPPE_BENCH/.virtual-school-init-incomplete" ]; then
+		warn "An earlier bench init at $FRAPPE_BENCH did not finish: removing it and starting again"
+		rm -rf "$FRAPPE_BENCH"
+	fi
 	[ -e "$FRAPPE_BENCH" ] && die "$FRAPPE_BENCH exists but has no apps/frappe: move it away or set FRAPPE_BENCH."
-	log "Creating a Frappe bench at $FRAPPE_BENCH from $FRAPPE_PATH ($FRAPPE_BRANCH); this takes a few minutes"
-	as_bench_user mkdir -p "$(dirname "$FRAPPE_BENCH")"
-	as_bench_user "$BENCH_CLI_VENV/bin/bench" init "$FRAPPE_BENCH" \
-		--frappe-path "$FRAPPE_PATH" --frappe-branch "$FRAPPE_BRANCH" \
-		--python "$VS_PYTHON" --no-backups --skip-redis-config-generation
+	prepare_framework_source
+	log "Creating a Frappe bench at $FRAPPE_BENCH from $FRAPPE_INIT_SOURCE ($FRAPPE_BRANCH); this takes a few minutes"
+	as_bench_user mkdir -p "$FRAPPE_BENCH"
+	as_bench_user touch "$FRAPPE_BENCH/.virtual-school-init-incomplete"
+	# bench init refuses an existing folder: it creates it itself, so start from an empty path.
+	as_bench_user rm -rf "$FRAPPE_BENCH"
+	local log_file=/tmp/virtual-school-bench-init.$$.log
+	if ! as_bench_user "$BENCH_CLI_VENV/bin/bench" init "$FRAPPE_BENCH" \
+		--frappe-path "$FRAPPE_INIT_SOURCE" --frappe-branch "$FRAPPE_BRANCH" \
+		--python "$VS_PYTHON" --no-backups --skip-redis-config-generation 2>&1 | tee "$log_file" >&2; then
+		[ -d "$FRAPPE_BENCH" ] && rm -rf "$FRAPPE_BENCH"
+		grep -q 'codeload.github.com\|github.com/frappe/gunicorn' "$log_file" 2>/dev/null &&
+			warn "GitHub is out of reach: set VS_GUNICORN_PATH and VS_AIR_DATEPICKER_PATH to local clones (README)."
+		die "bench init failed (the half-made bench was removed; see $log_file)"
+	fi
 	(cd "$FRAPPE_BENCH" && as_bench_user "$BENCH_CLI_VENV/bin/bench" setup redis)
 	as_bench_user "$FRAPPE_BENCH/env/bin/pip" install -q "setuptools<81"
 }

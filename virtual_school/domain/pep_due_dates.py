@@ -2,7 +2,7 @@
 
 - **Start**: the PEP is part of the care plan, so it is started before the child becomes looked after or,
   after an emergency placement, within **10 working days** (Care Planning, Placement and Case Review
-  (England) Regulations 2010, SI 2010/959, regs 4 and 9; DfE "Promoting the education of looked-after
+  (England) Regulations 2010, SI 2010/959, reg 4; DfE "Promoting the education of looked-after
   children and previously looked-after children", February 2018).
 - **Ready**: the PEP must be ready for the first statutory LAC review, **20 working days** after the child
   enters care (SI 2010/959 reg 33). Gateshead: "this is 20 working days, not school/college days".
@@ -51,7 +51,7 @@ class PepRules:
 	"""How many days each PEP clock allows.
 
 	``emergency_start_working_days`` (10) and ``first_review_working_days`` (20) are statutory (SI 2010/959
-	regs 9 and 33); ``school_move_school_days`` (20) is a local rule kept as a setting. Each must be a whole
+	regs 4 and 33); ``school_move_school_days`` (20) is a local rule kept as a setting. Each must be a whole
 	number of at least 1, so that every due date is a day of its kind after the event.
 	"""
 
@@ -88,7 +88,7 @@ def initial_pep_due(
 ) -> list[DueDate]:
 	"""The first PEP's due dates, earliest first, both in working days (bank holidays from ``calendar``).
 
-	For an emergency placement: started within 10 working days (with the care plan, SI 2010/959 reg 9).
+	For an emergency placement: started within 10 working days (with the care plan, SI 2010/959 reg 4).
 	Always: ready for the first LAC review, 20 working days after entering care (reg 33). A planned entry
 	has no start-by date here: its PEP is started before the child becomes looked after.
 	"""

@@ -1,9 +1,11 @@
 """Attendance measures, register codes and the weekly attendance file (virtual_school.domain.attendance)."""
 
-from datetime import date
+import csv
+import io
+from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from virtual_school.domain import attendance
@@ -269,13 +271,62 @@ def test_a_bad_academic_year_label_is_a_caller_error():
 
 @given(st.binary(max_size=400))
 def test_random_bytes_never_crash(content):
+	"""Random bytes almost never make a readable header, so this only shows that nothing crashes; what
+	happens to the rows is the next test's, under a valid header."""
 	try:
-		valid, _rejected = read(content)
+		read(content)
 	except MalformedFile:
 		return
+
+
+UPN_C = upn("938202600033")  # only ever in the one good row, so no random row can be its duplicate
+MONDAYS = [date(2026, 8, 31) + timedelta(weeks=n) for n in range(13)]  # 31 Aug to 23 Nov 2026 (TODAY)
+random_cell = st.one_of(
+	st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+	st.sampled_from([UPN_A, UPN_B, "02/11/2026", "2026-11-09", "03/11/2026", "10", "9", "1", "0", "-1", " "]),
+)
+
+
+@st.composite
+def good_row(draw) -> tuple[list[str], tuple]:
+	"""A row that must be read: a Monday of the year that has begun, counts that add up."""
+	monday = draw(st.sampled_from(MONDAYS))
+	possible = draw(st.integers(0, 10))
+	attended = draw(st.integers(0, possible))
+	authorised = draw(st.integers(0, possible - attended))
+	unauthorised = possible - attended - authorised
+	cells = [
+		UPN_C,
+		draw(st.sampled_from([f"{monday:%d/%m/%Y}", monday.isoformat()])),
+		*map(str, (possible, attended, authorised, unauthorised)),
+	]
+	return cells, (UPN_C, monday, SessionCounts(possible, attended, authorised, unauthorised))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+	st.lists(st.lists(random_cell, min_size=5, max_size=7), max_size=8),
+	good_row(),
+	st.integers(0, 8),
+)
+def test_random_cells_under_a_valid_header_are_each_read_or_rejected(random_rows, good, position):
+	good_cells, expected = good
+	position = min(position, len(random_rows))
+	rows = [*random_rows[:position], good_cells, *random_rows[position:]]
+	out = io.StringIO()
+	csv.writer(out).writerows([HEADER.split(","), *rows])
+	valid, rejected = read(out.getvalue().encode())
+	# every row that is not blank comes back exactly once, read or rejected (row 1 is the header)
+	not_blank = [number for number, cells in enumerate(rows, start=2) if any(cell.strip() for cell in cells)]
+	assert sorted([week.row_number for week in valid] + [row.row_number for row in rejected]) == not_blank
+	assert all(isinstance(row, attendance.RejectedRow) and row.reason for row in rejected)
 	for week in valid:
 		assert week.counts.problems() == []
 		assert week.counts.possible <= attendance.MAX_SESSIONS_PER_WEEK
+		assert MONDAYS[0] <= week.week_starting <= TODAY and week.week_starting.weekday() == 0
+	# the good row is read as written, whatever the rows around it hold
+	(found,) = [week for week in valid if week.row_number == position + 2]
+	assert (found.upn, found.week_starting, found.counts) == expected
 
 
 @given(st.lists(st.sampled_from(["/", "\\", "L", "I", "E", "N", "#", "Y1", "C2", "K", "-"]), max_size=10))

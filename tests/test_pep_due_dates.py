@@ -254,7 +254,9 @@ def _is_of_kind(due: DueDate) -> bool:
 @settings(max_examples=200, deadline=None)
 @given(dates, st.booleans(), rule_sets)
 def test_initial_and_move_dues_are_after_the_event_and_of_their_kind(event, emergency, rules):
-	for due in initial_pep_due(event, emergency, CAL, rules):
+	dues = initial_pep_due(event, emergency, CAL, rules)
+	assert len(dues) == (2 if emergency else 1)  # the start-by date for an emergency, then the review
+	for due in dues:
 		assert due.due > event and due.kind is DayKind.WORKING and _is_of_kind(due)
 	try:
 		due = school_move_due(event, CAL, rules)

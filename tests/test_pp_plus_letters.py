@@ -265,10 +265,24 @@ def test_remittance_refuses_names_empty_batches_and_duplicate_claims():
 		remittance(funding_year="2025")
 
 
+NAMED_CHILDREN = (("Amara", "Okafor-Smith"), ("Bartholomew", "Kato"), ("Chloe", "Dunmore"))
+
+
 def test_remittance_never_names_a_child():
-	text = everything(remittance()).lower()
-	for name in (FIRST_NAME, LAST_NAME):
-		assert name.lower() not in text
+	"""A child reaches a remittance only through a line's initials: the initials made from the names are
+	printed, the names never; a name given as the initials is refused."""
+	lines = [
+		RemittanceLine(letters.child_initials(first, last), f"PPC-{number}", "Tuition", Decimal(10))
+		for number, (first, last) in enumerate(NAMED_CHILDREN)
+	]
+	text = everything(remittance(lines)).lower()
+	for first, last in NAMED_CHILDREN:
+		assert letters.child_initials(first, last).lower() in text
+		for name in (first, *last.split("-")):
+			assert name.lower() not in text, name
+		for given_as_initials in (first, last, f"{first} {last}", first.upper()):
+			with pytest.raises(ValueError, match="initials"):
+				remittance([RemittanceLine(given_as_initials, "PPC-9", "Tuition", Decimal(10))])
 
 
 def test_case_reference_equal_to_claim_reference_is_quoted_once():

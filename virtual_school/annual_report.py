@@ -14,7 +14,8 @@ from frappe.utils import getdate, today
 from virtual_school.domain import pp_plus_budget, school_days
 
 LOOKED_AFTER = "Looked After"
-SCHOOL_AGE_STAGES = ("EYFS", "KS1", "KS2", "KS3", "KS4")
+SCHOOL_AGE_STAGES = ("EYFS", "KS1", "KS2", "KS3", "KS4")  # PP+: looked-after children aged 4 to 15
+NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")  # as children_without_a_school_place.NOT_OF_SCHOOL_AGE
 
 
 def _grouped(sql: str, params: dict) -> dict:
@@ -35,6 +36,7 @@ def gather_figures(academic_year: str):
 		"end": end,
 		"lac": LOOKED_AFTER,
 		"stages": SCHOOL_AGE_STAGES,
+		"not_of_school_age": NOT_OF_SCHOOL_AGE,
 		"fy": funding_year,
 	}
 	placed_days = [
@@ -91,9 +93,11 @@ def gather_figures(academic_year: str):
 			where c.cohort = %(lac)s and p.start_date between %(start)s and %(end)s""",
 			params,
 		),
+		# the children the daily "Children Without a School Place" report lists (the report's text sends
+		# the reader there): Reception to Year 13, not only the PP+ ages
 		children_without_place_now=_one(
 			"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
-			and current_school is null and key_stage in %(stages)s""",
+			and current_school is null and key_stage not in %(not_of_school_age)s""",
 			params,
 		),
 		place_requests=_one(
@@ -204,7 +208,8 @@ def write_annual_report(academic_year: str) -> bytes:
 
 @frappe.whitelist()
 def generate(academic_year: str | None = None) -> dict:
-	"""Desk button: write the report and attach it (private) to Virtual School Settings."""
+	"""Desk button: write the report and keep it (private) on a new Annual Report Run, which only the Head
+	and Managers read (a file is downloadable by whoever reads the record it is attached to)."""
 	from frappe.utils.file_manager import save_file
 
 	from virtual_school.permissions import require_roles
@@ -216,11 +221,21 @@ def generate(academic_year: str | None = None) -> dict:
 	except ValueError:
 		frappe.throw(_("Academic Year must look like 2025-26."), title=_("Invalid Academic Year"))
 	content = write_annual_report(academic_year)
+	run = frappe.get_doc(
+		{
+			"doctype": "Annual Report Run",
+			"academic_year": academic_year,
+			"generated_by": frappe.session.user,
+			"generated_on": frappe.utils.now(),
+		}
+	).insert(ignore_permissions=True)  # the roles were checked above; nobody creates a run by hand
 	saved = save_file(
 		f"virtual-school-annual-report-{academic_year}.docx",
 		content,
-		"Virtual School Settings",
-		"Virtual School Settings",
+		run.doctype,
+		run.name,
 		is_private=1,
+		df="report_file",
 	)
-	return {"file_url": saved.file_url, "file": saved.name}
+	run.db_set("report_file", saved.file_url)
+	return {"file_url": saved.file_url, "file": saved.name, "annual_report_run": run.name}

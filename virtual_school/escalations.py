@@ -84,9 +84,9 @@ def open_escalation(
 	doc.flags.on_date = on_date
 	if not trigger_key:
 		return doc.insert(ignore_permissions=True)
-	# Two runs at once queue on the record's row (as the escalation's own update of it would), so the
-	# second sees the first's escalation once it commits instead of racing it into a deadlock.
-	frappe.db.get_value(reference_doctype, reference_name, "name", for_update=True)
+	# The unique index on trigger_key is the guard: a run that read before the other committed (its
+	# REPEATABLE READ snapshot, taken at its first read, does not show the other's escalation, even after
+	# a lock) inserts, and the index refuses it. The check below only spares the usual case an error.
 	if frappe.db.exists("Escalation", {"trigger_key": trigger_key}):
 		return None
 	frappe.db.savepoint("open_escalation")

@@ -78,6 +78,21 @@ def otp_code(secret: str) -> str:
 	return totp.now()
 
 
+def refused(response: requests.Response, status: int, exc_type: str | None = None) -> None:
+	"""The request was refused the way Frappe refuses it (this status; this exception, when Frappe names
+	one in its JSON answer), so a server error or a crash never passes for a refusal."""
+	where = f"{response.request.method} {response.url}"
+	assert response.status_code == status, (
+		f"{where}: {response.status_code}, not {status}: {response.text[:300]}"
+	)
+	if exc_type:
+		try:
+			named = response.json().get("exc_type")
+		except ValueError:
+			named = None
+		assert named == exc_type, f"{where}: refused with {named}, not {exc_type}: {response.text[:300]}"
+
+
 @pytest.fixture(scope="session")
 def login_as(base_url):
 	"""Log in as a user and return the session: ``login_as(email, password)``."""
@@ -132,7 +147,8 @@ CHROMIUM = os.environ.get("VS_CHROMIUM", "/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def browser():
 	"""Debian's chromium driven by Playwright (its own browser download cannot work here)."""
-	playwright = pytest.importorskip("playwright.sync_api")
+	import playwright.sync_api as playwright  # in the tools venv: an ImportError is a broken setup, not a skip
+
 	if not Path(CHROMIUM).exists():
 		pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium for tier 3")
 	with playwright.sync_playwright() as driver:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import requests
+from conftest import refused
 from portal_world import approach_row, build, impact_row, pep_target_row
 
 pytestmark = pytest.mark.http
@@ -86,7 +87,10 @@ def test_portal_needs_two_factor_sign_in(world, base_url, user_password):
 	assert response.json().get("tmp_id"), "a school user must be asked for the second factor"
 	session = requests.Session()
 	session.cookies.update(response.cookies)
-	assert session.get(f"{base_url}/school-portal", timeout=30, allow_redirects=False).status_code != 200
+	# still a guest: sent to sign in (a crash must not pass for this)
+	response = session.get(f"{base_url}/school-portal", timeout=30, allow_redirects=False)
+	assert response.status_code in (301, 302), response.status_code
+	assert response.headers["Location"].startswith("/login"), response.headers["Location"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -173,7 +177,9 @@ def test_frappe_client_api_leaks_nothing(world, base_url, method, params):
 		for session in world["sessions"]:
 			response = session.get(f"{base_url}/api/method/{method}", params=values, timeout=30)
 			assert_no_secrets(world, response.text)
-			if response.status_code == 200 and method.endswith("get_count"):
+			if response.status_code != 200:  # a refusal, never a crash that happens to print nothing
+				refused(response, 403, "PermissionError")
+			elif method.endswith("get_count"):
 				assert response.json()["message"] == 0, response.text
 			elif response.status_code == 200:
 				body = response.json().get("message")

@@ -7,7 +7,7 @@ Every clock names its kind of day (STATUTORY.md), for example:
   (SI 2012/1033 regs 6, 15, 24). A "school day" is a day on which the school holds a session, so INSET
   days and other closures are not school days.
 - **Working days**: first LAC review within 20 working days, care plan within 10, placement plan within 5
-  (SI 2010/959 regs 9 and 33). Mon-Fri except bank holidays; school terms play no part.
+  (SI 2010/959 regs 4, 9 and 33). Mon-Fri except bank holidays; school terms play no part.
 - **Calendar days**: s97A directions, 7 days to make representations, 7 days to refer to the Schools
   Adjudicator (SSFA 1998 ss97A-97C; OSA: "actual days - not working days").
 

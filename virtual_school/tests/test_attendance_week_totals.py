@@ -4,9 +4,7 @@ another week or school; Attendance Overview's chart reads them with the same fig
 roles that see every child may read them; and two uploads at once (of two schools, or of one) do not
 deadlock."""
 
-import threading
 from datetime import date, timedelta
-from unittest.mock import patch
 
 import frappe
 from frappe.utils import formatdate
@@ -14,6 +12,7 @@ from frappe.utils import formatdate
 from virtual_school import attendance, bulk_data
 from virtual_school.domain import attendance as rules
 from virtual_school.permissions import all_children_has_permission, all_children_query_conditions
+from virtual_school.tests.concurrency import run_meeting_at
 from virtual_school.tests.test_attendance import WEEKS, YEAR, AttendanceTestCase, csv_of, row
 from virtual_school.tests.test_attendance_totals import (
 	WEEK_RECORDS,
@@ -29,7 +28,6 @@ from virtual_school.tests.utils import (
 	make_placement,
 	make_school,
 	manager,
-	run_concurrently,
 )
 from virtual_school.virtual_school.report.attendance_overview.attendance_overview import execute
 
@@ -341,22 +339,17 @@ class TestConcurrentWrites(VirtualSchoolTestCase):
 		super().tearDown()
 
 	def upload_at_once(self, schools: tuple[str, str], week: date) -> list:
-		both_written = threading.Barrier(2)
-		refresh_totals = attendance.refresh_totals
-
-		def refresh_when_both_have_written(added, removed):
-			both_written.wait(timeout=30)
-			refresh_totals(added, removed)
-
-		with patch.object(attendance, "refresh_totals", refresh_when_both_have_written):
-			return run_concurrently(
-				*(
-					lambda writer=writer, school=school: attendance.apply_plan(
-						plan_of(writer, school, week), "Portal upload"
-					)["counts"]["create"]
-					for writer, school in enumerate(schools)
-				)
-			)
+		"""Both uploads write their records, then meet before updating the totals (``run_meeting_at``)."""
+		return run_meeting_at(
+			attendance,
+			"refresh_totals",
+			*(
+				lambda writer=writer, school=school: attendance.apply_plan(
+					plan_of(writer, school, week), "Portal upload"
+				)["counts"]["create"]
+				for writer, school in enumerate(schools)
+			),
+		)
 
 	def test_two_schools_uploading_a_new_week_at_once(self):
 		weeks = [date(2098, 9, 8) + timedelta(weeks=number) for number in range(5)]

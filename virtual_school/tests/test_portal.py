@@ -34,7 +34,14 @@ class TestPortalPupils(VirtualSchoolTestCase):
 		self.outsider = make_user("dt.other@school.test", SCHOOL_PORTAL_USER, website_user=True)
 		for user, school in ((self.user, self.own_school), (self.outsider, self.other_school)):
 			make_school_contact(user, school)
-		self.ours = make_child("Ours", carer_name="Secret Carer", placement_address="1 Hidden Road")
+		self.ours = make_child(
+			"Ours",
+			carer_name="Secret Carer",
+			placement_address="1 Hidden Road",
+			legal_status="C2 - Full care order",
+			legal_status_notes="Secret legal note",
+			social_worker_name="Secret Social Worker",
+		)
 		self.theirs = make_child("Theirs")
 		self.cwsw = make_child("Social", cohort="Child with a Social Worker")
 		make_placement(self.ours.name, self.own_school, add_days(today(), -30))
@@ -46,12 +53,19 @@ class TestPortalPupils(VirtualSchoolTestCase):
 		pupils = my_pupils()
 		self.assertEqual([pupil["reference"] for pupil in pupils], [self.ours.name])
 		flat = frappe.as_json(pupils)
-		for secret in ("Secret Carer", "Hidden Road", "legal", "social_worker"):
+		# each of these is on the child's record (setUp): none may reach the school
+		for secret in (
+			"Secret Carer",
+			"Hidden Road",
+			"Full care order",
+			"Secret legal note",
+			"Secret Social",
+		):
 			self.assertNotIn(secret, flat)
 
 	def test_other_school_and_desk_users_are_refused(self):
 		frappe.set_user(self.outsider)
-		self.assertNotIn(self.ours.name, [pupil["reference"] for pupil in my_pupils()])
+		self.assertEqual([pupil["reference"] for pupil in my_pupils()], [self.theirs.name])
 		frappe.set_user(make_user("vs.manager@example.test", "Virtual School Manager"))
 		with self.assertRaises(frappe.PermissionError):
 			my_pupils()

@@ -203,3 +203,13 @@ def run_concurrently(*calls) -> list:
 		thread.join(timeout=120)
 	frappe.db.rollback()
 	return results
+
+
+def mid_autumn() -> date:
+	"""15 November of the academic year the clock is in: a term-time "today" to freeze a test at
+	(``self.enterContext(self.freeze_time(mid_autumn(), tick=True))``) when its data lie a few days or weeks
+	before today, which from 1 September would put them in the year before (docs/testing.md, Dates)."""
+	from virtual_school.domain import school_days
+
+	start = school_days.academic_year_bounds(school_days.academic_year_of(date.today()))[0]
+	return date(start.year, 11, 15)

@@ -74,8 +74,11 @@ class TestExclusion(VirtualSchoolTestCase):
 
 	def test_caseworkers_see_only_their_caseload(self):
 		doc = self.exclusion()
+		theirs = self.exclusion(child=make_child("Ex", caseworker=caseworker(2)).name)
 		frappe.set_user(caseworker(2))
-		self.assertNotIn(doc.name, frappe.get_list("Exclusion", pluck="name"))
+		visible = frappe.get_list("Exclusion", pluck="name")
+		self.assertIn(theirs.name, visible)  # the list works for them: the absence below means something
+		self.assertNotIn(doc.name, visible)
 
 
 class TestAdviceRequest(VirtualSchoolTestCase):

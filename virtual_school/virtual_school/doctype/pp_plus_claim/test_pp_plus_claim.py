@@ -7,6 +7,8 @@ from functools import partial
 import frappe
 from frappe.model.workflow import WorkflowTransitionError, apply_workflow
 
+from virtual_school.domain import pp_plus_budget
+from virtual_school.tests.concurrency import run_meeting_at
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
 	caseworker,
@@ -17,13 +19,13 @@ from virtual_school.tests.utils import (
 	make_school,
 	make_user,
 	manager,
-	run_concurrently,
 )
 from virtual_school.virtual_school.doctype.pp_plus_claim.pp_plus_claim import (
 	ApprovalLimitError,
 	OverAllocationError,
 	SelfApprovalError,
 )
+from virtual_school.virtual_school.doctype.pp_plus_payment.pp_plus_payment import PPPlusPayment
 
 YEAR = "2027-28"
 
@@ -120,8 +122,10 @@ class TestPPPlusClaim(PPPlusTestCase):
 
 	def test_finance_cannot_approve(self):
 		doc = self.to_review(self.claim(200))
-		with self.assertRaises((WorkflowTransitionError, frappe.PermissionError)):
+		# Finance reads approved and paid claims only: one under review is not even theirs to open
+		with self.assertRaises(frappe.PermissionError):
 			self.act(doc, "Approve", finance())
+		self.assertEqual(frappe.db.get_value("PP Plus Claim", doc.name, "workflow_state"), "Under Review")
 
 	def test_over_allocation_is_refused(self):
 		first = self.to_review(self.claim(1000))
@@ -262,7 +266,13 @@ class TestPPPlusPayment(PPPlusTestCase):
 
 
 class TestConcurrentApproval(PPPlusTestCase):
-	"""Two managers approve two claims for one child at the same moment, from two connections."""
+	"""Two managers approve two claims for one child at the same moment, from two connections.
+
+	The connections meet after reading the child's budget and before writing the approval
+	(``run_meeting_at`` the budget check): without the child's row lock both read before either writes
+	(and their locking reads deadlock); without the locking read the second, let through after the
+	first commits, reads its old snapshot and over-commits.
+	"""
 
 	def setUp(self):
 		super().setUp()
@@ -282,7 +292,8 @@ class TestConcurrentApproval(PPPlusTestCase):
 		super().tearDown()
 
 	def approve_concurrently(self, *claim_names) -> dict:
-		"""Approve each claim from its own connection, as a different Virtual School Head, at once."""
+		"""Approve each claim from its own connection, as a different Virtual School Head, at once; the
+		connections meet at the budget check."""
 		approvers = [
 			make_user(f"vs.head{number}@example.test", "Virtual School Head")
 			for number in range(len(claim_names))
@@ -293,8 +304,10 @@ class TestConcurrentApproval(PPPlusTestCase):
 			apply_workflow(frappe.get_doc("PP Plus Claim", claim_name), "Approve")
 			return "Approved"
 
-		results = run_concurrently(
-			*(partial(approve, name, user) for name, user in zip(claim_names, approvers, strict=True))
+		results = run_meeting_at(
+			pp_plus_budget,
+			"check_claim",
+			*(partial(approve, name, user) for name, user in zip(claim_names, approvers, strict=True)),
 		)
 		return {
 			name: result if isinstance(result, str) else type(result).__name__
@@ -330,7 +343,11 @@ class TestConcurrentApproval(PPPlusTestCase):
 
 
 class TestConcurrentPayment(PPPlusTestCase):
-	"""Two finance officers submit two payments of the same approved claim at the same moment."""
+	"""Two finance officers submit two payments of the same approved claim at the same moment.
+
+	The connections meet after checking the claims and before marking them paid (``run_meeting_at``
+	``set_claims_state``): without the lock on the claim rows both find the claim unpaid, every run.
+	"""
 
 	approved = TestPPPlusPayment.approved
 	payment = TestPPPlusPayment.payment
@@ -363,7 +380,9 @@ class TestConcurrentPayment(PPPlusTestCase):
 			frappe.get_doc("PP Plus Payment", name).submit()
 			return "Submitted"
 
-		results = run_concurrently(*(partial(submit, payment.name) for payment in self.payments))
+		results = run_meeting_at(
+			PPPlusPayment, "set_claims_state", *(partial(submit, payment.name) for payment in self.payments)
+		)
 		outcomes = [r if isinstance(r, str) else type(r).__name__ for r in results]
 		self.assertEqual(sorted(outcomes), ["DoublePaymentError", "Submitted"], outcomes)
 		paid_by = frappe.db.get_value("PP Plus Claim", self.approved_claim.name, "payment")

@@ -56,8 +56,15 @@ class TestPPPlusImpactReport(PPPlusTestCase):
 		self.assertEqual(len(escalated), 1)
 		self.assertEqual(run_daily(late)["escalated"], [])
 		_columns, rows = execute({"on_date": late})
-		self.assertEqual([row.report for row in rows], [name])
-		self.assertGreaterEqual(rows[0].days_overdue, 1)
+		# The one overdue report: Oak's for the autumn term, for the £300 approved claim (the £100 draft
+		# is not on it), reminded on its due date, escalated once (level 1) three days after it.
+		ours = [row for row in rows if row.school == self.school]
+		self.assertEqual(
+			[(row.report, row.funding_year, row.term, row.due_date, row.claims, row.funding) for row in ours],
+			[(name, self.year, "Autumn", due, 1, 300)],
+		)
+		self.assertEqual((ours[0].reminded_on, ours[0].escalation_level), (due, 1))
+		self.assertGreaterEqual(ours[0].days_overdue, 1)
 
 	def test_submission_needs_every_row_completed(self):
 		run_daily(date(2028, 1, 3))

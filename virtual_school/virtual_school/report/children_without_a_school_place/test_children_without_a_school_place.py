@@ -56,7 +56,9 @@ class TestChildrenWithoutASchoolPlace(VirtualSchoolTestCase):
 		self.assertNotIn(self.other.name, rows)
 
 	def test_minimum_days_filter(self):
-		rows, _chart = self.rows(min_days=11)
+		rows, _chart = self.rows(min_days=10)  # 10 school days without a place: kept at 10 ...
+		self.assertIn(self.waiting.name, rows)
+		rows, _chart = self.rows(min_days=11)  # ... and left out at 11
 		self.assertNotIn(self.waiting.name, rows)
 
 	def test_without_an_ended_placement_the_wait_starts_when_the_need_began(self):

@@ -61,16 +61,70 @@ class TestInYearAdmissionsBySchool(VirtualSchoolTestCase):
 		self.assertEqual(data[0].school, self.refuser, "most refusals first")
 		self.assertEqual(chart["data"]["labels"][0], "Refusing Academy")
 
-	def test_totals_match_raw_sql(self):
+	def request(self, first_name: str, state: str, approaches: list[dict]) -> str:
+		child = make_child(first_name, "Inclusion", date_of_birth=date(2019, 3, 1))
+		doc = frappe.get_doc(
+			{
+				"doctype": "School Place Request",
+				"child": child.name,
+				"date_needed": date(2029, 9, 3),
+				"reason": "Entered care",
+				"approaches": approaches,
+			}
+		).insert()
+		frappe.db.set_value("School Place Request", doc.name, "workflow_state", state)
+		return doc.name
+
+	def test_every_column_worked_out_by_hand(self):
+		third = make_school("990703", "Third Primary")
+		refused = {"response": "Refused", "refusal_reason": "Full"}
+		# Withdrawn: none of its approaches count.
+		self.request(
+			"Gone", "Withdrawn", [{"school": self.refuser, "date_asked": date(2029, 9, 4), **refused}]
+		)
+		# Still open: one approach awaiting an answer in the period, one refusal after it (2 October).
+		self.request(
+			"Open",
+			"Requested",
+			[
+				{"school": third, "date_asked": date(2029, 9, 20)},
+				{"school": self.refuser, "date_asked": date(2029, 10, 2), **refused},
+			],
+		)
+		# One of the three refusals by the academy went to the Secretary of State in the period.
+		first = frappe.get_all(
+			"School Place Request", filters={"admitting_school": self.admitter}, pluck="name", limit=1
+		)[0]
+		frappe.db.set_value(
+			"School Place Request", first, "secretary_of_state_referred_on", date(2029, 9, 13)
+		)
 		_columns, data, _message, _chart = execute(
 			{"from_date": date(2029, 9, 1), "to_date": date(2029, 9, 30)}
 		)
-		raw = frappe.db.sql(
-			"""select count(*) from `tabSchool Place Approach` a
-			join `tabSchool Place Request` r on r.name = a.parent
-			where a.date_asked between '2029-09-01' and '2029-09-30' and r.workflow_state != 'Withdrawn'"""
-		)[0][0]
-		self.assertEqual(sum(row.requests for row in data), raw)
+		ours = [
+			(
+				row.school_name,
+				row.requests,
+				row.offers,
+				row.refusals,
+				row.awaiting,
+				row.placed,
+				row.directions,
+				row.referrals,
+			)
+			for row in data
+			if row.school in (self.refuser, self.admitter, third)
+		]
+		# requests = approaches in the period of requests not withdrawn; placed = placed requests whose
+		# admitting school was asked in the period; most refusals first, then most requests.
+		self.assertEqual(
+			ours,
+			[
+				("Refusing Academy", 3, 0, 3, 0, 0, 0, 1),
+				("Welcoming Primary", 3, 3, 0, 0, 3, 0, 0),
+				("Third Primary", 1, 0, 0, 1, 0, 0, 0),
+			],
+		)
 
 	def test_from_after_to_is_refused(self):
 		with self.assertRaises(frappe.ValidationError):

@@ -523,10 +523,22 @@ def preview_file(file_url: str, academic_year: str, school: str | None = None) -
 
 @frappe.whitelist(methods=["POST"])
 def import_file(file_url: str, academic_year: str, school: str | None = None) -> dict:
-	"""Desk: import an uploaded attendance file (the valid rows; the rejected ones are listed)."""
+	"""Desk: import an uploaded attendance file (the valid rows; the rejected ones are listed), recorded on
+	a new Import Log that keeps the file where only the Head and Managers may open it."""
+	from virtual_school.virtual_school.doctype.import_log import import_log
+
 	require_roles(*IMPORT_ROLES)
-	plan = plan_import(_file_bytes(file_url), academic_year, school or None)
-	return apply_plan(plan, "Desk import")
+	log = frappe.get_doc(
+		{
+			"doctype": "Import Log",
+			"import_type": "Attendance",
+			"channel": "Desk",
+			"source_file": file_url,
+			"academic_year": academic_year,
+			"school": school or None,
+		}
+	).insert()
+	return import_log.run(log.name)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -543,10 +555,24 @@ def portal_upload(csv_text: str, school: str, academic_year: str | None = None, 
 	if len(csv_text or "") > 2_000_000:
 		frappe.throw(_("The file is too large: send one term at a time."))
 	academic_year = academic_year or current_period()[0]
-	plan = plan_import((csv_text or "").encode(), academic_year, school, allowed_schools=[school])
+	content = (csv_text or "").encode()
+	plan = plan_import(content, academic_year, school, allowed_schools=[school])
 	if not frappe.utils.cint(confirm):
 		return summary_of(plan)
-	return apply_plan(plan, "Portal upload")
+	result = apply_plan(plan, "Portal upload")
+	_log_portal_upload(school, academic_year, content, result)
+	return result
+
+
+def _log_portal_upload(school: str, academic_year: str, content: bytes, result: dict) -> None:
+	"""Keep what the school sent on an Import Log: the Head and Managers can see who sent which rows; the
+	file is not on any record a caseworker, Finance or another school reads (File follows its record)."""
+	from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
+
+	log = new_log("Attendance", "Portal", school=school, academic_year=academic_year)
+	stamp = frappe.utils.now_datetime().strftime("%Y%m%d-%H%M%S")
+	attach_source(log, "source_file", f"attendance-{school}-{stamp}.csv", content)
+	log.record_result(result)
 
 
 # --- summaries -------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Bench commands: ``virtual-school-import-gias``, ``virtual-school-demo``, ``virtual-school-annual-report``."""
 
 import json
+import os
 import time
 
 import click
@@ -159,8 +160,11 @@ def import_ssda903(context, header_path, episodes_path, preview=False):
 	try:
 		if preview:
 			result = ssda903_import.preview(header_bytes, episodes_bytes)
-		else:
-			result = ssda903_import.import_children(header_bytes, episodes_bytes)
+		else:  # the files are kept on an Import Log (Head and Managers only), as a desk import keeps them
+			result = ssda903_import.import_from_bench(
+				(os.path.basename(header_path), header_bytes),
+				(os.path.basename(episodes_path), episodes_bytes),
+			)
 			frappe.db.commit()
 	finally:
 		frappe.destroy()

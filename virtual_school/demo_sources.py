@@ -6,8 +6,8 @@ looked-after list from social care (SSDA903).
   some persistently or severely absent, a few suspended, a few whose school stopped sending returns), so
   the Attendance Overview, the missing-education report and the daily flags all show real figures.
 - ``write_source_files``: 903-shaped header and episodes files (new children, plus rows with the usual
-  mistakes) and a school's attendance return, saved as private files on Virtual School Settings so the
-  team can try the SSDA903 import and the attendance import/portal upload on the demo site.
+  mistakes) and a school's attendance return, saved as private files on draft Import Logs (Head and Managers only)
+  so the team can try the SSDA903 import and the attendance import/portal upload on the demo site.
 """
 
 import csv
@@ -210,31 +210,37 @@ def attendance_file(school: str, on_date: date) -> bytes | None:
 
 
 def write_source_files(rng: random.Random, schools: list[str], home_la: str, portal_school: str) -> list[str]:
-	"""Save the demo source files as private files on Virtual School Settings; returns their URLs."""
+	"""Save the demo source files, private, on draft Import Logs (one SSDA903, one attendance) to try the
+	imports with: open the log, Preview, Import. Returns the new files' URLs."""
+	from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
+
 	on_date = getdate(today())
 	header, episodes = ssda903_files(rng, on_date, schools, home_la)
-	files = [("demo-ssda903-header.csv", header), ("demo-ssda903-episodes.csv", episodes)]
+	runs = [
+		(
+			"SSDA903",
+			{},
+			[
+				("header_file", "demo-ssda903-header.csv", header),
+				("episodes_file", "demo-ssda903-episodes.csv", episodes),
+			],
+		)
+	]
 	returns = attendance_file(portal_school, on_date)
 	if returns:
-		files.append((f"demo-attendance-{portal_school}.csv", returns))
-	urls = []
-	for file_name, content in files:
-		if frappe.db.exists(
-			"File", {"file_name": file_name, "attached_to_doctype": "Virtual School Settings"}
-		):
-			continue
-		urls.append(
-			frappe.get_doc(
-				{
-					"doctype": "File",
-					"file_name": file_name,
-					"content": content,
-					"is_private": 1,
-					"attached_to_doctype": "Virtual School Settings",
-					"attached_to_name": "Virtual School Settings",
-				}
+		runs.append(
+			(
+				"Attendance",
+				{"academic_year": school_days.academic_year_of(on_date), "school": portal_school},
+				[("source_file", f"demo-attendance-{portal_school}.csv", returns)],
 			)
-			.insert(ignore_permissions=True)
-			.file_url
+		)
+	urls = []
+	for import_type, values, files in runs:
+		if frappe.db.exists("File", {"file_name": files[0][1], "attached_to_doctype": "Import Log"}):
+			continue
+		log = new_log(import_type, "Desk", **values)
+		urls.extend(
+			attach_source(log, fieldname, file_name, content) for fieldname, file_name, content in files
 		)
 	return urls

@@ -190,30 +190,58 @@ def _upsert(batch: list[tuple[dict, str]]) -> None:
 
 @frappe.whitelist()
 def start_import(file_url: str | None = None) -> dict:
-	"""Desk button on the School list: import in the background from an uploaded file or the settings URL."""
+	"""Desk API: import in the background from an uploaded file or the settings URL, recorded on a new
+	Import Log (the source file is kept there, not on a record every desk role reads)."""
 	from virtual_school.permissions import require_roles
 
 	require_roles("System Manager", "Virtual School Head", "Virtual School Manager")
+	log = frappe.get_doc(
+		{"doctype": "Import Log", "import_type": "GIAS", "channel": "Desk", "source_file": file_url or None}
+	).insert()
+	return enqueue_import(log)
+
+
+def enqueue_import(log) -> dict:
+	"""Queue the GIAS import of an Import Log (its source file, else the settings URL) after this commit."""
+	from frappe.utils.background_jobs import is_job_enqueued
+
+	job_id = f"virtual_school_gias_import::{frappe.local.site}"
+	if is_job_enqueued(job_id):
+		frappe.throw(_("A GIAS import is already running: try again when it finishes."), exc=GIASImportError)
 	content_path = None
-	if file_url:
-		file_doc = frappe.get_doc("File", {"file_url": file_url})
-		file_doc.check_permission("read")
-		content_path = file_doc.get_full_path()
-	job = frappe.enqueue(
+	if log.source_file:
+		content_path = frappe.get_doc("File", {"file_url": log.source_file, "is_private": 1}).get_full_path()
+	log.db_set("status", "Queued")
+	frappe.enqueue(
 		run_import_job,
 		queue="long",
 		timeout=3600,
 		source=content_path,
 		user=frappe.session.user,
-		job_id=f"virtual_school_gias_import::{frappe.local.site}",
-		deduplicate=True,
+		import_log=log.name,
+		job_id=job_id,
+		enqueue_after_commit=True,  # the job must find the log committed
 	)
-	return {"queued": bool(job)}
+	return {"queued": True, "import_log": log.name}
 
 
-def run_import_job(source: str | None, user: str) -> None:
-	"""Background job: import, then tell the user what happened (realtime and a notification)."""
-	summary = import_schools(source=source)
+def run_import_job(source: str | None, user: str, import_log: str | None = None) -> None:
+	"""Background job: import, record the result on the Import Log, then tell the user (realtime and a
+	notification)."""
+	frappe.db.savepoint("vs_gias_import")
+	try:
+		summary = import_schools(source=source)
+	except Exception as error:
+		# undo what the import wrote before recording the failure (the job's transaction stays usable)
+		frappe.db.rollback(save_point="vs_gias_import")
+		if import_log:
+			frappe.db.set_value(
+				"Import Log", import_log, {"status": "Failed", "result": str(error)}, update_modified=True
+			)
+			frappe.db.commit()
+		raise
+	if import_log:
+		frappe.get_doc("Import Log", import_log).record_result(summary.as_dict())
 	frappe.db.commit()
 	message = _("GIAS import: {0} inserted, {1} updated, {2} unchanged, {3} rejected.").format(
 		summary.inserted, summary.updated, summary.unchanged, len(summary.rejected)
@@ -224,11 +252,14 @@ def run_import_job(source: str | None, user: str) -> None:
 			"subject": message,
 			"for_user": user,
 			"type": "Alert",
-			"document_type": "School",
+			"document_type": "Import Log" if import_log else "School",
+			"document_name": import_log,
 			"email_content": "<br>".join(
 				f"{_('Row')} {row['row']}: {row['column']}: {frappe.utils.escape_html(row['reason'])}"
 				for row in summary.rejected[:200]
 			),
 		}
 	).insert(ignore_permissions=True)
-	frappe.publish_realtime("virtual_school_gias_import", summary.as_dict(), user=user)
+	frappe.publish_realtime(
+		"virtual_school_gias_import", {**summary.as_dict(), "import_log": import_log}, user=user
+	)

@@ -43,16 +43,11 @@ permission_query_conditions = {
 	"Attendance Term Total": "virtual_school.permissions.attendance_term_total_query_conditions",
 	# sums over every child of a school: only for users who see every child
 	"Attendance Week Total": "virtual_school.permissions.all_children_query_conditions",
-	# Child tables queried directly (?parent=...) follow their parent's caseload.
-	"Care Episode": "virtual_school.permissions.care_episode_query_conditions",
-	"Child Status History": "virtual_school.permissions.child_status_history_query_conditions",
-	"Escalation Log": "virtual_school.permissions.escalation_log_query_conditions",
-	"PEP Target": "virtual_school.permissions.pep_target_query_conditions",
-	"PEP Attainment": "virtual_school.permissions.pep_attainment_query_conditions",
-	"School Place Approach": "virtual_school.permissions.school_place_approach_query_conditions",
-	# Added to Frappe's own File conditions: files on other caseloads are not listed.
-	"File": "virtual_school.permissions.file_query_conditions",
-	# Every doctype: the side-door guards of virtual_school/security (child rows, references, ...)
+	# a caseworker reads a school's impact report only when all its rows are on their caseload
+	"PP Plus Impact Report": "virtual_school.permissions.pp_plus_impact_report_query_conditions",
+	# Child tables (?parent=...) follow their parent record: "*" below (virtual_school/security/child_rows.py)
+	# Every doctype: the side-door guards of virtual_school/security (child rows, references: File,
+	# Comment, ToDo, Version, Workflow Action... follow the record they point at, ...)
 	"*": "virtual_school.security.query_conditions",
 }
 has_permission = {
@@ -67,6 +62,7 @@ has_permission = {
 	"Attendance Record": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Term Total": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Week Total": "virtual_school.permissions.all_children_has_permission",
+	"PP Plus Impact Report": "virtual_school.permissions.pp_plus_impact_report_has_permission",
 	# Every doctype: answers False to deny, never True (Frappe asks "*" first and stops at an answer)
 	"*": "virtual_school.security.has_permission",
 }
@@ -150,6 +146,10 @@ portal_menu_items = [
 
 # frappe.client.get_count applies no permissions in Frappe v15: count through get_list instead
 override_whitelisted_methods = {"frappe.client.get_count": "virtual_school.portal_guard.get_count"}
+
+# A Version read as a document loses the values of fields above the reader's permission level
+# (virtual_school/security/restricted_fields.py)
+override_doctype_class = {"Version": "virtual_school.security.restricted_fields.RestrictedVersion"}
 
 # Fixtures (exported with `bench export-fixtures`); workflows live in virtual_school/workflows/.
 fixtures = []

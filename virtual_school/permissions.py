@@ -142,78 +142,6 @@ def all_children_has_permission(doc, ptype: str | None = None, user: str | None 
 	return not is_caseload_restricted(user)
 
 
-def child_table_query_conditions(table: str, parent: str):
-	"""Rows of a child table (istable) follow their parent's caseload.
-
-	``/api/resource/<table>?parent=<parent>`` and ``frappe.client.get_list`` query a child table directly:
-	Frappe v15 checks read permission on the parent doctype but applies none of the parent's row
-	conditions, so without this a caseworker could list every child's care episodes or PEP targets.
-	"""
-
-	def conditions(user: str | None = None) -> str:
-		user = user or frappe.session.user
-		if not is_caseload_restricted(user):
-			return ""
-		column = f"`tab{table}`.`parent`"
-		if parent == "Child":
-			return caseload_children_condition(user, column)
-		owned = caseload_children_condition(user, f"`tab{parent}`.`child`")
-		return f"{column} in (select `tab{parent}`.`name` from `tab{parent}` where {owned})"
-
-	return conditions
-
-
-care_episode_query_conditions = child_table_query_conditions("Care Episode", "Child")
-child_status_history_query_conditions = child_table_query_conditions("Child Status History", "Child")
-escalation_log_query_conditions = child_table_query_conditions("Escalation Log", "Escalation")
-pep_target_query_conditions = child_table_query_conditions("PEP Target", "Personal Education Plan")
-pep_attainment_query_conditions = child_table_query_conditions("PEP Attainment", "Personal Education Plan")
-school_place_approach_query_conditions = child_table_query_conditions(
-	"School Place Approach", "School Place Request"
-)
-
-
-# Doctypes whose rows belong to a child through their ``child`` field (the caseload follows it).
-CHILD_RECORD_DOCTYPES = (
-	"Education Placement",
-	"School Place Request",
-	"Escalation",
-	"Personal Education Plan",
-	"Exclusion",
-	"PP Plus Claim",
-	"Attendance Record",
-	"Advice Request",
-)
-
-
-def file_query_conditions(user: str | None = None) -> str:
-	"""Files attached to a child's records are listed only to those who can see the child.
-
-	Frappe v15 lists to any desk user every file attached to a doctype they can read at all, so a
-	caseworker would see the names of files (often a child's name) on other caseloads. Downloading is
-	already refused (``File.has_permission`` asks the attached record); this hides the rows too.
-	"""
-	user = user or frappe.session.user
-	if not is_caseload_restricted(user):
-		return ""
-	doctype_column, name_column = "`tabFile`.`attached_to_doctype`", "`tabFile`.`attached_to_name`"
-	scoped = ", ".join(frappe.db.escape(doctype) for doctype in ("Child", *CHILD_RECORD_DOCTYPES))
-	allowed = [
-		f"({doctype_column} is null or {doctype_column} not in ({scoped}))",
-		f"({doctype_column} = 'Child' and {caseload_children_condition(user, name_column)})",
-	]
-	for doctype in CHILD_RECORD_DOCTYPES:
-		column = f"`tab{doctype}`.`child`"
-		owned = caseload_children_condition(user, column)
-		if doctype == "Advice Request":
-			owned = f"({column} is null or {column} = '' or {owned})"
-		allowed.append(
-			f"({doctype_column} = {frappe.db.escape(doctype)} and {name_column} in"
-			f" (select `tab{doctype}`.`name` from `tab{doctype}` where {owned}))"
-		)
-	return "(" + " or ".join(allowed) + ")"
-
-
 def advice_request_query_conditions(user: str | None = None) -> str:
 	"""Advice without a child is for the whole team; advice about a child follows the caseload."""
 	user = user or frappe.session.user
@@ -251,3 +179,61 @@ def pp_plus_claim_has_permission(doc, ptype: str | None = None, user: str | None
 	if user != "Administrator" and is_finance_only(user):
 		return doc.get("workflow_state") in FINANCE_VISIBLE_CLAIM_STATES
 	return child_record_has_permission(doc, ptype, user)
+
+
+# PP+ impact reports are per school and term, a row per funded claim (so per child, across caseloads).
+IMPACT_REPORT, IMPACT_ROW = "PP Plus Impact Report", "PP Plus Impact Row"
+
+
+def pp_plus_impact_report_query_conditions(user: str | None = None) -> str:
+	"""A caseworker lists an impact report only when every row's claim is for a child on their caseload.
+
+	Its rows name other caseloads' children with what their PP+ paid for and achieved, and Frappe shows a
+	record's rows to whoever opens it, so one foreign row makes the whole report the managers' (Head,
+	Manager; Finance, who sees every funded claim anyway, also reads them). A report without rows names
+	no child. Its rows follow this rule through virtual_school.security.child_rows.
+	"""
+	user = user or frappe.session.user
+	if not is_caseload_restricted(user):
+		return ""
+	own_claims = (
+		"select `own_claim`.`name` from `tabPP Plus Claim` `own_claim`"
+		f" where {caseload_children_condition(user, '`own_claim`.`child`')}"
+	)
+	return (
+		f"not exists (select 1 from `tab{IMPACT_ROW}` `impact_row`"
+		f" where `impact_row`.`parent` = `tab{IMPACT_REPORT}`.`name`"
+		f" and `impact_row`.`parenttype` = {frappe.db.escape(IMPACT_REPORT)}"
+		f" and (`impact_row`.`claim` is null or `impact_row`.`claim` not in ({own_claims})))"
+	)
+
+
+def pp_plus_impact_report_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	"""The single-record form of ``pp_plus_impact_report_query_conditions`` (read, write, print...).
+
+	Both the stored rows and the ones in hand count: a save cannot drop other caseloads' rows from a
+	report, or add them to one.
+	"""
+	user = user or frappe.session.user
+	if not is_caseload_restricted(user):
+		return True
+	claims = {row.get("claim") for row in doc.get("rows") or []}
+	if doc.get("name") and not doc.get("__islocal"):
+		claims |= set(
+			frappe.get_all(
+				IMPACT_ROW, filters={"parent": doc.name, "parenttype": IMPACT_REPORT}, pluck="claim"
+			)
+		)
+	return claims_on_caseload(claims, user)
+
+
+def claims_on_caseload(claims: set, user: str) -> bool:
+	"""Every claim exists and is for a child on the user's caseload (an empty set: True)."""
+	if not claims:
+		return True
+	if None in claims or "" in claims:
+		return False
+	children = frappe.get_all("PP Plus Claim", filters={"name": ["in", sorted(claims)]}, pluck="child")
+	if len(children) != len(claims):
+		return False
+	return all(child and is_on_caseload(child, user) for child in set(children))

@@ -29,6 +29,15 @@ Frappe clears the website cache (``website_clear_cache`` hook, Website / Portal 
 the page's ``get_context`` runs (sign-in, two-factor session, role and school checks, the school's data)
 and the page's own blocks are rendered with it; the CSRF token is added per request by Frappe.
 
+**The page's own template is autoescaped by construction.** Frappe's Jinja environment does not escape (its
+chrome prints trusted HTML: web blocks, ``head_include``, the boot JSON), so a page that forgets ``| e`` on a
+child's name prints a desk user's text as markup in the school user's browser. Here the page's blocks are
+compiled and rendered in an overlay of Frappe's environment with ``autoescape=True``: every ``{{ … }}`` of
+every portal page (text, attributes, ``data-*``, the ``<title>`` block) is escaped without the template
+asking, and ``| e`` stays harmless (escaped once). The chrome is still Frappe's, rendered as Frappe renders
+it without the page's data; the ``<title>`` is always the page's (escaped), never Frappe's default
+``{{ title | striptags }}``, which turns ``&lt;`` back into ``<``.
+
 **Frappe's icon sprites are loaded as static assets** (``sprites_as_assets``): the chrome carries a
 placeholder and a small script instead of the 320 KB of inline SVG, so a page is ~20 KB instead of ~340 KB.
 """
@@ -45,6 +54,7 @@ from frappe.website import path_resolver
 from frappe.website.page_renderers.template_page import TemplatePage
 from frappe.website.path_resolver import resolve_redirect as frappes_resolve_redirect
 from jinja2.bccache import Bucket, BytecodeCache
+from markupsafe import escape
 
 PORTAL_ROUTE = "school-portal"
 
@@ -127,6 +137,17 @@ def use_compiled_templates():
 	environment = frappe.get_jenv()
 	environment.bytecode_cache = COMPILED
 	return environment
+
+
+def autoescaping(environment):
+	"""An overlay of this request's environment that escapes every expression: the portal pages' own code.
+
+	Templates it loads by name (``include``, ``import``) are compiled autoescaped too; the page's chrome
+	(``extends``) is rendered from Frappe's environment, never from this one.
+	"""
+	overlay = environment.overlay(autoescape=True)
+	overlay.bytecode_cache = COMPILED
+	return overlay
 
 
 def is_portal_path(path: str) -> bool:
@@ -366,7 +387,7 @@ class SchoolPortalPage(TemplatePage):
 			self.context._context_dict = self.context
 
 		html = shell
-		for name, output in self.render_page_blocks(environment, page_blocks).items():
+		for name, output in self.render_page_blocks(autoescaping(environment), page_blocks).items():
 			html = html.replace(MARK.format(name), output)
 		return self.update_toc(html)
 
@@ -411,7 +432,7 @@ class SchoolPortalPage(TemplatePage):
 			self.context.pop(name, None)
 		base_context = dict(self.context)
 		context = template.new_context(self.context)
-		for name in template.blocks:
+		for name in {*template.blocks, "title"}:  # the title is always the page's, escaped
 			context.blocks[name] = [_placeholder(name)]
 		shell = sprites_as_assets(template.environment, "".join(template.root_render_func(context)))
 		# the context of this request's blocks: the shell's, the page's data and the user's name
@@ -431,7 +452,8 @@ class SchoolPortalPage(TemplatePage):
 		self.context["user"] = user
 
 	def render_page_blocks(self, environment, names) -> dict[str, str]:
-		"""The page template's own blocks rendered with this request's context (without its layout)."""
+		"""The page template's own blocks rendered with this request's context (without its layout), in the
+		autoescaping environment; a page without a ``title`` block gets its ``title`` escaped."""
 		template = COMPILED.from_string(environment, EXTENDS.sub("", self.source, count=1))
 		context = template.new_context(self.context)
 		for name in names:
@@ -444,4 +466,6 @@ class SchoolPortalPage(TemplatePage):
 			if start in output:
 				inner = output[output.index(start) + len(start) : output.index(end)]
 				blocks[name] = re.sub("\x00/?vs-portal-block:[^\x00]*\x00", "", inner)
+		if "title" not in blocks:
+			blocks["title"] = str(escape(self.context.title or ""))
 		return blocks

@@ -145,15 +145,13 @@ def _set_where_the_child_lives(doc, placement_la: str | None) -> None:
 def _file_content(file_url: str) -> bytes:
 	file_doc = frappe.get_doc("File", {"file_url": file_url})
 	file_doc.check_permission("read")
-	return (
-		file_doc.get_content()
-		if isinstance(file_doc.get_content(), bytes)
-		else file_doc.get_content().encode()
-	)
+	content = file_doc.get_content()
+	return content if isinstance(content, bytes) else content.encode()
 
 
 @frappe.whitelist()
 def preview_files(header_url: str, episodes_url: str) -> dict:
+	"""Desk API (files the user may open): what an import would do, writing nothing."""
 	from virtual_school.permissions import require_roles
 
 	require_roles("System Manager", "Virtual School Head", "Virtual School Manager")
@@ -162,7 +160,30 @@ def preview_files(header_url: str, episodes_url: str) -> dict:
 
 @frappe.whitelist(methods=["POST"])
 def import_files(header_url: str, episodes_url: str) -> dict:
+	"""Desk API: import two uploaded files, recorded on a new Import Log that keeps them (Head/Manager only)."""
 	from virtual_school.permissions import require_roles
+	from virtual_school.virtual_school.doctype.import_log import import_log
 
-	require_roles("System Manager", "Virtual School Head", "Virtual School Manager")
-	return import_children(_file_content(header_url), _file_content(episodes_url))
+	require_roles(*import_log.IMPORT_ROLES)
+	log = frappe.get_doc(
+		{
+			"doctype": "Import Log",
+			"import_type": "SSDA903",
+			"channel": "Desk",
+			"header_file": header_url,
+			"episodes_file": episodes_url,
+		}
+	).insert()
+	return import_log.run(log.name)
+
+
+def import_from_bench(header: tuple[str, bytes], episodes: tuple[str, bytes]) -> dict:
+	"""``bench virtual-school-import-ssda903``: import local files, kept on an Import Log like a desk import."""
+	from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
+
+	log = new_log("SSDA903", "Bench")
+	attach_source(log, "header_file", *header)
+	attach_source(log, "episodes_file", *episodes)
+	result = import_children(header[1], episodes[1])
+	log.record_result(result)
+	return {**result, "import_log": log.name}

@@ -9,6 +9,7 @@ import re
 import uuid
 
 import pytest
+from conftest import refused
 
 pytestmark = pytest.mark.http
 
@@ -116,10 +117,13 @@ def portal_pages(session, base_url) -> dict[str, str]:
 	routes = set(re.findall(r'href="(/school-portal[^"#?]*(?:\?[^"#]*)?)"', home.text))
 	for route in sorted(routes)[:30]:
 		response = session.get(f"{base_url}{route.replace('&amp;', '&')}", timeout=TIMEOUT)
-		if response.status_code == 200:
-			pages[route] = response.text
-			for detail in set(re.findall(r'href="(/school-portal/[a-z-]+\?name=[^"]+)"', response.text)):
-				pages[detail] = session.get(f"{base_url}{detail.replace('&amp;', '&')}", timeout=TIMEOUT).text
+		# a page the portal links to must open: one that fails would hide its payload from the check
+		assert response.status_code == 200, f"{route}: {response.status_code} {response.text[:300]}"
+		pages[route] = response.text
+		for detail in set(re.findall(r'href="(/school-portal/[a-z-]+\?name=[^"]+)"', response.text)):
+			opened = session.get(f"{base_url}{detail.replace('&amp;', '&')}", timeout=TIMEOUT)
+			assert opened.status_code == 200, f"{detail}: {opened.status_code} {opened.text[:300]}"
+			pages[detail] = opened.text
 	return pages
 
 
@@ -182,13 +186,8 @@ WIDENING_PARAMS = [
 	{"fields": json.dumps(["name"]), "order_by": "name; select * from `tabChild`"},
 	{"fields": json.dumps(["name"]), "order_by": "(select group_concat(first_name) from `tabChild`)"},
 	{"fields": json.dumps(["name"]), "order_by": "if(1=1, name, first_name) desc"},
-	# Frappe casts limit_start to an int: -1 reaches MariaDB as OFFSET -1, a syntax error, never SQL text.
-	{
-		"fields": json.dumps(["name", "first_name"]),
-		"limit_start": -1,
-		"limit_page_length": 100000,
-		"tolerate": "near '-1'",
-	},
+	# Frappe casts limit_start to an int; the app refuses a negative one (417) before MariaDB sees OFFSET -1.
+	{"fields": json.dumps(["name", "first_name"]), "limit_start": -1, "limit_page_length": 100000},
 	{"fields": json.dumps(["name"]), "limit": "1000000 union select name from tabChild"},
 	{"fields": json.dumps(["caseworker", "count(name) as n"]), "group_by": "caseworker"},
 	{"fields": json.dumps(["name"]), "group_by": "name having 1=1 or 1"},
@@ -394,11 +393,25 @@ def test_portal_post_without_csrf_token_is_refused(world, base_url, login_as, us
 # Guard: Frappe's workflow transition check (allowed role per transition) and the app's approval checks.
 
 
+def csrf_header(session, base_url) -> dict:
+	"""The session's CSRF token, sent with the action: once a page has given the session one, Frappe refuses
+	a POST without it (CSRFTokenError, 400) before any permission is checked."""
+	for page in ("/app", "/school-portal"):
+		text = session.get(f"{base_url}{page}", timeout=TIMEOUT).text
+		match = re.search(r'csrf_token\s*=\s*"([^"]+)"', text) or re.search(
+			r'name="csrf_token"\s+content="([^"]+)"', text
+		)
+		if match and match.group(1) != "None":
+			return {"X-Frappe-CSRF-Token": match.group(1)}
+	return {}
+
+
 def apply(session, base_url, admin, doctype, name, action):
 	doc = admin.get(f"{base_url}/api/resource/{doctype}/{name}", timeout=TIMEOUT).json()["data"]
 	return session.post(
 		f"{base_url}/api/method/frappe.model.workflow.apply_workflow",
 		data={"doc": json.dumps(doc), "action": action},
+		headers=csrf_header(session, base_url),
 		timeout=TIMEOUT,
 	)
 
@@ -409,23 +422,44 @@ def state(admin, base_url, doctype, name):
 	]
 
 
+def record(admin, base_url, doctype, name) -> dict:
+	"""The record as stored now (its state, its last change), to show a refusal changed nothing."""
+	response = admin.get(f"{base_url}/api/resource/{doctype}/{name}", timeout=TIMEOUT)
+	assert response.status_code == 200, response.text[:300]
+	data = response.json()["data"]
+	return {"workflow_state": data["workflow_state"], "modified": data["modified"]}
+
+
 def test_workflow_actions_the_role_lacks_are_refused(world, base_url):
 	admin, sessions, child = world["admin"], world["sessions"], world["own"]
 	# The caseworker may request closure but not approve it; finance and the portal may do neither.
 	if state(admin, base_url, "Child", child) == "Referred":
 		assert apply(sessions["own"], base_url, admin, "Child", child, "Accept Case").status_code == 200
+	# Another caseworker's child: they cannot even read it (403 PermissionError), and it is unchanged.
+	other_before = record(admin, base_url, "Child", world["other"])
 	response = apply(sessions["own"], base_url, admin, "Child", world["other"], "Accept Case")
-	assert response.status_code != 200, "a caseworker accepted another caseworker's case"
+	refused(response, 403, "PermissionError")
+	assert record(admin, base_url, "Child", world["other"]) == other_before
 	assert apply(sessions["own"], base_url, admin, "Child", child, "Request Closure").status_code == 200
 	assert state(admin, base_url, "Child", child) == "Closure Requested"
-	for key in ("own", "other", "finance", "portal"):
+	before = record(admin, base_url, "Child", child)
+	# Readers of the child without the transition's role: Frappe's WorkflowTransitionError (417); those
+	# who cannot read it (another caseload, the portal): PermissionError (403).
+	for key, status, exc_type in (
+		("own", 417, "WorkflowTransitionError"),
+		("other", 403, "PermissionError"),
+		("finance", 417, "WorkflowTransitionError"),
+		("portal", 403, "PermissionError"),
+	):
 		response = apply(sessions[key], base_url, admin, "Child", child, "Approve Closure")
-		assert response.status_code != 200, f"{key} approved a closure"
-	assert state(admin, base_url, "Child", child) == "Closure Requested"
+		refused(response, status, exc_type)
+		assert record(admin, base_url, "Child", child) == before, (
+			f"{key}'s refused approval changed the child"
+		)
 	# Someone else's child: even an action the role has is refused.
 	response = apply(sessions["own"], base_url, admin, "Child", world["other"], "Request Closure")
-	assert response.status_code != 200
-	assert state(admin, base_url, "Child", world["other"]) != "Closure Requested"
+	refused(response, 403, "PermissionError")
+	assert record(admin, base_url, "Child", world["other"]) == other_before
 	assert apply(sessions["manager"], base_url, admin, "Child", child, "Keep Open").status_code == 200
 
 

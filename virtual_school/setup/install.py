@@ -4,6 +4,7 @@ import frappe
 from frappe.utils import cint
 
 from virtual_school.pp_plus import add_budget_index
+from virtual_school.security.errors import turn_off_error_tracebacks
 from virtual_school.setup.calendar_defaults import ensure_default_calendars
 from virtual_school.setup.indexes import ensure_indexes
 from virtual_school.setup.local_authorities import ensure_local_authorities
@@ -48,6 +49,7 @@ def converge() -> None:
 	ensure_attendance_totals()  # Attendance Term Total built once on a site that has records but no totals
 	ensure_indexes()  # composite indexes for national scale (virtual_school/setup/indexes.py)
 	ensure_security_defaults()  # 2FA for school staff, session expiry, lockout (once per site)
+	turn_off_error_tracebacks()  # Frappe's allow_error_traceback off outside developer mode (security/errors.py)
 	ensure_settings_defaults()
 
 

@@ -19,7 +19,7 @@ frappe.ready(() => {
 	const show = (m, done) => {
 		const c = m.counts;
 		const rejected = (m.rejected || [])
-			.map((r) => `<li>${__("Row {0}", [r.row || "-"])}${r.column ? ", " + esc(r.column) : ""}: ${esc(r.reason)}</li>`)
+			.map((r) => `<li>${__("Row {0}", [esc(String(r.row || "-"))])}${r.column ? ", " + esc(r.column) : ""}: ${esc(r.reason)}</li>`)
 			.join("");
 		const summary = done
 			? __("Sent: {0} weeks added, {1} corrected, {2} unchanged.", [c.create, c.update, c.unchanged])

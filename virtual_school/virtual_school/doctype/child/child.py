@@ -24,7 +24,9 @@ class Child(Document):
 			self.caseworker = frappe.session.user
 
 	def validate(self):
-		self.full_name = " ".join(filter(None, [self.first_name.strip(), self.last_name.strip()]))
+		self.full_name = " ".join(
+			filter(None, [(self.first_name or "").strip(), (self.last_name or "").strip()])
+		)
 		self.validate_dates()
 		self.validate_upn()
 		self.validate_not_duplicate()
@@ -92,6 +94,8 @@ class Child(Document):
 				exc=DuplicateChildError,
 				title=_("Duplicate Child"),
 			)
+		if not (self.first_name and self.last_name and self.date_of_birth):
+			return  # Frappe's mandatory-field check (after validate) refuses the record
 		same_person = {
 			**others,
 			"first_name": self.first_name.strip(),

@@ -18,6 +18,19 @@ from virtual_school.tests.utils import (
 
 
 class TestChild(VirtualSchoolTestCase):
+	def test_a_child_without_a_surname_is_a_missing_field_not_a_crash(self):
+		"""A request without last_name got an AttributeError (HTTP 500) from building the full name."""
+		child = frappe.get_doc(
+			{
+				"doctype": "Child",
+				"first_name": "Sam",
+				"date_of_birth": add_days(today(), -3650),
+				"cohort": "Looked After",
+			}
+		)
+		with self.assertRaises(frappe.MandatoryError):
+			child.insert()
+
 	def test_full_name_year_group_and_out_of_authority_are_derived(self):
 		child = make_child("Amara", "Okafor", responsible_la="886", resident_la="210")
 		self.assertEqual(child.full_name, "Amara Okafor")

@@ -1,8 +1,11 @@
 // Copyright (c) 2026, virtual_school contributors
 // For license information, please see license.txt
 
+{% include "virtual_school/public/js/system_owned.js" %}
+
 frappe.ui.form.on("Personal Education Plan", {
 	refresh(frm) {
+		virtual_school_system_owned.lock(frm);
 		if (frm.doc.due_date && frm.doc.workflow_state !== "Approved") {
 			const late = frappe.datetime.get_diff(frappe.datetime.get_today(), frm.doc.due_date) > 0;
 			const due = __("Due {0}", [frappe.datetime.str_to_user(frm.doc.due_date)]);

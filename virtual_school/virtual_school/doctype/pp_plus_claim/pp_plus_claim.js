@@ -1,12 +1,15 @@
 // Copyright (c) 2026, virtual_school contributors
 // For license information, please see license.txt
 
+{% include "virtual_school/public/js/system_owned.js" %}
+
 frappe.ui.form.on("PP Plus Claim", {
 	setup(frm) {
 		frm.set_query("child", () => ({ filters: { cohort: "Looked After", status: "Active" } }));
 		frm.set_query("personal_education_plan", () => ({ filters: { child: frm.doc.child || "" } }));
 	},
 	refresh(frm) {
+		virtual_school_system_owned.lock(frm);
 		show_budget(frm);
 	},
 	child(frm) {

@@ -30,10 +30,11 @@ class OverAllocationError(frappe.ValidationError):
 class PPPlusClaim(Document):
 	"""A request for Pupil Premium Plus for one looked-after child, approved within their allocation."""
 
-	def before_insert(self):
-		self.requester = frappe.session.user
-
 	def validate(self):
+		if self.is_new():
+			# In validate, not before_insert: system-owned fields a request sent are compared before validate
+			# (virtual_school/security/system_owned.py), and the requester is the code's, never the client's.
+			self.requester = frappe.session.user
 		self.validate_child()
 		self.set_school()
 		self.validate_funding_year()

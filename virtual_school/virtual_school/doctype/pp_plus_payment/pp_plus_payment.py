@@ -48,8 +48,15 @@ class PPPlusPayment(Document):
 		total = 0
 		for row in self.claims:
 			claim = claims.get(row.claim)
-			if not claim:
-				frappe.throw(_("Row {0}: claim {1} does not exist.").format(row.idx, row.claim))
+			# A claim the user may not read (Finance sees approved and paid claims only) gets the answer a
+			# missing one gets: the messages below would tell its state, payment or school.
+			if not claim or not frappe.has_permission("PP Plus Claim", "read", row.claim):
+				frappe.throw(
+					_("Row {0}: claim {1} cannot be paid: only approved claims can be paid.").format(
+						row.idx, row.claim
+					),
+					title=_("Claim Not Approved"),
+				)
 			if claim.payment and claim.payment != self.name:
 				frappe.throw(
 					_("Row {0}: claim {1} is already in payment {2}.").format(

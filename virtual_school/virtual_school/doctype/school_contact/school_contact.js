@@ -1,8 +1,11 @@
 // Copyright (c) 2026, virtual_school contributors
 // For license information, please see license.txt
 
+{% include "virtual_school/public/js/system_owned.js" %}
+
 frappe.ui.form.on("School Contact", {
 	refresh(frm) {
+		virtual_school_system_owned.lock(frm);
 		const roles = ["Virtual School Head", "Virtual School Manager", "System Manager"];
 		if (frm.is_new() || !frm.doc.is_active || !frappe.user.has_role(roles)) return;
 		frm.add_custom_button(frm.doc.user ? __("Re-send Portal Invite") : __("Invite to Portal"), () => {

@@ -3,21 +3,9 @@
 
 frappe.ui.form.on("Virtual School Settings", {
 	refresh(frm) {
-		frm.add_custom_button(__("Annual Report"), () => {
-			frappe.prompt(
-				[{ fieldname: "academic_year", fieldtype: "Data", label: __("Academic Year"), description: __("e.g. 2025-26") }],
-				(values) =>
-					frappe
-						.call({
-							method: "virtual_school.annual_report.generate",
-							args: values,
-							freeze: true,
-							freeze_message: __("Writing the annual report…"),
-						})
-						.then((r) => r.message && window.open(r.message.file_url)),
-				__("Virtual School Head's Annual Report"),
-				__("Write")
-			);
-		});
+		// The reports are kept on Annual Report Run (Head and Managers only), not here: every desk role
+		// reads these settings, and with them any file attached to them.
+		if (!frappe.user.has_role(["System Manager", "Virtual School Head", "Virtual School Manager"])) return;
+		frm.add_custom_button(__("Annual Reports"), () => frappe.set_route("List", "Annual Report Run"));
 	},
 });

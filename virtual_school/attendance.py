@@ -17,6 +17,7 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, today
 
+from virtual_school.clocks import HALF_TERMS_CACHE_KEY
 from virtual_school.domain import attendance as rules
 from virtual_school.domain.school_days import DayKind, academic_year_bounds
 from virtual_school.escalations import open_escalation, opened_names
@@ -40,9 +41,6 @@ IMPORT_ROLES = ("System Manager", roles.VIRTUAL_SCHOOL_HEAD, roles.VIRTUAL_SCHOO
 
 def record_name(child: str, school: str, week_starting) -> str:
 	return f"ATT-{child}-{school}-{getdate(week_starting).isoformat()}"
-
-
-HALF_TERMS_CACHE_KEY = "virtual_school:half_terms"
 
 
 def half_terms() -> tuple[tuple[str, date, date], ...]:
@@ -519,6 +517,12 @@ def preview_file(file_url: str, academic_year: str, school: str | None = None) -
 	"""Desk: what importing an uploaded attendance file would do."""
 	require_roles(*IMPORT_ROLES)
 	return summary_of(plan_import(_file_bytes(file_url), academic_year, school or None))
+
+
+def plan_log(log) -> tuple:
+	"""An Import Log's attendance run: (preview, apply)."""
+	plan = plan_import(log.source_bytes("source_file"), log.academic_year, log.school or None)
+	return summary_of(plan), lambda: apply_plan(plan, "Desk import")
 
 
 @frappe.whitelist(methods=["POST"])

@@ -14,6 +14,8 @@ from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
 
 CACHE_KEY = "virtual_school:school_calendar"
+# attendance.half_terms() caches the half-term dates under this key; calendars change both
+HALF_TERMS_CACHE_KEY = "virtual_school:half_terms"
 
 
 def get_school_calendar() -> school_days.SchoolCalendar:
@@ -22,8 +24,6 @@ def get_school_calendar() -> school_days.SchoolCalendar:
 
 
 def clear_calendar_cache(doc=None, method=None) -> None:
-	from virtual_school.attendance import HALF_TERMS_CACHE_KEY
-
 	frappe.cache.delete_value([CACHE_KEY, HALF_TERMS_CACHE_KEY])
 
 

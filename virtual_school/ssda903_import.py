@@ -158,6 +158,12 @@ def preview_files(header_url: str, episodes_url: str) -> dict:
 	return preview(_file_content(header_url), _file_content(episodes_url))
 
 
+def plan_log(log) -> tuple:
+	"""An Import Log's SSDA903 run: (preview, apply)."""
+	header, episodes = log.source_bytes("header_file"), log.source_bytes("episodes_file")
+	return preview(header, episodes), lambda: import_children(header, episodes)
+
+
 @frappe.whitelist(methods=["POST"])
 def import_files(header_url: str, episodes_url: str) -> dict:
 	"""Desk API: import two uploaded files, recorded on a new Import Log that keeps them (Head/Manager only)."""

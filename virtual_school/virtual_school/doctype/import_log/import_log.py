@@ -26,6 +26,12 @@ REQUIRED_FILES = {
 	"Attendance": ("source_file",),
 	"GIAS": (),  # without a file the extract is downloaded from the settings URL
 }
+# Each importer plans a run from a log (``plan_log(log) -> (preview, apply)``): named, not imported, because
+# the importers create and run logs themselves.
+PLANNERS = {
+	"SSDA903": "virtual_school.ssda903_import.plan_log",
+	"Attendance": "virtual_school.attendance.plan_log",
+}
 INPUT_FIELDS = ("import_type", *FILE_FIELDS, "academic_year", "school")
 
 
@@ -86,23 +92,11 @@ class ImportLog(Document):
 			frappe.throw(_("Academic Year is needed for an attendance import."), title=_("Missing Value"))
 
 	def plan(self):
-		"""What this log's files would import: (preview dict, apply callable)."""
+		"""What this log's files would import: (preview dict, apply callable), from the importer of its kind."""
 		self.check_ready()
-		if self.import_type == "SSDA903":
-			from virtual_school import ssda903_import
-
-			header, episodes = self.source_bytes("header_file"), self.source_bytes("episodes_file")
-			return ssda903_import.preview(header, episodes), lambda: ssda903_import.import_children(
-				header, episodes
-			)
-		if self.import_type == "Attendance":
-			from virtual_school import attendance
-
-			plan = attendance.plan_import(
-				self.source_bytes("source_file"), self.academic_year, self.school or None
-			)
-			return attendance.summary_of(plan), lambda: attendance.apply_plan(plan, "Desk import")
-		frappe.throw(_("A GIAS import has no preview: it runs in the background."), title=_("No Preview"))
+		if self.import_type not in PLANNERS:
+			frappe.throw(_("A GIAS import has no preview: it runs in the background."), title=_("No Preview"))
+		return frappe.get_attr(PLANNERS[self.import_type])(self)
 
 	def record_result(self, result: dict, status: str = "Imported") -> None:
 		"""Write who ran the import, when, and what it did (counts and the rows' details)."""

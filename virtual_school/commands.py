@@ -17,7 +17,7 @@ def import_gias(context, path=None, url=None, as_json=False):
 	"""Insert or update schools from the DfE GIAS establishment extract."""
 	import frappe
 
-	from virtual_school.gias_import import import_schools
+	from virtual_school.imports.gias import import_schools
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -49,7 +49,7 @@ def demo(context, children=2000, cwsw=None, seed=2026):
 	"""Load a believable demo authority: schools, staff users, children, placements."""
 	import frappe
 
-	from virtual_school.demo import load_demo_data
+	from virtual_school.devtools.demo import load_demo_data
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -71,8 +71,8 @@ def annual_report(context, output, academic_year=None):
 	import frappe
 	from frappe.utils import getdate, today
 
-	from virtual_school.annual_report import write_annual_report
 	from virtual_school.domain import school_days
+	from virtual_school.reports.annual_report import write_annual_report
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -117,7 +117,7 @@ def benchmark(
 	"""Time every report, the Child list, the portal, the sweep and a PP+ approval against SQL floors."""
 	import frappe
 
-	from virtual_school.benchmark import format_table, run_benchmark
+	from virtual_school.devtools.benchmark import format_table, run_benchmark
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -150,7 +150,7 @@ def import_ssda903(context, header_path, episodes_path, preview=False):
 	"""Create or update looked-after children from SSDA903 files (all-or-nothing per child)."""
 	import frappe
 
-	from virtual_school import ssda903_import
+	from virtual_school.imports import ssda903 as ssda903_import
 
 	with open(header_path, "rb") as header, open(episodes_path, "rb") as episodes:
 		header_bytes, episodes_bytes = header.read(), episodes.read()

@@ -71,11 +71,11 @@ has_permission = {
 # --------------------------------------
 scheduler_events = {
 	"daily": [
-		"virtual_school.placements.refresh_derived_fields",
-		"virtual_school.escalations.run_daily_sweep",
-		"virtual_school.pp_plus_impact.run_daily",
-		"virtual_school.peps.escalate_overdue_peps",
-		"virtual_school.attendance.flag_attendance_concerns",
+		"virtual_school.children.placements.refresh_derived_fields",
+		"virtual_school.escalations.services.run_daily_sweep",
+		"virtual_school.pp_plus.impact.run_daily",
+		"virtual_school.peps.services.escalate_overdue_peps",
+		"virtual_school.attendance.services.flag_attendance_concerns",
 		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
 	],
 }
@@ -98,19 +98,19 @@ doc_events = {
 	},
 }
 
-# School portal (virtual_school/portal.py, www/school-portal)
+# School portal (virtual_school/portal/pages.py, www/school-portal)
 # ---------------------------------------------------------
 role_home_page = {"School Portal User": "school-portal"}
-# Portal pages are Frappe template pages whose compiled Jinja templates are reused (virtual_school/portal_renderer.py)
-page_renderer = ["virtual_school.portal_renderer.SchoolPortalPage"]
-website_clear_cache = ["virtual_school.portal_renderer.clear_shells"]
+# Portal pages are Frappe template pages whose compiled Jinja templates are reused (virtual_school/portal/renderer.py)
+page_renderer = ["virtual_school.portal.renderer.SchoolPortalPage"]
+website_clear_cache = ["virtual_school.portal.renderer.clear_shells"]
 # Frappe's resolve_path, except /school-portal paths, which resolve to themselves without a werkzeug map
-website_path_resolver = ["virtual_school.portal_renderer.resolve_path"]
+website_path_resolver = ["virtual_school.portal.renderer.resolve_path"]
 # Frappe reads every Website Route Redirect on each request before any hook; portal paths remember "no redirect"
 before_request = [
 	# the side-door guards on Frappe's own functions, applied once per process (virtual_school/security)
 	"virtual_school.security.install",
-	"virtual_school.portal_renderer.remember_portal_paths_without_redirect",
+	"virtual_school.portal.renderer.remember_portal_paths_without_redirect",
 ]
 before_job = ["virtual_school.security.install"]
 # portal_menu_items, not standard_portal_menu_items: Frappe v15's Portal Settings sync drops standard items
@@ -145,7 +145,7 @@ portal_menu_items = [
 ]
 
 # frappe.client.get_count applies no permissions in Frappe v15: count through get_list instead
-override_whitelisted_methods = {"frappe.client.get_count": "virtual_school.portal_guard.get_count"}
+override_whitelisted_methods = {"frappe.client.get_count": "virtual_school.portal.guard.get_count"}
 
 # A Version read as a document loses the values of fields above the reader's permission level
 # (virtual_school/security/restricted_fields.py)

@@ -4,7 +4,7 @@ Role permissions (DocPerm) decide what each role may do at all; these hooks narr
 a Virtual School Caseworker sees only children on their caseload (Child.caseworker is them, or the
 child is shared with them through Frappe's Share) and those children's records. Head, Manager, Finance
 and System Manager are not narrowed. School Portal Users have no desk permissions; the portal scopes
-them to their school (virtual_school.portal).
+them to their school (virtual_school.portal.pages).
 
 Frappe v15 facts this relies on: ``permission_query_conditions`` feed ``frappe.get_list`` (REST
 ``/api/resource``, list/report views, link search); Frappe does not always add shared documents to

@@ -53,7 +53,7 @@ def otp_secret(base_url: str, user: str) -> str:
 				base_url, "Administrator", os.environ.get("VS_ADMIN_PASSWORD", "admin")
 			)
 		response = admin.post(
-			f"{base_url}/api/method/virtual_school.portal_test_support.otp_secret",
+			f"{base_url}/api/method/virtual_school.devtools.test_support.otp_secret",
 			data={"user": user},
 			timeout=30,
 		)

@@ -371,7 +371,7 @@ def test_desk_post_without_csrf_token_is_refused(world, base_url, login_as, user
 def test_portal_post_without_csrf_token_is_refused(world, base_url, login_as, user_password):
 	session = login_as(world["users"]["portal"], user_password)
 	token = csrf_token_of(session, base_url, "/school-portal")
-	url = f"{base_url}/api/method/virtual_school.portal_actions.save_pep"
+	url = f"{base_url}/api/method/virtual_school.portal.actions.save_pep"
 	pep = (
 		world["admin"]
 		.get(

@@ -100,7 +100,7 @@ def academic_year(week: date) -> str:
 def upload(session, base_url, school, csv_text, confirm, token=None, week=None):
 	week = week or last_full_week()
 	return session.post(
-		f"{base_url}/api/method/virtual_school.attendance.portal_upload",
+		f"{base_url}/api/method/virtual_school.attendance.services.portal_upload",
 		data={
 			"csv_text": csv_text,
 			"school": school,

@@ -56,7 +56,7 @@ def call(session, base_url, method, token=None, **data):
 		key: json.dumps(value) if isinstance(value, dict | list) else value for key, value in data.items()
 	}
 	return session.post(
-		f"{base_url}/api/method/virtual_school.portal_actions.{method}",
+		f"{base_url}/api/method/virtual_school.portal.actions.{method}",
 		data=data,
 		headers={"X-Frappe-CSRF-Token": token or csrf_token(session, base_url)},
 		timeout=30,
@@ -266,11 +266,11 @@ def test_writes_need_post_and_the_csrf_token(world, base_url):
 	token = csrf_token(session, base_url)
 	data = {"name": world["peps"][0], "data": json.dumps({"designated_teacher": "No Token"})}
 	no_token = session.post(
-		f"{base_url}/api/method/virtual_school.portal_actions.save_pep", data=data, timeout=30
+		f"{base_url}/api/method/virtual_school.portal.actions.save_pep", data=data, timeout=30
 	)
 	assert no_token.status_code in (400, 403)
 	by_get = session.get(
-		f"{base_url}/api/method/virtual_school.portal_actions.save_pep", params=data, timeout=30
+		f"{base_url}/api/method/virtual_school.portal.actions.save_pep", params=data, timeout=30
 	)
 	assert by_get.status_code in (403, 405)
 	assert call(session, base_url, "save_pep", token=token, **data).status_code == 200
@@ -307,7 +307,7 @@ def test_school_requests_pp_plus_and_sees_it(world, base_url):
 
 def test_portal_test_support_is_for_administrator_only(world, base_url):
 	response = world["sessions"][0].post(
-		f"{base_url}/api/method/virtual_school.portal_test_support.otp_secret",
+		f"{base_url}/api/method/virtual_school.devtools.test_support.otp_secret",
 		data={"user": world["users"][1]},
 		headers={"X-Frappe-CSRF-Token": csrf_token(world["sessions"][0], base_url)},
 		timeout=30,

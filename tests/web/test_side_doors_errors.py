@@ -2,7 +2,7 @@
 too), and a hostile child's name stays text in the school user's browser.
 
 Guards: ``virtual_school/security/errors.py`` (Frappe's ``allow_error_traceback`` off on install and migrate and
-kept off on save; every JSON answer scrubbed outside developer mode) and ``virtual_school/portal_renderer.py``
+kept off on save; every JSON answer scrubbed outside developer mode) and ``virtual_school/portal/renderer.py``
 (the portal's pages autoescaped). In-process tests of each guard: ``virtual_school/tests/test_side_doors_*``.
 """
 

@@ -71,7 +71,7 @@ def private_files(base_url, sessions) -> dict[str, tuple[str, bytes]]:
 	assert preview["create"] or preview["unchanged"] or preview["update"], preview
 	report = ok(
 		head.post(
-			f"{base_url}/api/method/virtual_school.annual_report.generate",
+			f"{base_url}/api/method/virtual_school.reports.annual_report.generate",
 			data={"academic_year": "2025-26"},
 			timeout=TIMEOUT,
 		)

@@ -11,7 +11,7 @@ colleges and the rest there is no direction route.
 
 Rows are mapped one at a time and all-or-nothing: a row that cannot be mapped becomes a ``RejectedRow``
 carrying its row number, column and reason, and the rest of the file still maps (DOMAIN.md section 7).
-This module imports nothing from Frappe; ``virtual_school.gias_import`` writes the records.
+This module imports nothing from Frappe; ``virtual_school.imports.gias`` writes the records.
 """
 
 from __future__ import annotations

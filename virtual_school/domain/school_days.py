@@ -20,7 +20,7 @@ bisection), so one count costs O(log(terms + holidays)) once a calendar's index 
 
 Academic years run 1 September to 31 August (the DfE data convention, labelled "2025-26"); the legal
 "school year" of SI 1999/3181 reg 2 starts with the first term after July, which this approximates.
-This module imports nothing from Frappe: ``virtual_school.clocks`` feeds it the site's data.
+This module imports nothing from Frappe: ``virtual_school.calendar.clocks`` feeds it the site's data.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from datetime import date
 import frappe
 from frappe.utils import getdate, today
 
-from virtual_school.clocks import clear_calendar_cache
+from virtual_school.calendar.clocks import clear_calendar_cache
 from virtual_school.domain import school_days
 
 

@@ -3,7 +3,7 @@
 import frappe
 from frappe.utils import cint
 
-from virtual_school.pp_plus import add_budget_index
+from virtual_school.pp_plus.budget import add_budget_index
 from virtual_school.security.errors import turn_off_error_tracebacks
 from virtual_school.setup.calendar_defaults import ensure_default_calendars
 from virtual_school.setup.indexes import ensure_indexes
@@ -38,7 +38,9 @@ def before_tests() -> None:
 
 def converge() -> None:
 	"""Everything the app needs on a site, created or corrected; safe to run any number of times."""
-	from virtual_school.attendance import ensure_attendance_totals  # imports the app's modules: not at load
+	from virtual_school.attendance.services import (
+		ensure_attendance_totals,  # imports the app's modules: not at load
+	)
 
 	ensure_roles()
 	ensure_local_authorities()

@@ -125,25 +125,25 @@ class Guard(NamedTuple):
 
 GUARDS = {
 	"escalation-raise-lock": Guard(
-		"virtual_school.escalations",
+		"virtual_school.escalations.services",
 		'doc = frappe.get_doc("Escalation", row.name, for_update=True)',
 		'doc = frappe.get_doc("Escalation", row.name)',
 		"virtual_school.tests.test_concurrent_jobs (the raise test)",
 	),
 	"escalation-raise-recheck": Guard(
-		"virtual_school.escalations",
+		"virtual_school.escalations.services",
 		'if doc.status != "Open" or not escalation_ladder.should_raise(',
 		"if False and not escalation_ladder.should_raise(",
 		"virtual_school.tests.test_concurrent_jobs (the raise test)",
 	),
 	"pp-plus-child-lock": Guard(
-		"virtual_school.pp_plus",
+		"virtual_school.pp_plus.budget",
 		"\tlock_child_budget(child)\n\tyear = ",
 		"\tyear = ",
 		"virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim (TestConcurrentApproval)",
 	),
 	"pp-plus-locking-read": Guard(
-		"virtual_school.pp_plus",
+		"virtual_school.pp_plus.budget",
 		"""f" where {' and '.join(conditions)} lock in share mode",""",
 		"""f" where {' and '.join(conditions)}",""",
 		"virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim (TestConcurrentApproval)",
@@ -158,7 +158,7 @@ GUARDS = {
 	# instead of rewriting those rows from the records, a locking read of the index ranges the other
 	# upload is inserting into.
 	"attendance-totals-by-difference": Guard(
-		"virtual_school.attendance",
+		"virtual_school.attendance.services",
 		"\t\t_add_to_totals(doctype, added, removed)\n",
 		"\t\ttable = _TOTALS_TABLES[doctype]\n"
 		"\t\tfor key in sorted({tuple(k) for r in (*added, *removed) if (k := _key_of(table, r))}, key=str):\n"

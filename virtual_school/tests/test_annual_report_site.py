@@ -10,9 +10,9 @@ import docx
 import frappe
 from frappe.utils import getdate, today
 
-from virtual_school.annual_report import gather_figures, generate
 from virtual_school.domain import school_days
 from virtual_school.domain.annual_report import AnnualReportFigures
+from virtual_school.reports.annual_report import gather_figures, generate
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
 	head,

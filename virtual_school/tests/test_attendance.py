@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import frappe
 from frappe.desk.query_report import run as run_report
 
-from virtual_school import attendance
-from virtual_school.clocks import clear_calendar_cache
+from virtual_school.attendance import services as attendance
+from virtual_school.calendar.clocks import clear_calendar_cache
 from virtual_school.domain import school_days
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
 from virtual_school.tests.utils import (

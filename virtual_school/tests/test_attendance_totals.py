@@ -5,7 +5,7 @@ test_benchmark; the week totals' own cases in test_attendance_week_totals.)"""
 
 import frappe
 
-from virtual_school import attendance
+from virtual_school.attendance import services as attendance
 from virtual_school.tests.test_attendance import WEEKS, YEAR, AttendanceTestCase, csv_of, row
 
 RECORDS = """select academic_year, term, child, school, sum(possible_sessions), sum(sessions_attended),

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import frappe
 from frappe.utils import formatdate
 
-from virtual_school import attendance, bulk_data
+from virtual_school.attendance import services as attendance
+from virtual_school.devtools import bulk_data
 from virtual_school.domain import attendance as rules
 from virtual_school.permissions import all_children_has_permission, all_children_query_conditions
 from virtual_school.tests.concurrency import run_meeting_at

@@ -13,11 +13,11 @@ from decimal import Decimal
 import frappe
 from frappe.utils import getdate, today
 
-from virtual_school import bulk_data
-from virtual_school.attendance import flag_attendance_concerns
-from virtual_school.benchmark import floors, format_table, report_figures, run_benchmark
-from virtual_school.demo_sources import weeks_so_far
-from virtual_school.placements import refresh_current_school, refresh_year_groups
+from virtual_school.attendance.services import flag_attendance_concerns
+from virtual_school.children.placements import refresh_current_school, refresh_year_groups
+from virtual_school.devtools import bulk_data
+from virtual_school.devtools.benchmark import floors, format_table, report_figures, run_benchmark
+from virtual_school.devtools.demo_sources import weeks_so_far
 from virtual_school.tests.test_attendance_totals import assert_totals_match_records
 from virtual_school.tests.utils import VirtualSchoolTestCase, mid_autumn
 from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import PPPlusTestCase
@@ -135,7 +135,7 @@ class TestBenchmark(VirtualSchoolTestCase):
 
 class TestHttpFigures(VirtualSchoolTestCase):
 	def test_http_rows_percentiles_and_portal_share(self):
-		from virtual_school.benchmark_http import PATHS, format_http, portal_to_rest, summary
+		from virtual_school.devtools.benchmark_http import PATHS, format_http, portal_to_rest, summary
 
 		row = summary(20, [float(ms) for ms in range(100, 0, -1)], ["HTTP 502"], 10.0)
 		self.assertEqual((row["requests"], row["throughput_rps"], row["errors"]), (100, 10.0, 1))

@@ -8,7 +8,7 @@ import frappe
 from frappe.utils import add_days
 
 from virtual_school.domain import escalation_ladder
-from virtual_school.escalations import open_escalation, raise_overdue_escalations
+from virtual_school.escalations.services import open_escalation, raise_overdue_escalations
 from virtual_school.tests.concurrency import run_meeting_at
 from virtual_school.tests.utils import VirtualSchoolTestCase, make_child
 from virtual_school.virtual_school.doctype.escalation.escalation import Escalation

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import frappe
 
-from virtual_school.gias_import import GIASImportError, import_schools
+from virtual_school.imports.gias import GIASImportError, import_schools
 from virtual_school.tests.utils import VirtualSchoolTestCase
 
 FIXTURE = Path(__file__).parent / "fixtures" / "gias_sample.csv"
@@ -87,13 +87,13 @@ class TestGIASImport(VirtualSchoolTestCase):
 	def test_settings_url_takes_yesterdays_date(self):
 		from datetime import date
 
-		from virtual_school.gias_import import resolve_source
+		from virtual_school.imports.gias import resolve_source
 
 		frappe.db.set_single_value("Virtual School Settings", "gias_source_url", "https://x.test/e{date}.csv")
 		self.assertEqual(resolve_source(on_date=date(2026, 3, 1)), "https://x.test/e20260228.csv")
 
 	def test_only_head_and_managers_start_a_desk_import(self):
-		from virtual_school.gias_import import start_import
+		from virtual_school.imports.gias import start_import
 		from virtual_school.tests.utils import caseworker
 
 		frappe.set_user(caseworker(1))

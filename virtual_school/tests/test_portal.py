@@ -6,7 +6,7 @@ import frappe
 from frappe.utils import add_days, getdate, today
 
 from virtual_school.domain import pp_plus_budget
-from virtual_school.portal import my_pupils
+from virtual_school.portal.pages import my_pupils
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
 from virtual_school.tests.test_portal_actions import ensure_open_funding_year
 from virtual_school.tests.utils import (

@@ -4,8 +4,9 @@ import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, today
 
-from virtual_school import portal, portal_actions
 from virtual_school.domain import pp_plus_budget
+from virtual_school.portal import actions as portal_actions
+from virtual_school.portal import pages as portal
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
@@ -399,7 +400,7 @@ class TestPortalInviteAndSignIn(VirtualSchoolTestCase):
 		self.assertTrue(two_factor_is_enabled(OWN))
 
 	def test_get_count_applies_permissions(self):
-		from virtual_school.portal_guard import get_count
+		from virtual_school.portal.guard import get_count
 
 		make_child("Counted")
 		frappe.set_user(OWN)

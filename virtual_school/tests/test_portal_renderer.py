@@ -9,8 +9,8 @@ from frappe.utils import add_days, getdate, today
 from frappe.website.page_renderers.template_page import TemplatePage
 from frappe.website.utils import clear_website_cache
 
-from virtual_school import portal_renderer
-from virtual_school.portal_renderer import (
+from virtual_school.portal import renderer as portal_renderer
+from virtual_school.portal.renderer import (
 	COMPILED,
 	ICON_SPRITES,
 	NOT_REDIRECTED,
@@ -138,10 +138,10 @@ class TestPortalRenderer(VirtualSchoolTestCase):
 		from frappe.website.path_resolver import PathResolver
 		from frappe.website.path_resolver import resolve_path as frappes_resolve_path
 
-		from virtual_school.portal_renderer import resolve_path
+		from virtual_school.portal.renderer import resolve_path
 
 		self.assertIn(
-			"virtual_school.portal_renderer.resolve_path", frappe.get_hooks("website_path_resolver")
+			"virtual_school.portal.renderer.resolve_path", frappe.get_hooks("website_path_resolver")
 		)
 		for path in ("school-portal", "school-portal/peps", "school-portal/pep"):
 			self.assertEqual(resolve_path(path), frappes_resolve_path(path))
@@ -178,7 +178,7 @@ class TestPortalRenderer(VirtualSchoolTestCase):
 
 		frappes = portal_renderer.frappes_resolve_redirect
 		self.assertIn(
-			"virtual_school.portal_renderer.remember_portal_paths_without_redirect",
+			"virtual_school.portal.renderer.remember_portal_paths_without_redirect",
 			frappe.get_hooks("before_request"),
 		)
 		portal_renderer.remember_portal_paths_without_redirect()  # what every request does first
@@ -217,7 +217,7 @@ class TestPortalRenderer(VirtualSchoolTestCase):
 	def test_long_dates_as_frappes_format_date(self):
 		from frappe.utils.data import global_date_format
 
-		from virtual_school.portal import long_date
+		from virtual_school.portal.pages import long_date
 
 		lang = frappe.local.lang
 		try:

@@ -15,7 +15,8 @@ from unittest.mock import patch
 
 import frappe
 
-from virtual_school import gias_import, ssda903_import
+from virtual_school.imports import gias as gias_import
+from virtual_school.imports import ssda903 as ssda903_import
 from virtual_school.tests.utils import VirtualSchoolTestCase, head
 from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import PPPlusTestCase
 
@@ -145,7 +146,7 @@ class TestPaymentFaults(PPPlusTestCase, AllOrNothing):
 		def partial_check():
 			self.assertEqual(set(paid_states()), {"Paid"}, "the claims were marked before the crash")
 
-		from virtual_school import pp_plus_documents
+		from virtual_school.pp_plus import documents as pp_plus_documents
 
 		with patch.object(pp_plus_documents, "attach_remittance_advice", side_effect=Crash("disk full")):
 			self.assert_all_or_nothing(

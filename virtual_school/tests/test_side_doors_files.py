@@ -12,9 +12,10 @@ from pathlib import Path
 import frappe
 from frappe.utils import now_datetime
 
-from virtual_school import attendance, ssda903_import
-from virtual_school.annual_report import generate
+from virtual_school.attendance import services as attendance
 from virtual_school.domain import school_days
+from virtual_school.imports import ssda903 as ssda903_import
+from virtual_school.reports.annual_report import generate
 from virtual_school.setup import roles
 from virtual_school.tests.test_attendance import WEEKS, YEAR, _upn, csv_of, row
 from virtual_school.tests.utils import (
@@ -172,7 +173,7 @@ class TestSourcesAndReportsStayWithTheHead(VirtualSchoolTestCase):
 		files_since("Annual report (Head)")
 
 		url = self.upload(manager(), "edubase-extract.csv", (FIXTURES / "gias_sample.csv").read_bytes())
-		from virtual_school.gias_import import start_import
+		from virtual_school.imports.gias import start_import
 
 		self.gias = start_import(url)  # queued after commit: the test rolls back, so it never runs
 		files_since("GIAS (desk API, Manager)")

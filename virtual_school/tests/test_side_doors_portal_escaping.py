@@ -17,7 +17,7 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, today
 from frappe.website.path_resolver import PathResolver
 
-from virtual_school.portal_renderer import SHELLS, SchoolPortalPage
+from virtual_school.portal.renderer import SHELLS, SchoolPortalPage
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
 from virtual_school.tests import test_portal_actions
 from virtual_school.tests.utils import (

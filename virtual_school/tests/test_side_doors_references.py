@@ -333,7 +333,7 @@ class TestSideMethodsRefuseRecordsOutOfReach(ReferenceTestCase):
 
 	def test_the_apps_own_code_acts_for_users_who_cannot_read_the_record(self):
 		"""The portal records what a school did on records its users cannot open on the desk."""
-		from virtual_school import portal_actions
+		from virtual_school.portal import actions as portal_actions
 
 		frappe.set_user(PORTAL_USER)
 		portal_actions._record(frappe.get_doc("Child", self.child.name), "Answered")

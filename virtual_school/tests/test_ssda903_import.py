@@ -4,7 +4,7 @@ from pathlib import Path
 
 import frappe
 
-from virtual_school.ssda903_import import import_children, preview
+from virtual_school.imports.ssda903 import import_children, preview
 from virtual_school.tests.utils import VirtualSchoolTestCase
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssda903"

@@ -32,7 +32,7 @@ class VirtualSchoolTestCase(FrappeTestCase):
 		super().setUp()
 
 	def tearDown(self):
-		from virtual_school.clocks import clear_calendar_cache
+		from virtual_school.calendar.clocks import clear_calendar_cache
 
 		frappe.set_user("Administrator")
 		frappe.db.rollback()

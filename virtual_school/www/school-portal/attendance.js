@@ -31,7 +31,7 @@ frappe.ready(() => {
 
 	const send = (confirm) =>
 		frappe.call({
-			method: "virtual_school.attendance.portal_upload",
+			method: "virtual_school.attendance.services.portal_upload",
 			type: "POST",
 			args: {
 				csv_text: csvText,

@@ -1,8 +1,8 @@
 import frappe
 from frappe import _
 
-from virtual_school.attendance import current_period
-from virtual_school.portal import page_context
+from virtual_school.attendance.services import current_period
+from virtual_school.portal.pages import page_context
 
 no_cache = 1
 

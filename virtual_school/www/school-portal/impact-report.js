@@ -20,7 +20,7 @@ frappe.ready(() => {
 		}));
 		const file = await readFile();
 		frappe.call({
-			method: "virtual_school.portal_actions.save_impact_report",
+			method: "virtual_school.portal.actions.save_impact_report",
 			type: "POST",
 			args: {
 				name: form.dataset.name,

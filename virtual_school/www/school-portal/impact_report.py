@@ -1,7 +1,7 @@
 import frappe
 from frappe import _
 
-from virtual_school.portal import impact_report_for_school, page_context
+from virtual_school.portal.pages import impact_report_for_school, page_context
 
 no_cache = 1
 

@@ -1,6 +1,6 @@
 from frappe import _
 
-from virtual_school.portal import impact_reports, page_context
+from virtual_school.portal.pages import impact_reports, page_context
 
 no_cache = 1
 

@@ -1,6 +1,6 @@
 from frappe import _
 
-from virtual_school.portal import long_date, page_context, pupils_at
+from virtual_school.portal.pages import long_date, page_context, pupils_at
 
 no_cache = 1
 

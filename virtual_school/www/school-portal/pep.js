@@ -33,7 +33,7 @@ frappe.ready(() => {
 	});
 	const save = (submit) =>
 		frappe.call({
-			method: "virtual_school.portal_actions.save_pep",
+			method: "virtual_school.portal.actions.save_pep",
 			type: "POST",
 			args: { name: form.dataset.name, data: JSON.stringify(collect()), submit: submit ? 1 : 0 },
 			freeze: true,

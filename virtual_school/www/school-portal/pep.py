@@ -1,7 +1,7 @@
 import frappe
 from frappe import _
 
-from virtual_school.portal import page_context, pep_for_school
+from virtual_school.portal.pages import page_context, pep_for_school
 
 no_cache = 1
 

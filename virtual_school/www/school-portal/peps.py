@@ -1,6 +1,6 @@
 from frappe import _
 
-from virtual_school.portal import page_context, peps
+from virtual_school.portal.pages import page_context, peps
 
 no_cache = 1
 

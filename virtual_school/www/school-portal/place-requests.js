@@ -7,7 +7,7 @@ frappe.ready(() => {
 				return;
 			}
 			frappe.call({
-				method: "virtual_school.portal_actions.answer_place_request",
+				method: "virtual_school.portal.actions.answer_place_request",
 				type: "POST",
 				args: {
 					request: card.dataset.request,

@@ -1,6 +1,6 @@
 from frappe import _
 
-from virtual_school.portal import page_context, place_requests
+from virtual_school.portal.pages import page_context, place_requests
 
 no_cache = 1
 

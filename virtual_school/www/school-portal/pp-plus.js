@@ -8,7 +8,7 @@ frappe.ready(() => {
 			return;
 		}
 		frappe.call({
-			method: "virtual_school.portal_actions.request_pp_plus",
+			method: "virtual_school.portal.actions.request_pp_plus",
 			type: "POST",
 			args: {
 				target_row: field("target_row"),

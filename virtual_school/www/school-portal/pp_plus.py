@@ -1,6 +1,6 @@
 from frappe import _
 
-from virtual_school.portal import (
+from virtual_school.portal.pages import (
 	claimable_targets,
 	open_funding_year,
 	page_context,

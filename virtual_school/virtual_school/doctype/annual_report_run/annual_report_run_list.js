@@ -10,7 +10,7 @@ frappe.listview_settings["Annual Report Run"] = {
 				(values) =>
 					frappe
 						.call({
-							method: "virtual_school.annual_report.generate",
+							method: "virtual_school.reports.annual_report.generate",
 							args: values,
 							freeze: true,
 							freeze_message: __("Writing the annual report…"),

@@ -5,7 +5,7 @@ frappe.ui.form.on("Attendance Record", {
 	setup(frm) {
 		frm.set_query("school", () => {
 			if (!frm.doc.child) return {};
-			return { query: "virtual_school.attendance.schools_of_child", filters: { child: frm.doc.child } };
+			return { query: "virtual_school.attendance.services.schools_of_child", filters: { child: frm.doc.child } };
 		});
 	},
 });

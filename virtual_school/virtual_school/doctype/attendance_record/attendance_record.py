@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from virtual_school import attendance
+from virtual_school.attendance import services as attendance
 
 
 class AttendanceRecord(Document):

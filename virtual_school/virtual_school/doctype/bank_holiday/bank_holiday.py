@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from virtual_school.clocks import clear_calendar_cache
+from virtual_school.calendar.clocks import clear_calendar_cache
 
 
 class BankHoliday(Document):

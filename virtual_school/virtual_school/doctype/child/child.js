@@ -47,7 +47,7 @@ function show_school_summary(frm) {
 }
 
 function show_attendance(frm) {
-	frappe.call("virtual_school.attendance.child_attendance", { child: frm.doc.name }).then(({ message: m }) => {
+	frappe.call("virtual_school.attendance.services.child_attendance", { child: frm.doc.name }).then(({ message: m }) => {
 		if (!m || !m.year) return;
 		const esc = frappe.utils.escape_html;
 		const band = (r) =>
@@ -76,7 +76,7 @@ function show_attendance(frm) {
 }
 
 function show_attainment(frm) {
-	frappe.call("virtual_school.peps.attainment_history", { child: frm.doc.name }).then(({ message }) => {
+	frappe.call("virtual_school.peps.services.attainment_history", { child: frm.doc.name }).then(({ message }) => {
 		if (!message || !message.length) return;
 		const esc = frappe.utils.escape_html;
 		const rows = message

@@ -7,7 +7,7 @@ from frappe.model.document import Document
 from frappe.query_builder import Criterion
 from frappe.utils import formatdate, getdate
 
-from virtual_school.placements import refresh_current_school
+from virtual_school.children.placements import refresh_current_school
 
 FULL_TIME = "Full time"
 

@@ -6,7 +6,7 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import add_days, today
 
-from virtual_school.placements import refresh_current_school, refresh_year_groups
+from virtual_school.children.placements import refresh_current_school, refresh_year_groups
 from virtual_school.tests.utils import VirtualSchoolTestCase, make_child, make_placement, make_school
 from virtual_school.virtual_school.doctype.education_placement.education_placement import (
 	OverlappingPlacementError,
@@ -71,7 +71,7 @@ class TestEducationPlacement(VirtualSchoolTestCase):
 		children = [make_child(date_of_birth=born) for born in births]
 		for on_date, by_name_limit in (("2026-08-31", 1000), ("2026-09-01", 0), ("2027-01-15", 1000)):
 			# by name (a few changes) and set-based (many: the first day of the academic year)
-			with patch("virtual_school.placements.YEAR_GROUP_UPDATES_BY_NAME", by_name_limit):
+			with patch("virtual_school.children.placements.YEAR_GROUP_UPDATES_BY_NAME", by_name_limit):
 				refresh_year_groups(on_date)
 			for child in children:
 				expected = school_days.year_group_label(getdate(child.date_of_birth), getdate(on_date))

@@ -7,10 +7,10 @@ from frappe.desk.form import assign_to
 from frappe.model.document import Document
 from frappe.utils import getdate, now_datetime, today
 
-from virtual_school import clocks
+from virtual_school.calendar import clocks
 from virtual_school.domain import escalation_ladder
 from virtual_school.domain.school_days import DayKind
-from virtual_school.escalations import ESCALATABLE, holder_for
+from virtual_school.escalations.services import ESCALATABLE, holder_for
 
 STATUS_BY_STATE = {"Resolved": "Resolved", "Closed": "Closed"}
 

@@ -9,7 +9,7 @@ from frappe.model.document import Document
 from frappe.query_builder.functions import Coalesce, Sum
 from frappe.utils import formatdate, getdate
 
-from virtual_school import clocks
+from virtual_school.calendar import clocks
 from virtual_school.domain import pep_due_dates, school_days
 from virtual_school.domain.school_days import DayKind
 

@@ -29,8 +29,8 @@ REQUIRED_FILES = {
 # Each importer plans a run from a log (``plan_log(log) -> (preview, apply)``): named, not imported, because
 # the importers create and run logs themselves.
 PLANNERS = {
-	"SSDA903": "virtual_school.ssda903_import.plan_log",
-	"Attendance": "virtual_school.attendance.plan_log",
+	"SSDA903": "virtual_school.imports.ssda903.plan_log",
+	"Attendance": "virtual_school.attendance.services.plan_log",
 }
 INPUT_FIELDS = ("import_type", *FILE_FIELDS, "academic_year", "school")
 
@@ -161,7 +161,7 @@ def run(name: str) -> dict:
 			title=_("Import Already Run"),
 		)
 	if log.import_type == "GIAS":
-		from virtual_school.gias_import import enqueue_import
+		from virtual_school.imports.gias import enqueue_import
 
 		return enqueue_import(log)
 	_preview, apply = log.plan()

@@ -17,7 +17,7 @@ frappe.ui.form.on("Personal Education Plan", {
 		if (!frm.is_new()) {
 			frm.add_custom_button(__("Export to Word"), () =>
 				frappe
-					.call({ method: "virtual_school.peps.export_pep", args: { name: frm.doc.name }, freeze: true })
+					.call({ method: "virtual_school.peps.services.export_pep", args: { name: frm.doc.name }, freeze: true })
 					.then((r) => {
 						frm.reload_doc();
 						if (r.message) window.open(r.message.file_url);

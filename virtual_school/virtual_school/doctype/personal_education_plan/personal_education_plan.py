@@ -34,13 +34,13 @@ class PersonalEducationPlan(Document):
 		if not self.term:
 			self.term = "Autumn" if reference.month >= 9 else "Spring" if reference.month <= 3 else "Summer"
 		if not self.due_date and self.is_new():
-			from virtual_school.peps import next_due_for
+			from virtual_school.peps.services import next_due_for
 
 			due = next_due_for(self.child)
 			if due:
 				self.due_date, self.due_rule = due.due, due.rule
 		if self.is_new() and not self.attendance_percent and self.child:
-			from virtual_school.attendance import attendance_for_pep
+			from virtual_school.attendance.services import attendance_for_pep
 
 			self.attendance_percent = attendance_for_pep(self.child, self.academic_year, self.term)
 

@@ -6,7 +6,7 @@ from datetime import date
 import frappe
 from frappe.model.workflow import WorkflowTransitionError, apply_workflow
 
-from virtual_school.peps import escalate_overdue_peps, next_due_for
+from virtual_school.peps.services import escalate_overdue_peps, next_due_for
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
 	caseworker,
@@ -120,7 +120,7 @@ class TestPersonalEducationPlan(VirtualSchoolTestCase):
 
 		import docx
 
-		from virtual_school.peps import export_pep
+		from virtual_school.peps.services import export_pep
 
 		pep = self.new_pep()
 		result = export_pep(pep.name)
@@ -133,7 +133,7 @@ class TestPersonalEducationPlan(VirtualSchoolTestCase):
 		self.assertNotIn(self.child.last_name, text)
 
 	def test_attainment_history_for_the_child_dashboard(self):
-		from virtual_school.peps import attainment_history
+		from virtual_school.peps.services import attainment_history
 
 		self.new_pep()
 		history = attainment_history(self.child.name)

@@ -23,7 +23,7 @@ frappe.ui.form.on("PP Plus Claim", {
 function show_budget(frm) {
 	if (!frm.doc.child || !frm.doc.funding_year) return;
 	frappe
-		.call("virtual_school.pp_plus.get_child_budget", { child: frm.doc.child, funding_year: frm.doc.funding_year })
+		.call("virtual_school.pp_plus.budget.get_child_budget", { child: frm.doc.child, funding_year: frm.doc.funding_year })
 		.then(({ message }) => {
 			if (!message) return;
 			const short = message.remaining < (frm.doc.amount || 0);

@@ -7,7 +7,7 @@ from frappe.model.document import Document
 from frappe.utils import formatdate, getdate, today
 
 from virtual_school.domain import pp_plus_budget
-from virtual_school.pp_plus import add_budget_index, budget_for
+from virtual_school.pp_plus.budget import add_budget_index, budget_for
 from virtual_school.setup.roles import VIRTUAL_SCHOOL_HEAD
 
 DECIDED_STATES = ("Approved", "Rejected")
@@ -46,7 +46,7 @@ class PPPlusClaim(Document):
 
 	def on_update(self):
 		if self.state_changed_to(DECIDED_STATES):
-			from virtual_school.pp_plus_documents import attach_decision_letter
+			from virtual_school.pp_plus.documents import attach_decision_letter
 
 			attach_decision_letter(self)
 

@@ -7,7 +7,7 @@ from unittest.mock import patch
 import frappe
 from frappe.model.workflow import apply_workflow
 
-from virtual_school.pp_plus_impact import run_daily
+from virtual_school.pp_plus.impact import run_daily
 from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import PPPlusTestCase
 from virtual_school.virtual_school.report.pp_plus_impact_overdue.pp_plus_impact_overdue import execute
 

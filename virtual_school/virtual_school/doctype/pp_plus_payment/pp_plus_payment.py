@@ -18,7 +18,7 @@ class PPPlusPayment(Document):
 
 	def on_submit(self):
 		self.set_claims_state("Paid", self.name)
-		from virtual_school.pp_plus_documents import attach_remittance_advice
+		from virtual_school.pp_plus.documents import attach_remittance_advice
 
 		attach_remittance_advice(self)
 

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import formatdate, getdate
 
-from virtual_school.clocks import clear_calendar_cache, get_bank_holidays
+from virtual_school.calendar.clocks import clear_calendar_cache, get_bank_holidays
 from virtual_school.domain import school_days
 
 

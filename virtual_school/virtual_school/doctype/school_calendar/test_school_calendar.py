@@ -5,7 +5,7 @@ from datetime import date
 
 import frappe
 
-from virtual_school import clocks
+from virtual_school.calendar import clocks
 from virtual_school.domain.school_days import DayKind
 from virtual_school.tests.utils import VirtualSchoolTestCase
 

@@ -29,7 +29,7 @@ frappe.ui.form.on("School Place Request", {
 				() =>
 					frappe
 						.call({
-							method: "virtual_school.place_requests.generate_letter",
+							method: "virtual_school.admissions.place_requests.generate_letter",
 							args: { name: frm.doc.name, kind },
 							freeze: true,
 							freeze_message: __("Writing the letter…"),

@@ -8,7 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import formatdate, getdate, today
 
-from virtual_school import clocks
+from virtual_school.calendar import clocks
 from virtual_school.domain.school_days import DayKind
 
 # School Admissions Code 2021: the outcome of an in-year application within 15 school days.

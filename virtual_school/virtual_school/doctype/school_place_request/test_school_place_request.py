@@ -6,7 +6,7 @@ from datetime import date
 import frappe
 from frappe.model.workflow import WorkflowTransitionError, apply_workflow
 
-from virtual_school.escalations import run_daily_sweep
+from virtual_school.escalations.services import run_daily_sweep
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
 	caseworker,
@@ -289,7 +289,7 @@ class TestPlaceRequestLetters(VirtualSchoolTestCase):
 		return text
 
 	def test_admission_request_letter(self):
-		from virtual_school.place_requests import generate_letter
+		from virtual_school.admissions.place_requests import generate_letter
 
 		request = self.request_for(self.maintained)
 		text = self.read(generate_letter(request.name, "admission_request"))
@@ -299,7 +299,7 @@ class TestPlaceRequestLetters(VirtualSchoolTestCase):
 		self.assertIn("15 school days", text)
 
 	def test_direction_notice_letter_needs_a_consultation_date(self):
-		from virtual_school.place_requests import generate_letter
+		from virtual_school.admissions.place_requests import generate_letter
 
 		request = self.request_for(self.maintained)
 		with self.assertRaises(frappe.ValidationError):
@@ -311,7 +311,7 @@ class TestPlaceRequestLetters(VirtualSchoolTestCase):
 		self.assertIn("27 September 2030", text)
 
 	def test_secretary_of_state_letter_for_an_academy(self):
-		from virtual_school.place_requests import generate_letter
+		from virtual_school.admissions.place_requests import generate_letter
 
 		request = self.request_for(self.academy)
 		text = self.read(generate_letter(request.name, "secretary_of_state_request"))
@@ -319,7 +319,7 @@ class TestPlaceRequestLetters(VirtualSchoolTestCase):
 		self.assertIn("Park Academy", text)
 
 	def test_another_caseworker_cannot_generate_letters(self):
-		from virtual_school.place_requests import generate_letter
+		from virtual_school.admissions.place_requests import generate_letter
 
 		request = self.request_for(self.maintained)
 		frappe.set_user(caseworker(2))

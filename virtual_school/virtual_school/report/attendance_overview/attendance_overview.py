@@ -12,10 +12,10 @@ from datetime import timedelta
 import frappe
 from frappe import _
 
-from virtual_school.attendance import TOTALS, WEEK_TOTALS
+from virtual_school.attendance.services import TOTALS, WEEK_TOTALS
 from virtual_school.domain import attendance as rules
 from virtual_school.permissions import caseload_children_condition, is_caseload_restricted
-from virtual_school.virtual_school.report.filters import academic_year_bounds
+from virtual_school.reports.filters import academic_year_bounds
 
 GROUPS = {"Cohort": "cohort", "School": "school", "Year Group": "year_group", "Caseworker": "caseworker"}
 

@@ -2,13 +2,16 @@
 # For license information, please see license.txt
 """Looked-after children on roll at a school that sends attendance, with none received for them for the
 set number of school days: children who may be missing education. The same rule as the daily job that
-escalates them (``virtual_school.attendance.children_without_recent_attendance``)."""
+escalates them (``virtual_school.attendance.services.children_without_recent_attendance``)."""
 
 import frappe
 from frappe import _
 from frappe.utils import cint, getdate, today
 
-from virtual_school.attendance import children_without_recent_attendance, missing_attendance_threshold
+from virtual_school.attendance.services import (
+	children_without_recent_attendance,
+	missing_attendance_threshold,
+)
 
 
 def execute(filters: dict | None = None):

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from virtual_school.clocks import get_school_calendar
+from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
 

@@ -11,9 +11,9 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, today
 
-from virtual_school.annual_report import attendance_by_cohort
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days
+from virtual_school.reports.annual_report import attendance_by_cohort
 
 NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
 

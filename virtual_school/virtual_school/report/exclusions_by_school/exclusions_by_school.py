@@ -7,7 +7,7 @@ from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 
-from virtual_school.virtual_school.report.filters import academic_year_bounds
+from virtual_school.reports.filters import academic_year_bounds
 
 
 def execute(filters: dict | None = None):

@@ -15,7 +15,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_months, getdate, today
 
-from virtual_school.clocks import get_school_calendar
+from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
 

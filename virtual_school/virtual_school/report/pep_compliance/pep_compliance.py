@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from virtual_school.virtual_school.report.filters import academic_year_bounds
+from virtual_school.reports.filters import academic_year_bounds
 
 QA_RATINGS = ("Green", "Amber", "Red")
 

@@ -9,10 +9,10 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, today
 
-from virtual_school.clocks import get_school_calendar
+from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
-from virtual_school.pp_plus_impact import DONE_STATES
+from virtual_school.pp_plus.impact import DONE_STATES
 
 
 def execute(filters: dict | None = None):

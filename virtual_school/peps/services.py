@@ -13,9 +13,9 @@ from frappe.query_builder.functions import Coalesce, Max
 from frappe.utils import formatdate, getdate, today
 from pypika.terms import ExistsCriterion
 
-from virtual_school.clocks import get_school_calendar
+from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import pep_due_dates
-from virtual_school.escalations import open_escalation, opened_names
+from virtual_school.escalations.services import open_escalation, opened_names
 
 DONE_STATES = ("Approved",)
 
@@ -94,8 +94,8 @@ def export_pep(name: str) -> dict:
 	"""Write the PEP as .docx (child by initials) and attach it, private, to the PEP."""
 	from frappe.utils.file_manager import save_file
 
-	from virtual_school.documents import authority, pupil
 	from virtual_school.domain import pep_document
+	from virtual_school.shared.documents import authority, pupil
 
 	plan = frappe.get_doc("Personal Education Plan", name)
 	plan.check_permission("read")

@@ -106,7 +106,7 @@ def opened_names(escalations) -> list[str]:
 def run_daily_sweep(on_date: date | str | None = None) -> dict:
 	"""Daily job: refresh place-request clocks, open escalations for overdue requests, raise overdue ones."""
 	on_date = getdate(on_date or today())
-	from virtual_school.place_requests import refresh_place_request_clocks
+	from virtual_school.admissions.place_requests import refresh_place_request_clocks
 
 	refresh_place_request_clocks(on_date)
 	opened = open_escalations_for_overdue_place_requests(on_date)

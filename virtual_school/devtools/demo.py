@@ -14,11 +14,11 @@ import frappe
 from frappe.utils import add_days, getdate, now_datetime, today
 from frappe.utils.password import update_password
 
-from virtual_school.attendance import flag_attendance_concerns
-from virtual_school.demo_sources import create_attendance, write_source_files
+from virtual_school.attendance.services import flag_attendance_concerns
+from virtual_school.children.placements import refresh_current_school, refresh_year_groups
+from virtual_school.devtools.demo_sources import create_attendance, write_source_files
 from virtual_school.domain import upn
-from virtual_school.escalations import run_daily_sweep
-from virtual_school.placements import refresh_current_school, refresh_year_groups
+from virtual_school.escalations.services import run_daily_sweep
 from virtual_school.setup import roles
 from virtual_school.setup.install import complete_setup_wizard
 
@@ -103,7 +103,7 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	run_daily_sweep()
 	claims = _create_pp_plus_claims(rng)
 	_create_peps_exclusions_and_advice(rng)
-	from virtual_school.peps import escalate_overdue_peps
+	from virtual_school.peps.services import escalate_overdue_peps
 
 	escalate_overdue_peps()
 	attendance_rows = _load_feeds(rng)

@@ -17,10 +17,10 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, today
 
-from virtual_school.clocks import HALF_TERMS_CACHE_KEY
+from virtual_school.calendar.clocks import HALF_TERMS_CACHE_KEY
 from virtual_school.domain import attendance as rules
 from virtual_school.domain.school_days import DayKind, academic_year_bounds
-from virtual_school.escalations import open_escalation, opened_names
+from virtual_school.escalations.services import open_escalation, opened_names
 from virtual_school.permissions import require_roles
 from virtual_school.setup import roles
 
@@ -551,7 +551,7 @@ def portal_upload(csv_text: str, school: str, academic_year: str | None = None, 
 
 	The school must be one of the signed-in user's schools, and every pupil must be on that school's roll.
 	"""
-	from virtual_school.portal import require_portal_user
+	from virtual_school.portal.pages import require_portal_user
 
 	schools = require_portal_user()
 	if school not in schools:
@@ -767,7 +767,7 @@ def children_without_recent_attendance(on_date: date, threshold: int | None = No
 	threshold = missing_attendance_threshold() if threshold is None else threshold
 	if threshold <= 0:
 		return []
-	from virtual_school.clocks import count_days
+	from virtual_school.calendar.clocks import count_days
 
 	academic_year, _term = current_period(on_date)
 	# Each looked-after child on roll at a school that sends returns this year (the school's first week of

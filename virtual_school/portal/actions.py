@@ -1,7 +1,7 @@
 """What school staff do in the portal: answer place requests, complete PEPs, ask for PP+, report its impact.
 
 Every method here is whitelisted for POST only (Frappe checks the CSRF token of a signed-in session) and,
-on every call, re-checks that the record belongs to one of the user's schools (``virtual_school.portal``)
+on every call, re-checks that the record belongs to one of the user's schools (``virtual_school.portal.pages``)
 before touching it: names and values from the form are never trusted. Writes go through the same
 controllers, validations and workflows as the desk. The portal user has no desk permissions, so a
 workflow transition runs with the virtual school's authority (``with_school_authority``) only after the
@@ -18,8 +18,8 @@ from frappe import _
 from frappe.model.workflow import apply_workflow
 from frappe.utils import cstr, flt, getdate, today
 
-from virtual_school import portal
 from virtual_school.domain import pp_plus_budget
+from virtual_school.portal import pages as portal
 
 PORTAL_NOTE = "via the school portal"
 MAX_TEXT = 5000
@@ -220,7 +220,7 @@ def request_pp_plus(target_row: str, amount: str | float, category: str, descrip
 		}
 	)
 	# The allocation limit, as the approver will check it: no request for more than the child has left.
-	from virtual_school.pp_plus import budget_for
+	from virtual_school.pp_plus.budget import budget_for
 
 	try:
 		term = pp_plus_budget.term_of(getdate(claim.claim_date))

@@ -6,10 +6,11 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from virtual_school import clocks, documents
-from virtual_school.clocks import get_school_calendar
+from virtual_school.calendar import clocks
+from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
+from virtual_school.shared import documents
 
 BATCH_SIZE = 1000
 

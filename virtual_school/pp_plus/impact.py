@@ -12,10 +12,10 @@ from frappe import _
 from frappe.utils import formatdate, getdate, today
 from pypika.terms import ExistsCriterion
 
-from virtual_school import clocks
+from virtual_school.calendar import clocks
 from virtual_school.domain import pp_plus_budget
 from virtual_school.domain.school_days import DayKind
-from virtual_school.escalations import open_escalation, opened_names
+from virtual_school.escalations.services import open_escalation, opened_names
 
 FUNDED_STATES = ("Approved", "Paid")
 DONE_STATES = ("Submitted", "Accepted")

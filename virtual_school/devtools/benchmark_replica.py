@@ -29,8 +29,8 @@ def _fresh_replica_switch() -> None:
 def check(root_password: str, primary_port: int = 3316, replica_port: int = 3317, repeat: int = 20) -> dict:
 	from frappe.desk.query_report import run
 
-	from virtual_school import benchmark
-	from virtual_school.portal import my_pupils
+	from virtual_school.devtools import benchmark
+	from virtual_school.portal.pages import my_pupils
 
 	def selects() -> dict:
 		return {port: _status(port, root_password, "Com_select") for port in (primary_port, replica_port)}

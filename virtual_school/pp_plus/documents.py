@@ -5,8 +5,8 @@ from decimal import Decimal
 from frappe.utils import getdate, today
 from frappe.utils.file_manager import save_file
 
-from virtual_school.documents import addressee, authority, initials_of, pupil
 from virtual_school.domain import pp_plus_letters
+from virtual_school.shared.documents import addressee, authority, initials_of, pupil
 
 
 def attach_decision_letter(claim) -> str:

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 import frappe
 from frappe.utils import getdate, today
 
-from virtual_school.attendance import apply_plan, record_row
-from virtual_school.clocks import get_school_calendar
+from virtual_school.attendance.services import apply_plan, record_row
+from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days, ssda903, upn
 

@@ -181,7 +181,7 @@ def gather_figures(academic_year: str):
 
 def attendance_by_cohort(academic_year: str) -> dict:
 	"""Per cohort: children with returns, sessions possible and attended, persistently and severely absent."""
-	from virtual_school.attendance import TOTALS
+	from virtual_school.attendance.services import TOTALS
 
 	# the year per child from the maintained per-term totals (attendance.refresh_totals), in child order
 	# from their covering index: ~160,000 rows a term instead of ~1.66 M weeks (docs/benchmarks.md)
@@ -200,8 +200,8 @@ def attendance_by_cohort(academic_year: str) -> dict:
 
 
 def write_annual_report(academic_year: str) -> bytes:
-	from virtual_school.documents import authority
 	from virtual_school.domain.annual_report import annual_report
+	from virtual_school.shared.documents import authority
 
 	return annual_report(authority(), gather_figures(academic_year))
 

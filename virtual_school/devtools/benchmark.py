@@ -1,12 +1,12 @@
 """``bench --site S virtual-school-benchmark``: time the app's read paths against hand-written SQL floors.
 
 Scales: ``tiny`` (a few hundred generated children, never committed: for the test), ``la`` (the demo
-authority, 14,000 children, through ``virtual_school.demo``) and ``national`` (~482,000 children, 1.5 M
-placements, bulk-written by ``virtual_school.bulk_data``; ``--fraction`` writes a part of it). Data is
+authority, 14,000 children, through ``virtual_school.devtools.demo``) and ``national`` (~482,000 children, 1.5 M
+placements, bulk-written by ``virtual_school.devtools.bulk_data``; ``--fraction`` writes a part of it). Data is
 generated only when the site lacks it.
 
 Prints one table (median and p95 over N runs, the SQL floor and report ÷ floor; with ``--http``, throughput
-and latency percentiles of a loopback HTTP load, see ``virtual_school.benchmark_http``) and writes it as JSON
+and latency percentiles of a loopback HTTP load, see ``virtual_school.devtools.benchmark_http``) and writes it as JSON
 for comparison between runs. Timings are printed, never asserted. Every timed path runs inside a savepoint
 that is rolled back, so the sweep and the PP+ approval leave the data unchanged.
 """
@@ -21,9 +21,9 @@ from pathlib import Path
 import frappe
 from frappe.utils import getdate, today
 
-from virtual_school import bulk_data
+from virtual_school.devtools import bulk_data
 from virtual_school.domain import school_days
-from virtual_school.pp_plus_impact import DONE_STATES
+from virtual_school.pp_plus.impact import DONE_STATES
 
 SCALES = {
 	"tiny": {"fraction": 0.001},
@@ -359,8 +359,12 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 
 
 def attendance_floors(on_date, academic_year: str) -> dict[str, Callable]:
-	from virtual_school.attendance import FLAGGED_COHORTS, current_period, missing_attendance_threshold
-	from virtual_school.clocks import count_days
+	from virtual_school.attendance.services import (
+		FLAGGED_COHORTS,
+		current_period,
+		missing_attendance_threshold,
+	)
+	from virtual_school.calendar.clocks import count_days
 	from virtual_school.domain import attendance as rules
 	from virtual_school.domain.school_days import DayKind
 
@@ -441,7 +445,7 @@ def ensure_dataset(scale: str, fraction: float | None = None, log=print) -> dict
 		have = frappe.db.count("Child")
 		if have >= target["looked_after"] + target["with_social_worker"]:
 			return {"generated": False, "note": f"dataset present: {have:,} children"}
-		from virtual_school.demo import load_demo_data
+		from virtual_school.devtools.demo import load_demo_data
 
 		started = time.perf_counter()
 		note = load_demo_data(
@@ -554,16 +558,16 @@ def run_benchmark(
 		)
 
 	def my_pupils():
-		from virtual_school.portal import my_pupils
+		from virtual_school.portal.pages import my_pupils
 
 		my_pupils()
 
 	def daily_sweep():
-		from virtual_school.attendance import flag_attendance_concerns
-		from virtual_school.escalations import run_daily_sweep
-		from virtual_school.peps import escalate_overdue_peps
-		from virtual_school.placements import refresh_derived_fields
-		from virtual_school.pp_plus_impact import run_daily
+		from virtual_school.attendance.services import flag_attendance_concerns
+		from virtual_school.children.placements import refresh_derived_fields
+		from virtual_school.escalations.services import run_daily_sweep
+		from virtual_school.peps.services import escalate_overdue_peps
+		from virtual_school.pp_plus.impact import run_daily
 
 		refresh_derived_fields()
 		run_daily_sweep()
@@ -611,7 +615,7 @@ def run_benchmark(
 		"rows": rows,
 	}
 	if http is not None:
-		from virtual_school.benchmark_http import run_http_load
+		from virtual_school.devtools.benchmark_http import run_http_load
 
 		if scale != "tiny":
 			frappe.db.commit()
@@ -700,7 +704,7 @@ def format_table(result: dict) -> str:
 			"report run (frappe.desk.query_report.run loads the Report document and checks permissions)"
 		)
 	if result.get("http"):
-		from virtual_school.benchmark_http import format_http
+		from virtual_school.devtools.benchmark_http import format_http
 
 		lines.append(format_http(result["http"]))
 	if result.get("http_error"):

@@ -7,6 +7,9 @@ import time
 import click
 from frappe.commands import get_site, pass_context
 
+# late imports: bench imports this module for every command of every app, so each command loads what it
+# needs when it runs (as Frappe's own command modules do)
+
 
 @click.command("virtual-school-import-gias")
 @click.option("--file", "path", help="A GIAS establishment CSV on this machine")

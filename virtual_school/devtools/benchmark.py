@@ -12,18 +12,40 @@ that is rolled back, so the sweep and the PP+ approval leave the data unchanged.
 """
 
 import json
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import frappe
+from frappe.core.doctype.report.report import get_report_module_dotted_path
+from frappe.desk import query_report
+from frappe.model.workflow import apply_workflow
 from frappe.utils import getdate, today
 
+from virtual_school.attendance.services import (
+	FLAGGED_COHORTS,
+	current_period,
+	flag_attendance_concerns,
+	missing_attendance_threshold,
+)
+from virtual_school.calendar.clocks import count_days
+from virtual_school.children.placements import refresh_derived_fields
 from virtual_school.devtools import bulk_data
+from virtual_school.devtools.benchmark_http import format_http, run_http_load
+from virtual_school.devtools.demo import load_demo_data
+from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days
-from virtual_school.pp_plus.impact import DONE_STATES
+from virtual_school.domain.school_days import DayKind
+from virtual_school.escalations.services import run_daily_sweep
+from virtual_school.peps.services import escalate_overdue_peps
+from virtual_school.portal import pages as portal_pages
+from virtual_school.pp_plus.impact import DONE_STATES, run_daily
+from virtual_school.pp_plus.vocabulary import COMMITTED_STATES
 
 SCALES = {
 	"tiny": {"fraction": 0.001},
@@ -98,15 +120,12 @@ def _funding_year() -> str | None:
 
 
 def _report(name: str) -> Callable:
-	from frappe.desk.query_report import run
-
-	return lambda: run(name, filters=report_filters(name), ignore_prepared_report=True)
+	return lambda: query_report.run(name, filters=report_filters(name), ignore_prepared_report=True)
 
 
 def _report_code(name: str) -> Callable:
 	"""The report module's own ``execute`` with the same filters: the app's part of a report run, without
 	Frappe's fixed cost around it (loading the Report document with its child tables, permission checks)."""
-	from frappe.core.doctype.report.report import get_report_module_dotted_path
 
 	module = frappe.db.get_value("Report", name, "module")
 	execute = frappe.get_attr(get_report_module_dotted_path(module, name) + ".execute")
@@ -115,9 +134,8 @@ def _report_code(name: str) -> Callable:
 
 def report_figures(name: str) -> list[tuple]:
 	"""The report's rows in the shape of its floor query (for the test that compares them)."""
-	from frappe.desk.query_report import run
 
-	result = run(name, filters=report_filters(name), ignore_prepared_report=True)
+	result = query_report.run(name, filters=report_filters(name), ignore_prepared_report=True)
 	data = result["result"]
 	columns = {
 		"PP Plus Budget": (
@@ -224,8 +242,6 @@ def report_figures(name: str) -> list[tuple]:
 
 
 def _plain(value):
-	from decimal import Decimal
-
 	if isinstance(value, Decimal | float):
 		return float(value)
 	if isinstance(value, datetime):
@@ -289,7 +305,7 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 					coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0) approved,
 					coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0) paid
 				from tabChild c left join `tabPP Plus Claim` p on p.child = c.name and p.funding_year = %(year)s
-					and p.workflow_state in ('Approved', 'Paid')
+					and p.workflow_state in %(committed)s
 				where c.cohort = 'Looked After' and c.status = 'Active'
 					and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4')
 				group by c.name
@@ -298,13 +314,13 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 					coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0),
 					coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0)
 				from `tabPP Plus Claim` p join tabChild c on c.name = p.child
-				where p.funding_year = %(year)s and p.workflow_state in ('Approved', 'Paid')
+				where p.funding_year = %(year)s and p.workflow_state in %(committed)s
 					and not coalesce(c.cohort = 'Looked After' and c.status = 'Active'
 						and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4'), false)
 				group by c.name) b
 			join `tabPP Plus Funding Year` f on f.name = %(year)s
 			order by b.approved + b.paid desc, coalesce(b.child_name, b.school_name, ''), b.child""",
-			{"year": funding_year},
+			{"year": funding_year, "committed": COMMITTED_STATES},
 		),
 		"Exclusions by School": plain(
 			"""select school, cohort, count(distinct child), sum(exclusion_type = 'Suspension'),
@@ -359,15 +375,6 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 
 
 def attendance_floors(on_date, academic_year: str) -> dict[str, Callable]:
-	from virtual_school.attendance.services import (
-		FLAGGED_COHORTS,
-		current_period,
-		missing_attendance_threshold,
-	)
-	from virtual_school.calendar.clocks import count_days
-	from virtual_school.domain import attendance as rules
-	from virtual_school.domain.school_days import DayKind
-
 	def overview():
 		"""Per cohort: children, sessions, persistently / severely absent (from the term totals); and the
 		chart's weeks (from the week totals)."""
@@ -445,7 +452,6 @@ def ensure_dataset(scale: str, fraction: float | None = None, log=print) -> dict
 		have = frappe.db.count("Child")
 		if have >= target["looked_after"] + target["with_social_worker"]:
 			return {"generated": False, "note": f"dataset present: {have:,} children"}
-		from virtual_school.devtools.demo import load_demo_data
 
 		started = time.perf_counter()
 		note = load_demo_data(
@@ -558,17 +564,9 @@ def run_benchmark(
 		)
 
 	def my_pupils():
-		from virtual_school.portal.pages import my_pupils
-
-		my_pupils()
+		portal_pages.my_pupils()
 
 	def daily_sweep():
-		from virtual_school.attendance.services import flag_attendance_concerns
-		from virtual_school.children.placements import refresh_derived_fields
-		from virtual_school.escalations.services import run_daily_sweep
-		from virtual_school.peps.services import escalate_overdue_peps
-		from virtual_school.pp_plus.impact import run_daily
-
 		refresh_derived_fields()
 		run_daily_sweep()
 		run_daily()
@@ -615,8 +613,6 @@ def run_benchmark(
 		"rows": rows,
 	}
 	if http is not None:
-		from virtual_school.devtools.benchmark_http import run_http_load
-
 		if scale != "tiny":
 			frappe.db.commit()
 		log("\n" + format_table(result))
@@ -643,9 +639,6 @@ def _default_json_path(scale: str) -> Path:
 
 
 def _machine() -> dict:
-	import os
-	import platform
-
 	try:
 		load = os.getloadavg()
 	except OSError:
@@ -671,7 +664,6 @@ def _pp_plus_approval(manager: str | None) -> Callable:
 	def approve():
 		if not claim:
 			return
-		from frappe.model.workflow import apply_workflow
 
 		apply_workflow(frappe.get_doc("PP Plus Claim", claim), "Approve")
 
@@ -704,8 +696,6 @@ def format_table(result: dict) -> str:
 			"report run (frappe.desk.query_report.run loads the Report document and checks permissions)"
 		)
 	if result.get("http"):
-		from virtual_school.devtools.benchmark_http import format_http
-
 		lines.append(format_http(result["http"]))
 	if result.get("http_error"):
 		lines.append(f"HTTP load failed: {result['http_error']}")

@@ -25,6 +25,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import frappe
+import pyotp
+import requests
+from frappe.twofactor import get_otpsecret_for_, set_default, two_factor_is_enabled_for_
 from frappe.utils.password import update_password
 
 PASSWORD = "Benchmark-Load-2026!"
@@ -36,7 +39,6 @@ PATHS = {
 
 def prepare_user(user: str) -> str | None:
 	"""Known password and room for many sessions; returns the TOTP secret when 2FA applies to the user."""
-	from frappe.twofactor import get_otpsecret_for_, set_default, two_factor_is_enabled_for_
 
 	update_password(user, PASSWORD)
 	frappe.db.set_value("User", user, {"enabled": 1, "simultaneous_sessions": 200}, update_modified=False)
@@ -53,8 +55,6 @@ def prepare_user(user: str) -> str | None:
 
 
 def login(session, base_url: str, user: str, secret: str | None) -> None:
-	import pyotp
-
 	response = session.post(f"{base_url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
 	response.raise_for_status()
 	body = response.json()
@@ -110,8 +110,6 @@ class Sessions:
 	"""``count`` logged-in sessions of one user (each its own login and connection), kept for a load level."""
 
 	def __init__(self, base_url: str, user: str, secret: str | None, count: int):
-		import requests
-
 		self.login_errors, self.clients = [], []
 		for _number in range(count):
 			with requests.Session() as session:
@@ -220,8 +218,6 @@ class Gunicorn:
 		self.process = None
 
 	def __enter__(self):
-		import requests
-
 		bench = Path(frappe.utils.get_bench_path())
 		config = Path(frappe.get_app_path("virtual_school")).parent / "scripts" / "gunicorn_conf.py"
 		env = {

@@ -9,6 +9,10 @@ import time
 
 import frappe
 import pymysql
+from frappe.desk import query_report
+
+from virtual_school.devtools import benchmark
+from virtual_school.portal.pages import my_pupils
 
 
 def _status(port: int, root_password: str, name: str) -> int:
@@ -27,11 +31,6 @@ def _fresh_replica_switch() -> None:
 
 
 def check(root_password: str, primary_port: int = 3316, replica_port: int = 3317, repeat: int = 20) -> dict:
-	from frappe.desk.query_report import run
-
-	from virtual_school.devtools import benchmark
-	from virtual_school.portal.pages import my_pupils
-
 	def selects() -> dict:
 		return {port: _status(port, root_password, "Com_select") for port in (primary_port, replica_port)}
 
@@ -61,7 +60,7 @@ def check(root_password: str, primary_port: int = 3316, replica_port: int = 3317
 	for report in ("Cohort Overview", "Children Without a School Place", "Exclusions by School"):
 		delta(
 			f"report {report} (query_report.run, @read_only)",
-			lambda report=report: run(
+			lambda report=report: query_report.run(
 				report, filters=benchmark.report_filters(report), ignore_prepared_report=True
 			),
 		)

@@ -26,7 +26,26 @@ from functools import cache
 import frappe
 from frappe.utils import getdate, now_datetime, today
 
+from virtual_school.admissions.place_requests import refresh_place_request_clocks
+from virtual_school.admissions.vocabulary import OPEN_STATES
+from virtual_school.attendance.services import (
+	absence_concerns,
+	escalated_keys,
+	half_terms,
+	missing_attendance_concerns,
+	rebuild_attendance_totals,
+	record_name,
+)
+from virtual_school.devtools.demo_sources import (
+	OTHER_COHORT_SAMPLE,
+	PATTERNS,
+	STOPPED,
+	week_counts,
+	weeks_so_far,
+)
+from virtual_school.domain import attendance as rules
 from virtual_school.domain import pp_plus_budget, school_days
+from virtual_school.pp_plus.impact import FUNDED_STATES
 from virtual_school.setup import roles
 
 MARK = "NAT-"  # social_care_id prefix of generated children: the site "has national data" when present
@@ -896,15 +915,6 @@ ATTENDANCE_FIELDS = (
 def attendance(rng: random.Random, writer: Writer, on_date: date) -> int:
 	"""This academic year's weeks so far for the pupils on roll, with the demo's absence patterns
 	(``demo_sources``): every looked-after child and a sample of the other cohorts."""
-	from virtual_school.attendance.services import half_terms, rebuild_attendance_totals, record_name
-	from virtual_school.devtools.demo_sources import (
-		OTHER_COHORT_SAMPLE,
-		PATTERNS,
-		STOPPED,
-		week_counts,
-		weeks_so_far,
-	)
-	from virtual_school.domain import attendance as rules
 
 	weeks = [
 		(monday, days, rules.week_academic_year(monday), rules.term_for_week(monday, half_terms()))
@@ -1002,9 +1012,6 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 	and an accepted impact report for each school and ended term with funded claims. Without this the benchmark's "daily sweep" would time months of
 	catch-up through per-document inserts instead of one day.
 	"""
-	from virtual_school.admissions.place_requests import refresh_place_request_clocks
-	from virtual_school.pp_plus.impact import FUNDED_STATES
-	from virtual_school.virtual_school.doctype.school_place_request.school_place_request import OPEN_STATES
 
 	on_date = on_date or getdate(today())
 	writer = writer or Writer(now_datetime())
@@ -1150,11 +1157,6 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 def _attendance_concerns(on_date: date) -> list[tuple]:
 	"""(child, name, caseworker, reason, trigger key) for the attendance concerns the daily flags would open
 	and have not: persistent or severe absence this term, returns stopped."""
-	from virtual_school.attendance.services import (
-		absence_concerns,
-		escalated_keys,
-		missing_attendance_concerns,
-	)
 
 	concerns = absence_concerns(on_date) + missing_attendance_concerns(on_date)
 	done = escalated_keys([concern.key for concern in concerns])

@@ -11,14 +11,16 @@ import time
 from datetime import date, timedelta
 
 import frappe
+from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, now_datetime, today
 from frappe.utils.password import update_password
 
 from virtual_school.attendance.services import flag_attendance_concerns
 from virtual_school.children.placements import refresh_current_school, refresh_year_groups
 from virtual_school.devtools.demo_sources import create_attendance, write_source_files
-from virtual_school.domain import upn
+from virtual_school.domain import pp_plus_budget, school_days, upn
 from virtual_school.escalations.services import run_daily_sweep
+from virtual_school.peps.services import escalate_overdue_peps
 from virtual_school.setup import roles
 from virtual_school.setup.install import complete_setup_wizard
 
@@ -103,7 +105,6 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	run_daily_sweep()
 	claims = _create_pp_plus_claims(rng)
 	_create_peps_exclusions_and_advice(rng)
-	from virtual_school.peps.services import escalate_overdue_peps
 
 	escalate_overdue_peps()
 	attendance_rows = _load_feeds(rng)
@@ -474,7 +475,6 @@ REQUEST_JOURNEYS = (
 
 def _create_place_requests(rng: random.Random, schools: list[dict], limit: int = 60) -> int:
 	"""School place requests in every state for looked-after children who have no school today."""
-	from frappe.model.workflow import apply_workflow
 
 	waiting = frappe.get_all(
 		"Child",
@@ -570,9 +570,6 @@ CLAIM_IDEAS = (
 
 def _create_pp_plus_claims(rng: random.Random, limit: int = 48) -> int:
 	"""A funding year and PP+ claims in every state, with one payment batch."""
-	from frappe.model.workflow import apply_workflow
-
-	from virtual_school.domain import pp_plus_budget
 
 	on_date = getdate(today())
 	label = pp_plus_budget.financial_year_of(on_date)
@@ -650,7 +647,6 @@ EXCLUSION_REASONS = (
 
 def _create_peps_exclusions_and_advice(rng: random.Random, limit: int = 90) -> None:
 	"""PEPs in each state (some overdue), suspensions across cohorts, and advice requests."""
-	from virtual_school.domain import school_days
 
 	on_date = getdate(today())
 	year = school_days.academic_year_of(on_date)

@@ -22,6 +22,7 @@ from virtual_school.attendance.services import apply_plan, record_row
 from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days, ssda903, upn
+from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
 
 OTHER_COHORT_SAMPLE = 0.25
 # (share of children, lowest and highest attendance rate)
@@ -212,7 +213,6 @@ def attendance_file(school: str, on_date: date) -> bytes | None:
 def write_source_files(rng: random.Random, schools: list[str], home_la: str, portal_school: str) -> list[str]:
 	"""Save the demo source files, private, on draft Import Logs (one SSDA903, one attendance) to try the
 	imports with: open the log, Preview, Import. Returns the new files' URLs."""
-	from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
 
 	on_date = getdate(today())
 	header, episodes = ssda903_files(rng, on_date, schools, home_la)

@@ -7,6 +7,7 @@ it, and only on a site with ``allow_tests`` set (test sites); anywhere else it r
 
 import frappe
 from frappe import _
+from frappe.twofactor import get_otpsecret_for_, set_default
 
 
 @frappe.whitelist(methods=["POST"])
@@ -16,7 +17,6 @@ def otp_secret(user: str) -> str:
 		frappe.throw(_("Not permitted."), frappe.PermissionError)
 	if not frappe.db.exists("User", user):
 		frappe.throw(_("No such user."), frappe.DoesNotExistError)
-	from frappe.twofactor import get_otpsecret_for_, set_default
 
 	secret = get_otpsecret_for_(user)
 	# As if the user had scanned the QR code already: Frappe then asks for the app's code instead of

@@ -509,9 +509,10 @@ def _bar_chart(
 	values = [float(value) for _, value in items]
 	if not values or not any(value > 0 for value in values):
 		return None
+	# late import: matplotlib takes ~0.5 s to load and only the annual report draws charts
 	from matplotlib.backends.backend_agg import FigureCanvasAgg
-	from matplotlib.figure import Figure
-	from matplotlib.ticker import FuncFormatter, MaxNLocator
+	from matplotlib.figure import Figure  # late import: as above
+	from matplotlib.ticker import FuncFormatter, MaxNLocator  # late import: as above
 
 	def show(value: float) -> str:
 		return f"£{value:,.0f}" if money else f"{value:,.0f}"
@@ -1075,7 +1076,7 @@ def _closing(document: Document, authority: Authority, f: AnnualReportFigures) -
 
 def annual_report(authority: Authority, figures: AnnualReportFigures) -> bytes:
 	"""The Virtual School Head's annual report for ``figures.academic_year`` as a .docx file's bytes."""
-	import matplotlib
+	import matplotlib  # late import: matplotlib is heavy and only needed here
 
 	matplotlib.use("Agg")
 	if not isinstance(figures, AnnualReportFigures):

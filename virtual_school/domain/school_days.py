@@ -460,7 +460,7 @@ def england_bank_holidays(years: Iterable[int]) -> dict[date, str]:
 	announced late can be added by hand. Weekend dates (e.g. Boxing Day on a Saturday) are included as
 	the package gives them; they change no count.
 	"""
-	import holidays  # lazy: only needed when seeding data
+	import holidays  # late import: only needed when seeding data
 
 	calendar = holidays.country_holidays("GB", subdiv="ENG", years=sorted(set(years)))
 	return {day: name for day, name in sorted(calendar.items())}

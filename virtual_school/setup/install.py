@@ -3,6 +3,10 @@
 import frappe
 from frappe.utils import cint
 
+from virtual_school import security
+from virtual_school.attendance.services import (
+	ensure_attendance_totals,  # imports the app's modules: not at load
+)
 from virtual_school.pp_plus.budget import add_budget_index
 from virtual_school.security.errors import turn_off_error_tracebacks
 from virtual_school.setup.calendar_defaults import ensure_default_calendars
@@ -28,8 +32,6 @@ def after_migrate() -> None:
 
 
 def before_tests() -> None:
-	from virtual_school import security
-
 	security.install()  # the test process serves no request: apply the side-door guards here
 	converge()
 	complete_setup_wizard()
@@ -38,9 +40,6 @@ def before_tests() -> None:
 
 def converge() -> None:
 	"""Everything the app needs on a site, created or corrected; safe to run any number of times."""
-	from virtual_school.attendance.services import (
-		ensure_attendance_totals,  # imports the app's modules: not at load
-	)
 
 	ensure_roles()
 	ensure_local_authorities()

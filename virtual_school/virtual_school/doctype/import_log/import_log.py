@@ -16,6 +16,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, now
 
+from virtual_school.imports.gias import enqueue_import
+from virtual_school.permissions import require_roles
 from virtual_school.setup import roles
 
 DOCTYPE = "Import Log"
@@ -135,8 +137,6 @@ def counts_of(result: dict) -> dict:
 
 
 def _log_for_import(name: str) -> ImportLog:
-	from virtual_school.permissions import require_roles
-
 	require_roles(*IMPORT_ROLES)
 	log = frappe.get_doc(DOCTYPE, name)
 	log.check_permission("write")
@@ -161,8 +161,6 @@ def run(name: str) -> dict:
 			title=_("Import Already Run"),
 		)
 	if log.import_type == "GIAS":
-		from virtual_school.imports.gias import enqueue_import
-
 		return enqueue_import(log)
 	_preview, apply = log.plan()
 	result = apply()

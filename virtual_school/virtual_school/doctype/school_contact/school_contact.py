@@ -5,6 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from virtual_school.permissions import require_roles
+from virtual_school.setup.roles import SCHOOL_PORTAL_USER, VIRTUAL_SCHOOL_HEAD, VIRTUAL_SCHOOL_MANAGER
+
 
 class SchoolContact(Document):
 	"""A person at a school. Linking a website User makes them a portal user for this school."""
@@ -30,8 +33,6 @@ class SchoolContact(Document):
 		Idempotent: an existing account is linked and given the role; the welcome (set-your-password) email
 		goes again only while the person has never signed in.
 		"""
-		from virtual_school.permissions import require_roles
-		from virtual_school.setup.roles import SCHOOL_PORTAL_USER, VIRTUAL_SCHOOL_HEAD, VIRTUAL_SCHOOL_MANAGER
 
 		# Portal access opens a school's view of children's records: a manager's decision, not a caseworker's.
 		require_roles(VIRTUAL_SCHOOL_HEAD, VIRTUAL_SCHOOL_MANAGER, "System Manager")

@@ -1,0 +1,1 @@
+"""Information governance: retention and disposal, subject access, the access log, data minimisation (issue #22)."""

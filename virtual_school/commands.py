@@ -145,29 +145,44 @@ def benchmark(
 
 
 @click.command("virtual-school-import-ssda903")
-@click.option("--header", "header_path", required=True, help="SSDA903 header CSV")
-@click.option("--episodes", "episodes_path", required=True, help="SSDA903 episodes CSV")
+@click.option("--header", "header_path", help="SSDA903 header CSV")
+@click.option("--episodes", "episodes_path", help="SSDA903 episodes CSV")
+@click.option("--reviews", "reviews_path", help="SSDA903 reviews CSV (optional)")
+@click.option("--xml", "xml_path", help="The SSDA903 XML export (instead of the CSV files)")
 @click.option("--preview", is_flag=True, help="Show what would change; write nothing")
 @pass_context
-def import_ssda903(context, header_path, episodes_path, preview=False):
-	"""Create or update looked-after children from SSDA903 files (all-or-nothing per child)."""
+def import_ssda903(
+	context, header_path=None, episodes_path=None, reviews_path=None, xml_path=None, preview=False
+):
+	"""Create or update looked-after children from the SSDA903 return (CSV files or XML).
+
+	Every child whose identity is usable is kept; a value that breaks its rule is not written and becomes a
+	Data Quality Issue. Prints the counts, the rejected rows and a one-line summary as JSON.
+	"""
 	import frappe
 
 	from virtual_school.imports import ssda903 as ssda903_import
 
-	with open(header_path, "rb") as header, open(episodes_path, "rb") as episodes:
-		header_bytes, episodes_bytes = header.read(), episodes.read()
+	if not xml_path and not (header_path and episodes_path):
+		raise click.UsageError("Give --header and --episodes (and --reviews if you have it), or --xml.")
+	sources = {}
+	for key, path in (
+		("header", header_path),
+		("episodes", episodes_path),
+		("reviews", reviews_path),
+		("xml", xml_path),
+	):
+		if path:
+			with open(path, "rb") as file:
+				sources[key] = (os.path.basename(path), file.read())
 	site = get_site(context)
 	frappe.init(site=site)
 	frappe.connect()
 	try:
 		if preview:
-			result = ssda903_import.preview(header_bytes, episodes_bytes)
+			result = ssda903_import.preview(**{key: content for key, (_name, content) in sources.items()})
 		else:  # the files are kept on an Import Log (Head and Managers only), as a desk import keeps them
-			result = ssda903_import.import_from_bench(
-				(os.path.basename(header_path), header_bytes),
-				(os.path.basename(episodes_path), episodes_bytes),
-			)
+			result = ssda903_import.import_from_bench(**sources)
 			frappe.db.commit()
 	finally:
 		frappe.destroy()

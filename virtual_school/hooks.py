@@ -41,6 +41,7 @@ permission_query_conditions = {
 	"Advice Request": "virtual_school.permissions.advice_request_query_conditions",
 	"Attendance Record": "virtual_school.permissions.attendance_record_query_conditions",
 	"Attendance Term Total": "virtual_school.permissions.attendance_term_total_query_conditions",
+	"Data Quality Issue": "virtual_school.permissions.data_quality_issue_query_conditions",
 	# sums over every child of a school: only for users who see every child
 	"Attendance Week Total": "virtual_school.permissions.all_children_query_conditions",
 	# a caseworker reads a school's impact report only when all its rows are on their caseload
@@ -61,6 +62,7 @@ has_permission = {
 	"Advice Request": "virtual_school.permissions.advice_request_has_permission",
 	"Attendance Record": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Term Total": "virtual_school.permissions.child_record_has_permission",
+	"Data Quality Issue": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Week Total": "virtual_school.permissions.all_children_has_permission",
 	"PP Plus Impact Report": "virtual_school.permissions.pp_plus_impact_report_has_permission",
 	# Every doctype: answers False to deny, never True (Frappe asks "*" first and stops at an answer)
@@ -77,6 +79,7 @@ scheduler_events = {
 		"virtual_school.peps.services.escalate_overdue_peps",
 		"virtual_school.attendance.services.flag_attendance_concerns",
 		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
+		"virtual_school.governance.retention.review_daily",
 	],
 }
 

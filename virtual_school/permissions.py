@@ -14,6 +14,7 @@ lists, so the conditions include them; ``has_permission`` is consulted for singl
 
 import frappe
 
+from virtual_school.pp_plus.vocabulary import COMMITTED_STATES
 from virtual_school.setup.roles import (
 	VIRTUAL_SCHOOL_CASEWORKER,
 	VIRTUAL_SCHOOL_FINANCE,
@@ -66,21 +67,32 @@ def child_query_conditions(user: str | None = None) -> str:
 	# subquery stops MariaDB using the (caseworker, modified) index, and at national scale the list then
 	# scans the whole table in list order (745 ms instead of 1 ms, docs/benchmarks.md).
 	user_sql = frappe.db.escape(user)
-	shared = frappe.db.sql(
-		"""select `share_name` from `tabDocShare`
-		where `user` = %s and `share_doctype` = 'Child' and `read` = 1 limit 1001""",
-		user,
-		pluck=True,
-	)
-	if not shared:
+	shared = shared_children(user)
+	if shared == []:
 		return f"`tabChild`.`caseworker` = {user_sql}"
-	if len(shared) > 1000:
+	if shared is None:
 		return (
 			f"(`tabChild`.`caseworker` = {user_sql} or `tabChild`.`name` in (select `share_name` from `tabDocShare`"
 			f" where `share_doctype` = 'Child' and `user` = {user_sql} and `read` = 1))"
 		)
 	names = ", ".join(frappe.db.escape(name) for name in shared)
 	return f"(`tabChild`.`caseworker` = {user_sql} or `tabChild`.`name` in ({names}))"
+
+
+SHARED_NAMES_LIMIT = 1000
+
+
+def shared_children(user: str) -> list[str] | None:
+	"""The children shared with the user for reading (one indexed lookup), or None when there are more
+	than ``SHARED_NAMES_LIMIT``: callers then name them by a subquery instead of a literal list.
+	Used by ``child_query_conditions`` and ``virtual_school.reports.caseload``, so both read one rule."""
+	shared = frappe.db.sql(
+		"""select `share_name` from `tabDocShare`
+		where `user` = %s and `share_doctype` = 'Child' and `read` = 1 limit %s""",
+		(user, SHARED_NAMES_LIMIT + 1),
+		pluck=True,
+	)
+	return None if len(shared) > SHARED_NAMES_LIMIT else shared
 
 
 def child_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
@@ -128,6 +140,7 @@ personal_education_plan_query_conditions = child_record_query_conditions("Person
 exclusion_query_conditions = child_record_query_conditions("Exclusion")
 attendance_record_query_conditions = child_record_query_conditions("Attendance Record")
 attendance_term_total_query_conditions = child_record_query_conditions("Attendance Term Total")
+data_quality_issue_query_conditions = child_record_query_conditions("Data Quality Issue")
 
 
 def all_children_query_conditions(user: str | None = None) -> str:
@@ -158,7 +171,7 @@ def advice_request_has_permission(doc, ptype: str | None = None, user: str | Non
 
 
 # Finance reads claims once they are approved (to pay them), never drafts or claims under review.
-FINANCE_VISIBLE_CLAIM_STATES = ("Approved", "Paid")
+FINANCE_VISIBLE_CLAIM_STATES = COMMITTED_STATES
 
 
 def is_finance_only(user: str) -> bool:

@@ -5,22 +5,33 @@ from datetime import date, timedelta
 import frappe
 from frappe import _
 from frappe.utils import getdate, today
+from frappe.utils.file_manager import save_file
 
+from virtual_school.admissions.vocabulary import OPEN_STATES
 from virtual_school.calendar import clocks
 from virtual_school.calendar.clocks import get_school_calendar
-from virtual_school.domain import school_days
-from virtual_school.domain.school_days import DayKind
-from virtual_school.shared import documents
+from virtual_school.domain import letters, school_days
+from virtual_school.domain.in_year_outcome import OUTCOME_SCHOOL_DAYS
+from virtual_school.domain.school_days import DayKind, SchoolCalendar
+from virtual_school.shared import documents, settings
 
 BATCH_SIZE = 1000
 
 
+def days_without_place(
+	date_needed: date | str, start_date: date | str | None, on_date: date, calendar: SchoolCalendar
+) -> int:
+	"""School days a request's child has been without a place: from the Date Needed (day 1 if a school day)
+	up to the day before the Start Date, or up to ``on_date`` while there is none."""
+	since = getdate(date_needed) - timedelta(days=1)
+	until = getdate(start_date) - timedelta(days=1) if start_date else getdate(on_date)
+	return school_days.count_days(since, until, DayKind.SCHOOL, calendar) if until > since else 0
+
+
 def refresh_place_request_clocks(on_date: date | str | None = None) -> int:
 	"""Recompute days without a place for every open request: one read, batched writes, no per-row query."""
-	from virtual_school.virtual_school.doctype.school_place_request.school_place_request import OPEN_STATES
-
 	on_date = getdate(on_date or today())
-	target = frappe.db.get_single_value("Virtual School Settings", "place_target_school_days") or 20
+	target = settings.get().place_target_school_days
 	calendar = get_school_calendar()
 	requests = frappe.get_all(
 		"School Place Request",
@@ -30,9 +41,7 @@ def refresh_place_request_clocks(on_date: date | str | None = None) -> int:
 	)
 	updates = []
 	for request in requests:
-		since = getdate(request.date_needed) - timedelta(days=1)
-		until = getdate(request.start_date) - timedelta(days=1) if request.start_date else on_date
-		days = school_days.count_days(since, until, DayKind.SCHOOL, calendar) if until > since else 0
+		days = days_without_place(request.date_needed, request.start_date, on_date, calendar)
 		updates.append((request.name, days, max(0, days - target)))
 	for start in range(0, len(updates), BATCH_SIZE):
 		_write_days(updates[start : start + BATCH_SIZE])
@@ -64,8 +73,6 @@ LETTERS = {
 @frappe.whitelist()
 def generate_letter(name: str, kind: str) -> dict:
 	"""Write a letter for a place request as .docx and attach it (private) to the request."""
-	from frappe.utils.file_manager import save_file
-
 	if kind not in LETTERS:
 		frappe.throw(_("Unknown letter {0}.").format(kind))
 	request = frappe.get_doc("School Place Request", name)
@@ -82,9 +89,7 @@ def generate_letter(name: str, kind: str) -> dict:
 
 def build_letter(request, kind: str, letter_date: date) -> bytes:
 	"""The letter's bytes, from the request, its child, the school and the authority's settings."""
-	from virtual_school.domain import letters
-
-	if not frappe.db.get_single_value("Virtual School Settings", "letter_signatory"):
+	if not settings.get().letter_signatory:
 		frappe.throw(
 			_("Set the Letter Signatory in Virtual School Settings first."), title=_("Letter Not Ready")
 		)
@@ -94,7 +99,7 @@ def build_letter(request, kind: str, letter_date: date) -> bytes:
 		approach = _latest_approach(request)
 		outcome_due = getdate(approach.outcome_due) if approach.outcome_due else None
 		if not outcome_due or outcome_due <= letter_date:
-			outcome_due = clocks.add_days(letter_date, 15, DayKind.SCHOOL)
+			outcome_due = clocks.add_days(letter_date, OUTCOME_SCHOOL_DAYS, DayKind.SCHOOL)
 		return letters.admission_request_letter(
 			authority,
 			documents.addressee(approach.school),

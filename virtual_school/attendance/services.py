@@ -16,13 +16,27 @@ import frappe
 from frappe import _
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, today
+from pypika import Table
+from pypika.terms import Field, Parameter
 
-from virtual_school.calendar.clocks import HALF_TERMS_CACHE_KEY
+from virtual_school.attendance.vocabulary import (
+	DESK_IMPORT,
+	FLAGGED_COHORTS,
+	MIN_SESSIONS_TO_FLAG,
+	PORTAL_UPLOAD,
+	SOURCES,
+	persistently_absent,
+)
+from virtual_school.calendar.clocks import HALF_TERMS_CACHE_KEY, count_days
+from virtual_school.children.vocabulary import ACTIVE, on_roll_during, on_roll_on, to_sql
 from virtual_school.domain import attendance as rules
 from virtual_school.domain.school_days import DayKind, academic_year_bounds
 from virtual_school.escalations.services import open_escalation, opened_names
 from virtual_school.permissions import require_roles
+from virtual_school.portal.pages import require_portal_user
 from virtual_school.setup import roles
+from virtual_school.shared import settings
+from virtual_school.virtual_school.doctype.import_log import import_log
 
 DOCTYPE = "Attendance Record"
 COUNT_FIELDS = {
@@ -32,9 +46,6 @@ COUNT_FIELDS = {
 	"unauthorised": "unauthorised_absence",
 	"suspended": "suspension_sessions",
 }
-SOURCES = ("Desk entry", "Desk import", "Portal upload")
-MIN_SESSIONS_TO_FLAG = 20  # two school weeks: one sick day in week one is not persistent absence
-FLAGGED_COHORTS = ("Looked After",)  # casework; other cohorts are watched in the reports only
 PREVIEW_ROWS = 500
 IMPORT_ROLES = ("System Manager", roles.VIRTUAL_SCHOOL_HEAD, roles.VIRTUAL_SCHOOL_MANAGER)
 
@@ -79,8 +90,7 @@ def on_roll_query(children: list[str], school: str, first_day: date, last_day: d
 		.where(
 			placement.child.isin(children or [""])
 			& (placement.school == school)
-			& (placement.start_date <= last_day)
-			& (placement.end_date.isnull() | (placement.end_date >= first_day))
+			& on_roll_during(placement, first_day, last_day)
 		)
 		.run(as_dict=True)
 	):
@@ -522,15 +532,13 @@ def preview_file(file_url: str, academic_year: str, school: str | None = None) -
 def plan_log(log) -> tuple:
 	"""An Import Log's attendance run: (preview, apply)."""
 	plan = plan_import(log.source_bytes("source_file"), log.academic_year, log.school or None)
-	return summary_of(plan), lambda: apply_plan(plan, "Desk import")
+	return summary_of(plan), lambda: apply_plan(plan, DESK_IMPORT)
 
 
 @frappe.whitelist(methods=["POST"])
 def import_file(file_url: str, academic_year: str, school: str | None = None) -> dict:
 	"""Desk: import an uploaded attendance file (the valid rows; the rejected ones are listed), recorded on
 	a new Import Log that keeps the file where only the Head and Managers may open it."""
-	from virtual_school.virtual_school.doctype.import_log import import_log
-
 	require_roles(*IMPORT_ROLES)
 	log = frappe.get_doc(
 		{
@@ -551,8 +559,6 @@ def portal_upload(csv_text: str, school: str, academic_year: str | None = None, 
 
 	The school must be one of the signed-in user's schools, and every pupil must be on that school's roll.
 	"""
-	from virtual_school.portal.pages import require_portal_user
-
 	schools = require_portal_user()
 	if school not in schools:
 		frappe.throw(_("You can send attendance only for your own school."), frappe.PermissionError)
@@ -563,7 +569,7 @@ def portal_upload(csv_text: str, school: str, academic_year: str | None = None, 
 	plan = plan_import(content, academic_year, school, allowed_schools=[school])
 	if not frappe.utils.cint(confirm):
 		return summary_of(plan)
-	result = apply_plan(plan, "Portal upload")
+	result = apply_plan(plan, PORTAL_UPLOAD)
 	_log_portal_upload(school, academic_year, content, result)
 	return result
 
@@ -571,11 +577,9 @@ def portal_upload(csv_text: str, school: str, academic_year: str | None = None, 
 def _log_portal_upload(school: str, academic_year: str, content: bytes, result: dict) -> None:
 	"""Keep what the school sent on an Import Log: the Head and Managers can see who sent which rows; the
 	file is not on any record a caseworker, Finance or another school reads (File follows its record)."""
-	from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
-
-	log = new_log("Attendance", "Portal", school=school, academic_year=academic_year)
+	log = import_log.new_log("Attendance", "Portal", school=school, academic_year=academic_year)
 	stamp = frappe.utils.now_datetime().strftime("%Y%m%d-%H%M%S")
-	attach_source(log, "source_file", f"attendance-{school}-{stamp}.csv", content)
+	import_log.attach_source(log, "source_file", f"attendance-{school}-{stamp}.csv", content)
 	log.record_result(result)
 
 
@@ -709,14 +713,15 @@ def absence_concerns(on_date: date) -> list[Concern]:
 		from (select child, sum(possible_sessions) as possible, sum(sessions_attended) as attended
 			from `tab{TOTALS}` where academic_year = %(academic_year)s and term = %(term)s
 			group by child
-			having possible >= %(minimum)s and (possible - attended) * 10 >= possible) t
+			having possible >= %(minimum)s and {to_sql(persistently_absent(Field("possible"), Field("attended")))}) t
 		join tabChild c on c.name = t.child
-		where c.status = 'Active' and c.cohort in %(cohorts)s""",
+		where c.status = %(active)s and c.cohort in %(cohorts)s""",
 		{
 			"academic_year": academic_year,
 			"term": term,
 			"minimum": MIN_SESSIONS_TO_FLAG,
 			"cohorts": FLAGGED_COHORTS,
+			"active": ACTIVE,
 		},
 		as_dict=True,
 	)
@@ -752,9 +757,11 @@ def _open_concerns(concerns: list[Concern], on_date: date) -> list[str]:
 
 
 def missing_attendance_threshold() -> int:
-	return frappe.utils.cint(
-		frappe.db.get_single_value("Virtual School Settings", "attendance_missing_school_days")
-	)
+	return settings.get().attendance_missing_school_days
+
+
+# a placement (alias p) on roll on the query's %(on_date)s, for the raw SQL below
+_ON_ROLL_ON_DATE = to_sql(on_roll_on(Table("tabEducation Placement", alias="p"), Parameter("%(on_date)s")))
 
 
 def children_without_recent_attendance(on_date: date, threshold: int | None = None) -> list[dict]:
@@ -767,8 +774,6 @@ def children_without_recent_attendance(on_date: date, threshold: int | None = No
 	threshold = missing_attendance_threshold() if threshold is None else threshold
 	if threshold <= 0:
 		return []
-	from virtual_school.calendar.clocks import count_days
-
 	academic_year, _term = current_period(on_date)
 	# Each looked-after child on roll at a school that sends returns this year (the school's first week of
 	# the year: one dive into (school, week_starting); a week belongs to the year of its Friday), with the
@@ -783,11 +788,11 @@ def children_without_recent_attendance(on_date: date, threshold: int | None = No
 					(select max(a.week_starting) from `tab{DOCTYPE}` a
 						where a.child = c.name and a.school = c.current_school) + interval 4 day,
 					(select max(p.start_date) from `tabEducation Placement` p
-						where p.child = c.name and p.school = c.current_school and p.start_date <= %(on_date)s
-							and (p.end_date is null or p.end_date >= %(on_date)s)) - interval 1 day
+						where p.child = c.name and p.school = c.current_school
+							and {_ON_ROLL_ON_DATE}) - interval 1 day
 				) as covered_to
 			from tabChild c
-			where c.status = 'Active' and c.cohort in %(cohorts)s and c.current_school is not null
+			where c.status = %(active)s and c.cohort in %(cohorts)s and c.current_school is not null
 				and exists (select 1 from `tab{DOCTYPE}` s where s.school = c.current_school
 					and s.week_starting >= %(first_monday)s and s.academic_year = %(academic_year)s)
 		) covered
@@ -795,6 +800,7 @@ def children_without_recent_attendance(on_date: date, threshold: int | None = No
 		{
 			"on_date": on_date,
 			"cohorts": FLAGGED_COHORTS,
+			"active": ACTIVE,
 			"first_monday": academic_year_bounds(academic_year)[0] - timedelta(days=4),
 			"academic_year": academic_year,
 			"latest": on_date - timedelta(days=threshold),

@@ -10,15 +10,25 @@ from datetime import date
 
 import frappe
 from frappe.utils import add_days, getdate, today
+from pypika import Table
+from pypika.terms import Parameter
 
+from virtual_school.children.vocabulary import EARLY_YEARS, FULL_TIME, POST_18, on_roll_on, to_sql
 from virtual_school.domain import school_days
+
+# a placement (alias p) on roll on the query's %(on_date)s, for the window query below
+_ON_ROLL_ON_DATE = to_sql(on_roll_on(Table("tabEducation Placement", alias="p"), Parameter("%(on_date)s")))
 
 
 def refresh_current_school(children: list[str] | None = None, on_date: date | str | None = None) -> None:
 	"""Set each child's current school from the placement on roll ``on_date`` (default today)."""
 	if children is not None and not children:
 		return
-	params = {"on_date": getdate(on_date or today()), "children": tuple(children or ())}
+	params = {
+		"on_date": getdate(on_date or today()),
+		"children": tuple(children or ()),
+		"full_time": FULL_TIME,
+	}
 	only_these = "and p.child in %(children)s" if children else ""
 	only_these_children = "and c.name in %(children)s" if children else ""
 	# Read the children whose derived fields differ (a plain, non-locking read), then write only those:
@@ -34,11 +44,10 @@ def refresh_current_school(children: list[str] | None = None, on_date: date | st
 				select p.child, p.school, p.attendance_basis, p.name,
 					row_number() over (
 						partition by p.child
-						order by p.attendance_basis = 'Full time' desc, p.start_date desc, p.creation desc
+						order by p.attendance_basis = %(full_time)s desc, p.start_date desc, p.creation desc
 					) as position
 				from `tabEducation Placement` p
-				where p.start_date <= %(on_date)s
-					and (p.end_date is null or p.end_date >= %(on_date)s)
+				where {_ON_ROLL_ON_DATE}
 					{only_these}
 			) ranked
 			where position = 1
@@ -76,7 +85,8 @@ def refresh_year_groups(on_date: date | str | None = None) -> int:
 
 	def by_group(name_of) -> str:
 		cases = " ".join(f"when {number} then {frappe.db.escape(name_of(number))}" for number in range(14))
-		return f"case {group} {cases} else if({group} < 0, 'Early years', 'Post-18') end"
+		outside = f"if({group} < 0, {frappe.db.escape(EARLY_YEARS)}, {frappe.db.escape(POST_18)})"
+		return f"case {group} {cases} else {outside} end"
 
 	year_group, key_stage = by_group(school_days.year_group_name), by_group(school_days.key_stage)
 	differs = f"not (year_group <=> {year_group}) or not (key_stage <=> {key_stage})"

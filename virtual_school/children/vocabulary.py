@@ -16,4 +16,55 @@ ACTIVE = "Active"
 CLOSED = "Closed"
 
 # Child.key_stage values outside compulsory school age (domain.school_days.key_stage_for)
-NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
+EARLY_YEARS = "Early years"  # under 4 on the 31 August before the academic year
+POST_18 = "Post-18"
+NOT_OF_SCHOOL_AGE = (EARLY_YEARS, POST_18)
+
+
+# --- query conditions (frappe.qb criteria for a table or alias) -------------------------------------------
+
+
+def on_roll_on(placement_table, on_date):
+	"""qb criterion: the Education Placement (``frappe.qb.DocType("Education Placement")`` or an alias) is on
+	roll on ``on_date`` (a date or a qb term): started on or before it, and open-ended or ending on or after it.
+
+	The Python form is ``is_on_roll_on``; the tier-2 test checks that both give the same answer on the edge days.
+	"""
+	return (placement_table.start_date <= on_date) & (
+		placement_table.end_date.isnull() | (placement_table.end_date >= on_date)
+	)
+
+
+def on_roll_during(placement_table, first_day, last_day):
+	"""qb criterion: the placement is on roll on at least one day from ``first_day`` to ``last_day``."""
+	return (placement_table.start_date <= last_day) & (
+		placement_table.end_date.isnull() | (placement_table.end_date >= first_day)
+	)
+
+
+def is_on_roll_on(start_date, end_date, on_date) -> bool:
+	"""The same rule as ``on_roll_on`` for one placement's dates (``end_date`` None: open-ended)."""
+	return start_date <= on_date and (end_date is None or end_date >= on_date)
+
+
+def of_school_age(child_table):
+	"""qb criterion: the Child (``frappe.qb.DocType("Child")`` or an alias) is of compulsory school age by
+	key stage (Reception to Year 13: not early years, not post-18)."""
+	return child_table.key_stage.notin(NOT_OF_SCHOOL_AGE)
+
+
+def is_of_school_age(key_stage: str | None) -> bool:
+	"""The same rule as ``of_school_age`` for one child's key stage: a child without a key stage (no date of
+	birth yet) is not counted, as SQL's ``not in`` leaves NULL out."""
+	return key_stage is not None and key_stage not in NOT_OF_SCHOOL_AGE
+
+
+def to_sql(criterion) -> str:
+	"""A criterion as MariaDB SQL text, for the few queries that stay raw SQL (window functions, derived
+	tables): they embed the one spelling instead of retyping it."""
+	return criterion.get_sql(quote_char="`")
+
+
+# Education Placement.attendance_basis: the placement that is the child's school (others are part-time
+# or alternative provision alongside it)
+FULL_TIME = "Full time"

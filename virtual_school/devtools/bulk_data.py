@@ -36,6 +36,7 @@ from virtual_school.attendance.services import (
 	rebuild_attendance_totals,
 	record_name,
 )
+from virtual_school.children.vocabulary import LOOKED_AFTER, NOT_OF_SCHOOL_AGE
 from virtual_school.devtools.demo_sources import (
 	OTHER_COHORT_SAMPLE,
 	PATTERNS,
@@ -45,7 +46,7 @@ from virtual_school.devtools.demo_sources import (
 )
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import pp_plus_budget, school_days
-from virtual_school.pp_plus.impact import FUNDED_STATES
+from virtual_school.pp_plus.vocabulary import COMMITTED_STATES
 from virtual_school.setup import roles
 
 MARK = "NAT-"  # social_care_id prefix of generated children: the site "has national data" when present
@@ -93,7 +94,6 @@ OTHER_COHORTS = (
 	("Kinship Care", ("Kinship care arrangement",), 10),
 	("Previously Looked After", ("Adoption order", "Special guardianship order"), 10),
 )
-NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
 # School place request states, weighted: most requests are closed (placed); open ones in every state.
 REQUEST_STATES = (
 	("Draft", 3),
@@ -370,7 +370,7 @@ def _children_and_placements(rng, writer, schools, caseworkers, las, scale, on_d
 		name = f"CH-{number:06d}"
 		is_looked_after = offset < looked_after
 		if is_looked_after:
-			cohort, legal_status = "Looked After", choice(LOOKED_AFTER_STATUSES)
+			cohort, legal_status = LOOKED_AFTER, choice(LOOKED_AFTER_STATUSES)
 			state = "Active" if random_() < 0.93 else choice(("Referred", "Closure Requested"))
 			caseworker, caseworker_name = caseworkers[offset % len(caseworkers)]
 		else:
@@ -933,7 +933,7 @@ def attendance(rng: random.Random, writer: Writer, on_date: date) -> int:
 	random_, uniform = rng.random, rng.uniform
 	rows, written = [], 0
 	for child, child_name, cohort, school, school_name, start_date in pupils:
-		if cohort != "Looked After" and random_() > OTHER_COHORT_SAMPLE:
+		if cohort != LOOKED_AFTER and random_() > OTHER_COHORT_SAMPLE:
 			continue
 		pattern = rng.choices(patterns, cum_weights=pattern_weights)[0]
 		rate = uniform(pattern[1], pattern[2])
@@ -1082,13 +1082,13 @@ def settle(writer: Writer | None = None, on_date: date | None = None) -> dict:
 		"""select distinct c.school, c.school_name, c.funding_year, c.term from `tabPP Plus Claim` c
 		where c.workflow_state in %(funded)s and not exists (select 1 from `tabPP Plus Impact Report` r
 			where r.school = c.school and r.funding_year = c.funding_year and r.term = c.term)""",
-		{"funded": FUNDED_STATES},
+		{"funded": COMMITTED_STATES},
 	)
 	claims = defaultdict(list)
 	for claim, child, category, amount, school, funding_year, term in frappe.db.sql(
 		"""select name, child, category, amount, school, funding_year, term from `tabPP Plus Claim`
 		where workflow_state in %(funded)s order by name""",
-		{"funded": FUNDED_STATES},
+		{"funded": COMMITTED_STATES},
 	):
 		claims[(school, funding_year, term)].append((claim, child, category, amount))
 	report_number, reports, report_rows = _series_next("PPIR-") - 1, [], []

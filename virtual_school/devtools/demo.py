@@ -17,6 +17,7 @@ from frappe.utils.password import update_password
 
 from virtual_school.attendance.services import flag_attendance_concerns
 from virtual_school.children.placements import refresh_current_school, refresh_year_groups
+from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
 from virtual_school.devtools.demo_sources import create_attendance, write_source_files
 from virtual_school.domain import pp_plus_budget, school_days, upn
 from virtual_school.escalations.services import run_daily_sweep
@@ -72,10 +73,10 @@ SCHOOL_KINDS = (
 	("Independent schools", "Other independent school", "Independent / other", "All-through", 7),
 )
 COHORTS = (
-	("Looked After", "C2 - Full care order"),
-	("Looked After", "C1 - Interim care order"),
-	("Looked After", "V2 - Single period of accommodation under section 20"),
-	("Looked After", "E1 - Placement order granted"),
+	(LOOKED_AFTER, "C2 - Full care order"),
+	(LOOKED_AFTER, "C1 - Interim care order"),
+	(LOOKED_AFTER, "V2 - Single period of accommodation under section 20"),
+	(LOOKED_AFTER, "E1 - Placement order granted"),
 )
 
 
@@ -478,7 +479,7 @@ def _create_place_requests(rng: random.Random, schools: list[dict], limit: int =
 
 	waiting = frappe.get_all(
 		"Child",
-		filters={"cohort": "Looked After", "status": "Active", "current_school": ["is", "not set"]},
+		filters={"cohort": LOOKED_AFTER, "status": ACTIVE, "current_school": ["is", "not set"]},
 		fields=["name", "year_group"],
 		limit_page_length=limit,
 		order_by="name",
@@ -662,7 +663,7 @@ def _create_peps_exclusions_and_advice(rng: random.Random, limit: int = 90) -> N
 		order_by="name",
 		limit_page_length=limit * 4,
 	)
-	looked_after = [child for child in children if child.cohort == "Looked After"][:limit]
+	looked_after = [child for child in children if child.cohort == LOOKED_AFTER][:limit]
 	states = ("Draft", "Submitted", "QA Review", "Approved", "Approved", "Returned")
 	for number, child in enumerate(looked_after):
 		state = states[number % len(states)]

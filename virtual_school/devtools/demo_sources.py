@@ -20,6 +20,7 @@ from frappe.utils import getdate, today
 
 from virtual_school.attendance.services import apply_plan, record_row
 from virtual_school.calendar.clocks import get_school_calendar
+from virtual_school.children.vocabulary import LOOKED_AFTER
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days, ssda903, upn
 from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
@@ -75,7 +76,7 @@ def create_attendance(rng: random.Random, on_date: date | None = None) -> int:
 	)
 	rows, seen = [], set()
 	for pupil in on_roll:
-		if pupil.name in seen or (pupil.cohort != "Looked After" and rng.random() > OTHER_COHORT_SAMPLE):
+		if pupil.name in seen or (pupil.cohort != LOOKED_AFTER and rng.random() > OTHER_COHORT_SAMPLE):
 			continue
 		seen.add(pupil.name)
 		pattern = rng.choices(PATTERNS, weights=[share for share, _low, _high in PATTERNS])[0]

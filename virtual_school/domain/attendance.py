@@ -36,6 +36,8 @@ from virtual_school.domain.upn import InvalidUPN, validate_upn
 __all__ = [
 	"CODES_PATH",
 	"MAX_SESSIONS_PER_WEEK",
+	"PERSISTENT_ABSENCE_PERCENT",
+	"SEVERE_ABSENCE_PERCENT",
 	"AttendanceSummary",
 	"MalformedFile",
 	"RejectedRow",
@@ -55,6 +57,9 @@ CODES_PATH = Path(__file__).resolve().parent.parent / "data" / "attendance_codes
 MAX_SESSIONS_PER_WEEK = 10
 PERSISTENT = "Persistent absence"
 SEVERE = "Severe absence"
+# DfE: a pupil missing 10% or more of possible sessions is persistently absent, 50% or more severely absent.
+PERSISTENT_ABSENCE_PERCENT = 10
+SEVERE_ABSENCE_PERCENT = 50
 TERMS = ("Autumn", "Spring", "Summer")
 
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
@@ -196,9 +201,9 @@ def absence_band(possible: int, attended: int) -> str | None:
 	if possible <= 0:
 		return None
 	missed = possible - attended
-	if missed * 2 >= possible:
+	if missed * 100 >= SEVERE_ABSENCE_PERCENT * possible:
 		return SEVERE
-	if missed * 10 >= possible:
+	if missed * 100 >= PERSISTENT_ABSENCE_PERCENT * possible:
 		return PERSISTENT
 	return None
 

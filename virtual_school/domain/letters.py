@@ -40,6 +40,8 @@ from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from virtual_school.domain.in_year_outcome import OUTCOME_SCHOOL_DAYS
+
 __all__ = [
 	"ADJUDICATOR_REFERRAL_DAYS",
 	"ADMISSION_OUTCOME_SCHOOL_DAYS",
@@ -62,7 +64,7 @@ __all__ = [
 
 SECURITY_MARKING = "OFFICIAL-SENSITIVE"
 SECURITY_FOOTER = f"{SECURITY_MARKING}: contains information about a looked-after child"
-ADMISSION_OUTCOME_SCHOOL_DAYS = 15  # School Admissions Code 2021: in-year outcome in writing
+ADMISSION_OUTCOME_SCHOOL_DAYS = OUTCOME_SCHOOL_DAYS  # School Admissions Code 2021 (domain.in_year_outcome)
 REPRESENTATIONS_DAYS = 7  # SSFA 1998 s97B: representations on a proposed direction (calendar days)
 ADJUDICATOR_REFERRAL_DAYS = 7  # SSFA 1998 s97B: referral to the Schools Adjudicator (calendar days)
 DEPARTMENT_FOR_EDUCATION_ADDRESS: tuple[str, ...] = (

@@ -28,6 +28,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from virtual_school.domain import attendance as attendance_rules
 from virtual_school.domain.letters import (
 	Authority,
 	PupilDetails,
@@ -59,7 +60,8 @@ PP_PLUS_FUNDED = "Yes (PP+)"  # how a PP+-funded target is marked in the targets
 NOT_PP_PLUS_FUNDED = "No"
 NOT_RATED = "Not rated"
 # DfE: a pupil is persistently absent when they miss 10% or more of their possible sessions.
-PERSISTENT_ABSENCE_ATTENDANCE = 90.0
+# attendance at or below this is persistent absence: the attendance rule, read as a percentage attended
+PERSISTENT_ABSENCE_ATTENDANCE = 100.0 - attendance_rules.PERSISTENT_ABSENCE_PERCENT
 _TITLE = "Personal Education Plan"
 
 

@@ -1,4 +1,4 @@
-"""Read a council's SSDA903 (children looked after return) header and episodes CSV files.
+"""Read a council's SSDA903 (children looked after return) files: CSV (header, episodes, reviews) or XML.
 
 Source: DfE "Children looked after return 2024 to 2025: guide" (SSDA903), and the DfE validation rules for
 the return (STATUTORY.md, "SSDA903 (CLA return)"). The code lists live in the package data file
@@ -9,27 +9,40 @@ the return (STATUTORY.md, "SSDA903 (CLA return)"). The code lists live in the pa
   REASON_PLACE_CHANGE, HOME_POST, PL_POST, URN, and PL_LA when present: the placement's local authority,
   from which the site derives where the child lives and so the out-of-authority flag); other columns
   (LA, PL_LOCATION, PL_DISTANCE ...) are ignored.
+- Reviews file (optional): one row per statutory review of the child's care plan (CHILD, DOB, REVIEW,
+  REVIEW_CODE: the child's participation, PN0-PN7).
+- XML: the export councils' case-management systems produce for the return, root ``EXPSSDA903``; per child a
+  ``CHILD`` element whose ``HEADER`` holds CHILDID, SEX, DOB, ... and the reviews as repeated ``AREVIEW``
+  elements, followed by its ``EPISODE`` elements (the placement column is ``PL``). It is read into the same
+  three tables, so both formats give the same children, issues and rejections.
 - Guide: "Episodes of care are the building blocks for a period of care", a period during which the child
   is continuously looked after. REC X1 ends an episode when a new one begins the same day.
 
-Children are all-or-nothing: if any header or episode row of a child fails, the whole child is rejected and
-each of its rows is reported (the failing row with its reason, the others pointing at it). An importer never
-stores half a care history. This module imports nothing from Frappe.
+**Identity decides, quality is flagged** (never lose a child in care). A child whose identity is usable (a
+CHILD id, one date of birth that is a possible date) is always read. A field that fails its rule is left out
+(``None``: the importer keeps the stored value) and becomes a ``QualityIssue`` naming the file, row, column,
+value received and the rule broken. An episode whose dates make no sense is kept out and flagged, and the
+child is marked ``uncertain``: its derived fields come from the episodes that can be used. Only what prevents
+identifying a child rejects it (``RejectedRow``): no CHILD id, no or an impossible date of birth, conflicting
+header rows, a row whose values do not line up with its header, or a CHILD with episodes or reviews but no
+header row. This module imports nothing from Frappe.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from itertools import pairwise
 from os import PathLike
 from pathlib import Path
+from xml.etree import ElementTree
 
 from virtual_school.domain import gias_mapping
 from virtual_school.domain.csv_text import decode_csv_text
@@ -39,15 +52,23 @@ __all__ = [
 	"CODES_PATH",
 	"CODE_LISTS",
 	"EPISODES_COLUMNS",
+	"ERROR",
 	"HEADER_COLUMNS",
 	"OUTSIDE_ENGLAND",
+	"REVIEWS_COLUMNS",
+	"WARNING",
 	"WITHIN_PERIOD_REASONS",
 	"ChildRecord",
 	"Episode",
 	"MalformedFile",
+	"QualityIssue",
+	"ReadResult",
 	"RejectedRow",
+	"Review",
 	"load_codes",
+	"read_files",
 	"read_ssda903",
+	"read_ssda903_xml",
 	"record_fingerprint",
 ]
 
@@ -65,10 +86,8 @@ CODE_LISTS: tuple[str, ...] = (
 	"placement_provider",
 	"reason_episode_ceased",
 	"reason_place_change",
+	"review_participation",
 )
-
-HEADER_FILE = "header"
-EPISODES_FILE = "episodes"
 
 # Required columns. MOTHER and MC_DOB are checked when present but not stored, so a file may omit them.
 HEADER_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN")
@@ -106,13 +125,30 @@ _LA_CODE = re.compile(r"[0-9]{3}")
 # PL_LA for a placement outside England (SSDA903 guide): Wales, Scotland, Northern Ireland, outside the UK.
 OUTSIDE_ENGLAND = frozenset({"WAL", "SCO", "NIR", "NUK"})
 _NO_URN = re.compile(r"X+")  # DfE: "XXXXXXX" where there is no Ofsted URN
-_SPACES = re.compile(r"\s+")
-_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+# dd/mm/yyyy (one-digit day or month allowed) or ISO yyyy-mm-dd; parsed by hand: strptime is ~20x slower
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _EARLIEST_DATE = date(1900, 1, 1)
 
 
+HEADER_FILE = "header"
+EPISODES_FILE = "episodes"
+REVIEWS_FILE = "reviews"
+REVIEWS_COLUMNS: tuple[str, ...] = ("CHILD", "DOB", "REVIEW", "REVIEW_CODE")
+# XML element names that differ from the CSV columns (the DfE XML schema for the return)
+XML_RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}
+
+# QualityIssue.severity: an Error's value was not written (or the episode was kept out); a Warning's was.
+ERROR = "Error"
+WARNING = "Warning"
+
+
 class RejectedRow(gias_mapping.RejectedRow):
-	"""An SSDA903 row that was not imported. ``file`` is "header" or "episodes"; rows count the header as 1."""
+	"""An SSDA903 row that was not imported because the child cannot be identified from it.
+
+	``file`` is "header", "episodes" or "reviews"; CSV rows count the header line as 1; XML rows count the
+	file's CHILD, EPISODE or AREVIEW elements from 1.
+	"""
 
 	def __init__(
 		self, file: str, row_number: int | None, column: str | None, reason: str, child: str | None = None
@@ -127,7 +163,7 @@ class RejectedRow(gias_mapping.RejectedRow):
 
 
 class MalformedFile(gias_mapping.MalformedFile):
-	"""A file that cannot be read as an SSDA903 header or episodes file. ``file`` is None when both fail."""
+	"""A file that cannot be read as an SSDA903 file at all. ``file`` is None when more than one fails."""
 
 	def __init__(self, message: str, file: str | None = None, missing_by_file: dict | None = None):
 		missing_by_file = missing_by_file or {}
@@ -137,14 +173,44 @@ class MalformedFile(gias_mapping.MalformedFile):
 
 
 @dataclass(frozen=True)
+class QualityIssue:
+	"""A value that broke a rule: it was not written (Error) or written with a doubt (Warning).
+
+	``check`` names the rule in a stable way (``"code:legal_status"``, ``"upn"``, ``"episode:overlap"``) so
+	the importer can recognise the same issue in a later file whatever row it moved to (``key``).
+	"""
+
+	child: str
+	file: str
+	row_number: int | None
+	column: str | None
+	value: str | None
+	rule: str
+	check: str
+	severity: str = ERROR
+
+	@property
+	def key(self) -> str:
+		"""Stable identity of the issue: the same problem in a re-sent file has the same key."""
+		text = "\x1f".join((self.child, self.file, self.column or "", self.check, self.value or ""))
+		return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+	def as_dict(self) -> dict:
+		return {**asdict(self), "key": self.key}
+
+
+@dataclass(frozen=True)
 class Episode:
-	"""One SSDA903 episode of care: a period with the same legal status and placement."""
+	"""One SSDA903 episode of care: a period with the same legal status and placement.
+
+	Only ``start`` is certain: a code that failed its list is None (and a QualityIssue says why).
+	"""
 
 	start: date
-	reason_new: str
-	legal_status: str
-	category_of_need: str
-	placement_type: str
+	reason_new: str | None
+	legal_status: str | None
+	category_of_need: str | None
+	placement_type: str | None
 	placement_provider: str | None
 	end: date | None
 	reason_ceased: str | None
@@ -153,6 +219,14 @@ class Episode:
 	placement_postcode: str | None
 	urn: str | None
 	placement_la: str | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+	"""A statutory review of the child's care plan (reviews file: REVIEW, REVIEW_CODE)."""
+
+	date: date
+	participation: str | None
 
 
 def _by_start(episodes: Iterable[Episode]) -> list[Episode]:
@@ -177,14 +251,21 @@ def _continues_period(previous: Episode, episode: Episode) -> bool:
 
 @dataclass
 class ChildRecord:
-	"""A looked-after child from the SSDA903 header file with its episodes, in date order."""
+	"""A looked-after child from the header with its usable episodes (in date order) and reviews.
+
+	``invalid_fields`` names the header fields that failed their rule (None here; the importer keeps what it
+	has); ``uncertain`` says some episode was kept out, so the derived dates may be wrong.
+	"""
 
 	social_care_id: str
-	sex: str
+	sex: str | None
 	date_of_birth: date
-	ethnicity: str
+	ethnicity: str | None
 	upn: str | None
 	episodes: list[Episode] = field(default_factory=list)
+	reviews: list[Review] = field(default_factory=list)
+	invalid_fields: frozenset[str] = frozenset()
+	uncertain: bool = False
 
 	@property
 	def latest_episode(self) -> Episode | None:
@@ -238,6 +319,15 @@ class ChildRecord:
 		)
 
 
+@dataclass
+class ReadResult:
+	"""What a read found: the children (sorted by CHILD), the rows that could not be used, the issues."""
+
+	children: list[ChildRecord]
+	rejected: list[RejectedRow]
+	issues: list[QualityIssue]
+
+
 def load_codes(path: str | PathLike | None = None) -> dict[str, dict[str, str]]:
 	"""The SSDA903 code lists, ``{list name: {code: label}}``, without the "source" note.
 
@@ -283,12 +373,16 @@ class _Table:
 	rows: list[tuple[int, dict]]  # (row number, row); row None-key / _SHORT_ROW values mark bad widths
 
 
-def _read_table(content: bytes, file: str, required: tuple[str, ...]) -> tuple[_Table, list[str]]:
+def _bytes(content: object, file: str) -> bytes:
 	if not isinstance(content, (bytes, bytearray, memoryview)):
-		raise TypeError(f"read_ssda903 takes the {file} file as bytes, not {type(content).__name__}")
+		raise TypeError(f"the SSDA903 {file} file must be bytes, not {type(content).__name__}")
+	return bytes(content)
+
+
+def _read_table(content: bytes, file: str, required: tuple[str, ...]) -> tuple[_Table, list[str]]:
 	# A NUL byte is damage, not text: make it a character no SSDA903 field allows, so that row (not the
-	# whole file, as csv does on Python 3.10) is rejected.
-	text = _decode(bytes(content), file).replace("\x00", "\ufffd")
+	# whole file, as csv does on Python 3.10) is flagged.
+	text = _decode(_bytes(content, file), file).replace("\x00", "\ufffd")
 	try:
 		reader = csv.DictReader(io.StringIO(text, newline=""), restval=_SHORT_ROW)
 		fieldnames = reader.fieldnames
@@ -306,77 +400,96 @@ def _read_table(content: bytes, file: str, required: tuple[str, ...]) -> tuple[_
 def _clean(value: object) -> str | None:
 	if value is None or value is _SHORT_ROW:
 		return None
-	text = _SPACES.sub(" ", str(value)).strip()
-	return text or None
+	text = str(value).strip()
+	if not text:
+		return None
+	if "  " in text or "\t" in text or "\n" in text or "\r" in text:
+		text = " ".join(text.split())
+	return text
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_date(value: str) -> tuple[date | None, str | None]:
+	"""(date, None), or (None, why not): dd/mm/yyyy or ISO, a real day, from 1900 on. Cached: a return
+	repeats the same few thousand dates."""
+	uk = _UK_DATE.fullmatch(value)
+	iso = None if uk else _ISO_DATE.fullmatch(value)
+	if uk:
+		day, month, year = (int(part) for part in uk.groups())
+	elif iso:
+		year, month, day = (int(part) for part in iso.groups())
+	else:
+		return None, f"{value!r} is not a date in the form dd/mm/yyyy"
+	try:
+		parsed = date(year, month, day)
+	except ValueError:
+		return None, f"{value!r} is not a date in the form dd/mm/yyyy"
+	if parsed < _EARLIEST_DATE:
+		return None, f"{value!r} is before 1900"
+	return parsed, None
 
 
 def _is_blank(row: dict) -> bool:
 	return all(_clean(value) is None for key, value in row.items() if key is not None) and not row.get(None)
 
 
-def _check_width(row: dict, width: int, file: str, row_number: int, child: str | None) -> None:
+def _width_problem(row: dict, width: int) -> str | None:
 	if None in row:
-		raise RejectedRow(
-			file,
-			row_number,
-			None,
-			f"the row has {width + len(row[None])} values but the header has {width}",
-			child,
-		)
+		return f"the row has {width + len(row[None])} values but the header has {width}"
 	if any(value is _SHORT_ROW for value in row.values()):
 		count = sum(value is not _SHORT_ROW for value in row.values())
-		raise RejectedRow(
-			file,
-			row_number,
-			None,
-			f"the row has {count} values but the header has {width} (cut short?)",
-			child,
-		)
+		return f"the row has {count} values but the header has {width} (cut short?)"
+	return None
 
 
 class _RowReader:
-	"""Field parsers for one row; each raises RejectedRow naming the column."""
+	"""Field parsers for one row: a value that breaks its rule is recorded as an issue and read as None."""
 
-	def __init__(self, row: dict, file: str, row_number: int, child: str | None, codes: dict):
-		self.row = row
+	def __init__(self, row: dict, file: str, row_number: int, child: str, codes: dict, issues: list):
+		self.row = {key: _clean(value) for key, value in row.items() if key is not None}
 		self.file = file
 		self.row_number = row_number
 		self.child = child
 		self.codes = codes
+		self.issues = issues
+		self.invalid: set[str] = set()
 
-	def reject(self, column: str | None, reason: str) -> RejectedRow:
-		return RejectedRow(self.file, self.row_number, column, reason, self.child)
+	def flag(self, column: str | None, rule: str, check: str, severity: str = ERROR) -> None:
+		value = self.text(column) if column else None
+		self.issues.append(
+			QualityIssue(self.child, self.file, self.row_number, column, value, rule, check, severity)
+		)
+		if column and severity == ERROR:
+			self.invalid.add(column)
 
 	def text(self, column: str) -> str | None:
-		return _clean(self.row.get(column))
+		return self.row.get(column)
 
-	def required(self, column: str, what: str) -> str:
+	def parse_date(self, column: str) -> tuple[date | None, str | None]:
+		"""(date, None), or (None, why not) for a value that is not a date from 1900 on."""
 		value = self.text(column)
 		if value is None:
-			raise self.reject(column, f"the {what} is missing")
+			return None, None
+		return _parse_date(value)
+
+	def date_field(self, column: str, what: str, required: bool = False) -> date | None:
+		value, problem = self.parse_date(column)
+		if problem:
+			self.flag(column, f"the {what} {problem}", "date")
+		elif value is None and required:
+			self.flag(column, f"the {what} is missing", "missing")
 		return value
 
-	def date_field(self, column: str, what: str, required: bool = True) -> date | None:
-		value = self.text(column) if not required else self.required(column, what)
-		if value is None:
-			return None
-		for date_format in _DATE_FORMATS:
-			try:
-				parsed = datetime.strptime(value, date_format).date()
-			except ValueError:
-				continue
-			if parsed < _EARLIEST_DATE:
-				raise self.reject(column, f"the {what} {value!r} is before 1900")
-			return parsed
-		raise self.reject(column, f"the {what} {value!r} is not a date in the form dd/mm/yyyy")
-
 	def code_field(self, column: str, code_list: str, what: str, required: bool = True) -> str | None:
-		value = self.text(column) if not required else self.required(column, what)
+		value = self.text(column)
 		if value is None:
+			if required:
+				self.flag(column, f"the {what} is missing", "missing")
 			return None
 		code = value.upper()
 		if code not in self.codes[code_list]:
-			raise self.reject(column, f"{value!r} is not an SSDA903 {what} code")
+			self.flag(column, f"{value!r} is not an SSDA903 {what} code", f"code:{code_list}")
+			return None
 		return code
 
 	def postcode(self, column: str, what: str) -> str | None:
@@ -389,66 +502,91 @@ class _RowReader:
 			return f"{full.group(1)} {full.group(2)}"
 		if _OUTWARD_POSTCODE.fullmatch(upper):
 			return upper
-		raise self.reject(column, f"the {what} {value!r} is not a UK postcode")
-
-
-def _child_id(row: dict, file: str, row_number: int) -> str:
-	value = _clean(row.get("CHILD"))
-	if value is None:
-		raise RejectedRow(file, row_number, "CHILD", "the child identifier (CHILD) is missing")
-	if not _CHILD_ID.fullmatch(value):
-		raise RejectedRow(
-			file, row_number, "CHILD", f"CHILD {value!r} is not 1 to 10 letters and digits", value
-		)
-	return value
+		self.flag(column, f"the {what} {value!r} is not a UK postcode", "postcode")
+		return None
 
 
 @dataclass
 class _Header:
 	row_number: int
 	child: str
-	sex: str
+	sex: str | None
 	date_of_birth: date
-	ethnicity: str
+	ethnicity: str | None
 	upn: str | None
+	invalid: frozenset[str]
 
 
-def _parse_header(
-	row: dict, row_number: int, child: str, codes: dict, known_la_codes: Collection[str] | None
-) -> _Header:
-	"""One header row (SSDA903 guide, header file), or raise RejectedRow."""
-	read = _RowReader(row, HEADER_FILE, row_number, child, codes)
+def _identity_problem(read: _RowReader, on_date: date | None) -> tuple[date | None, str | None]:
+	"""The child's date of birth, or why the row cannot identify a child."""
+	date_of_birth, problem = read.parse_date("DOB")
+	if problem:
+		return None, f"the date of birth {problem}"
+	if date_of_birth is None:
+		return None, "the date of birth (DOB) is missing"
+	if on_date is not None and date_of_birth > on_date:
+		return None, f"the date of birth {date_of_birth:%d/%m/%Y} is in the future"
+	return date_of_birth, None
+
+
+def _parse_header(read: _RowReader, date_of_birth: date, known_la_codes: Collection[str] | None) -> _Header:
+	"""One header row (SSDA903 guide, header file) whose identity is usable."""
 	sex = read.code_field("SEX", "sex", "sex")
-	date_of_birth = read.date_field("DOB", "date of birth")
 	ethnicity = read.code_field("ETHNIC", "ethnicity", "ethnicity")
 	upn_text = read.text("UPN")
 	upn: str | None = None
-	if upn_text is not None and not _UNKNOWN_UPN.fullmatch(upn_text.upper()):
+	if upn_text is None:
+		read.flag(
+			"UPN", "the UPN is missing (use UN1 to UN5 when the child has none yet)", "missing", WARNING
+		)
+	elif not _UNKNOWN_UPN.fullmatch(upn_text.upper()):
 		try:
 			upn = validate_upn(upn_text, known_la_codes)
 		except InvalidUPN as error:
-			raise read.reject("UPN", f"UPN {upn_text!r}: {error}") from error
-	if "MOTHER" in row:
+			read.flag("UPN", f"UPN {upn_text!r}: {error}", "upn")
+	if "MOTHER" in read.row:
 		mother = read.text("MOTHER")
 		if mother is not None and mother not in ("0", "1"):
-			raise read.reject("MOTHER", f"MOTHER {mother!r} must be 0, 1 or blank")
-	if "MC_DOB" in row:
-		read.date_field("MC_DOB", "date of birth of the mother's child", required=False)
-	return _Header(row_number, child, _SEX_NORMALISED.get(sex, sex), date_of_birth, ethnicity, upn)
+			read.flag("MOTHER", f"MOTHER {mother!r} must be 0, 1 or blank", "mother", WARNING)
+	if "MC_DOB" in read.row:
+		read.date_field("MC_DOB", "date of birth of the mother's child")
+	return _Header(
+		read.row_number,
+		read.child,
+		_SEX_NORMALISED.get(sex, sex) if sex else None,
+		date_of_birth,
+		ethnicity,
+		upn,
+		frozenset(read.invalid),
+	)
 
 
-def _parse_episode(
-	row: dict, row_number: int, child: str, codes: dict, known_la_codes: Collection[str] | None = None
-) -> Episode:
-	"""One episodes row (SSDA903 guide, episodes file), or raise RejectedRow."""
-	read = _RowReader(row, EPISODES_FILE, row_number, child, codes)
-	start = read.date_field("DECOM", "date the episode commenced (DECOM)")
+_KEPT_OUT = " (episode kept out)"
+
+
+def _parse_episode(read: _RowReader, known_la_codes: Collection[str] | None = None) -> Episode | None:
+	"""One episodes row (SSDA903 guide, episodes file), or None when its dates make it unusable."""
+	start, start_problem = read.parse_date("DECOM")
+	end, end_problem = read.parse_date("DEC")
+	if start is None:
+		rule = f"the date the episode commenced (DECOM) {start_problem or 'is missing'}"
+		read.flag("DECOM", rule + _KEPT_OUT, "episode:start")
+		return None
+	if end_problem:
+		read.flag("DEC", f"the date the episode ceased (DEC) {end_problem}{_KEPT_OUT}", "episode:end")
+		return None
+	if end is not None and end < start:
+		read.flag(
+			"DEC",
+			f"the episode ceased ({end:%d/%m/%Y}) before it commenced ({start:%d/%m/%Y}){_KEPT_OUT}",
+			"episode:order",
+		)
+		return None
 	reason_new = read.code_field("RNE", "reason_new_episode", "reason for new episode")
 	legal_status = read.code_field("LS", "legal_status", "legal status")
 	category_of_need = read.code_field("CIN", "category_of_need", "category of need")
 	placement_type = read.code_field("PLACE", "placement_type", "placement type")
 	provider = read.code_field("PLACE_PROVIDER", "placement_provider", "placement provider", required=False)
-	end = read.date_field("DEC", "date the episode ceased (DEC)", required=False)
 	reason_ceased = read.code_field("REC", "reason_episode_ceased", "reason episode ceased", required=False)
 	place_change = read.code_field(
 		"REASON_PLACE_CHANGE", "reason_place_change", "reason for placement change", required=False
@@ -462,7 +600,8 @@ def _parse_episode(
 		if _NO_URN.fullmatch(urn):
 			urn = None
 		elif not _URN.fullmatch(urn):
-			raise read.reject("URN", f"URN {urn_text!r} is not an Ofsted unique reference number")
+			read.flag("URN", f"URN {urn_text!r} is not an Ofsted unique reference number", "urn")
+			urn = None
 	placement_la = read.text("PL_LA")
 	if placement_la is not None:
 		placement_la = placement_la.upper()
@@ -470,20 +609,24 @@ def _parse_episode(
 			known_la_codes is None or placement_la in known_la_codes
 		)
 		if not in_england and placement_la not in OUTSIDE_ENGLAND:
-			raise read.reject(
+			read.flag(
 				"PL_LA",
 				f"PL_LA {placement_la!r} is not a local authority code (or WAL, SCO, NIR, NUK outside England)",
+				"placement_la",
 			)
-	if end is not None and end < start:
-		raise read.reject(
-			"DEC", f"the episode ceased ({end:%d/%m/%Y}) before it commenced ({start:%d/%m/%Y})"
+			placement_la = None
+	if end is not None and reason_ceased is None and "REC" not in read.invalid:
+		read.flag(
+			"REC", "the episode has a date ceased (DEC) but no reason episode ceased (REC)", "episode:rec"
 		)
-	if end is not None and reason_ceased is None:
-		raise read.reject("REC", "the episode has a date ceased (DEC) but no reason episode ceased (REC)")
 	if end is None and reason_ceased is not None:
-		raise read.reject(
-			"DEC", f"the episode has a reason ceased ({reason_ceased}) but no date ceased (DEC)"
+		# An open episode with a reason ceased filled in: read as open (the child is still looked after).
+		read.flag(
+			"REC",
+			f"the episode has a reason ceased ({reason_ceased}) but no date ceased (DEC): read as still open",
+			"episode:open_with_rec",
 		)
+		reason_ceased = None
 	return Episode(
 		start=start,
 		reason_new=reason_new,
@@ -501,90 +644,287 @@ def _parse_episode(
 	)
 
 
+def _parse_review(read: _RowReader, date_of_birth: date) -> Review | None:
+	when, problem = read.parse_date("REVIEW")
+	if when is None:
+		read.flag("REVIEW", f"the review date {problem or 'is missing'} (review kept out)", "review:date")
+		return None
+	if when < date_of_birth:
+		read.flag(
+			"REVIEW",
+			f"the review ({when:%d/%m/%Y}) is before the child's birth (review kept out)",
+			"review:order",
+		)
+		return None
+	listed_dob, _ = read.parse_date("DOB")
+	if listed_dob is not None and listed_dob != date_of_birth:
+		read.flag(
+			"DOB",
+			f"the date of birth {listed_dob:%d/%m/%Y} differs from the header's {date_of_birth:%d/%m/%Y}",
+			"review:dob",
+			WARNING,
+		)
+	participation = read.code_field(
+		"REVIEW_CODE", "review_participation", "review participation", required=False
+	)
+	return Review(when, participation)
+
+
 @dataclass
 class _ChildRows:
-	headers: list[tuple[int, _Header | RejectedRow]] = field(default_factory=list)
-	episodes: list[tuple[int, Episode | RejectedRow]] = field(default_factory=list)
-
-
-def _cross_check(child: str, rows: _ChildRows) -> list[RejectedRow]:
-	"""Checks across a child's rows: one header row, some episodes, dates in order and not overlapping."""
-	if not rows.headers:
-		return [
-			RejectedRow(EPISODES_FILE, number, "CHILD", f"CHILD {child} is not in the header file", child)
-			for number, _ in rows.episodes
-		]
-	failures: list[RejectedRow] = []
-	if len(rows.headers) > 1:
-		numbers = ", ".join(str(number) for number, _ in rows.headers)
-		failures.extend(
-			RejectedRow(
-				HEADER_FILE, number, "CHILD", f"CHILD {child} is in more than one row ({numbers})", child
-			)
-			for number, _ in rows.headers
-		)
-		return failures
-	header_number, header = rows.headers[0]
-	if not rows.episodes:
-		return [RejectedRow(HEADER_FILE, header_number, "CHILD", f"CHILD {child} has no episodes", child)]
-	if isinstance(header, RejectedRow) or any(isinstance(item, RejectedRow) for _, item in rows.episodes):
-		return []
-	for number, episode in rows.episodes:
-		if episode.start < header.date_of_birth:
-			failures.append(
-				RejectedRow(
-					EPISODES_FILE,
-					number,
-					"DECOM",
-					f"the episode commenced ({episode.start:%d/%m/%Y}) before the child's date of birth"
-					f" ({header.date_of_birth:%d/%m/%Y})",
-					child,
-				)
-			)
-	ordered = sorted(rows.episodes, key=lambda item: (item[1].start, item[1].end or date.max, item[0]))
-	for (previous_number, previous), (number, episode) in pairwise(ordered):
-		if previous.end is None:
-			reason = (
-				f"the episode commencing {episode.start:%d/%m/%Y} overlaps the open episode in row"
-				f" {previous_number} (no date ceased)"
-			)
-		elif episode.start < previous.end:
-			reason = (
-				f"the episode commencing {episode.start:%d/%m/%Y} overlaps the episode in row {previous_number}"
-				f" ({previous.start:%d/%m/%Y} to {previous.end:%d/%m/%Y})"
-			)
-		else:
-			continue
-		failures.append(RejectedRow(EPISODES_FILE, number, "DECOM", reason, child))
-	return failures
+	headers: list[tuple[int, dict]] = field(default_factory=list)
+	episodes: list[tuple[int, dict]] = field(default_factory=list)
+	reviews: list[tuple[int, dict]] = field(default_factory=list)
+	width_problems: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 def _file_order(file: str) -> int:
-	return 0 if file == HEADER_FILE else 1
+	return {HEADER_FILE: 0, EPISODES_FILE: 1, REVIEWS_FILE: 2}.get(file, 3)
+
+
+def _reject_all(child: str, rows: _ChildRows, first: RejectedRow) -> list[RejectedRow]:
+	"""The child's every row, each pointing at the row that made the child unidentifiable."""
+	rejected = [first]
+	for file, numbered in (
+		(HEADER_FILE, rows.headers),
+		(EPISODES_FILE, rows.episodes),
+		(REVIEWS_FILE, rows.reviews),
+	):
+		for number, _ in numbered:
+			if (file, number) != (first.file, first.row_number):
+				rejected.append(
+					RejectedRow(
+						file,
+						number,
+						None,
+						f"child {child} cannot be identified: {first.file} row {first.row_number}: {first.reason}",
+						child,
+					)
+				)
+	return rejected
+
+
+def _read_child(
+	child: str,
+	rows: _ChildRows,
+	codes: dict,
+	known_la_codes: Collection[str] | None,
+	on_date: date | None,
+	issues: list[QualityIssue],
+) -> ChildRecord | list[RejectedRow]:
+	"""One child from its rows, or the rejected rows when its identity is not usable."""
+	if not rows.headers:
+		return [
+			RejectedRow(file, number, "CHILD", f"CHILD {child} is not in the header file", child)
+			for file, numbered in ((EPISODES_FILE, rows.episodes), (REVIEWS_FILE, rows.reviews))
+			for number, _ in numbered
+		]
+	found: list[tuple[_RowReader, date]] = []
+	for number, row in rows.headers:
+		problem = rows.width_problems.get((HEADER_FILE, number))
+		read = _RowReader(row, HEADER_FILE, number, child, codes, issues)
+		date_of_birth, identity_problem = _identity_problem(read, on_date)
+		problem = problem or identity_problem
+		if problem:
+			column = None if (HEADER_FILE, number) in rows.width_problems else "DOB"
+			return _reject_all(child, rows, RejectedRow(HEADER_FILE, number, column, problem, child))
+		found.append((read, date_of_birth))
+	births = {date_of_birth for _, date_of_birth in found}
+	if len(births) > 1:
+		numbers = ", ".join(str(number) for number, _ in rows.headers)
+		first_number = rows.headers[0][0]
+		reason = f"CHILD {child} is in more than one header row ({numbers}) with different dates of birth"
+		return _reject_all(child, rows, RejectedRow(HEADER_FILE, first_number, "DOB", reason, child))
+	read, date_of_birth = found[0]
+	if len(found) > 1:
+		numbers = ", ".join(str(number) for number, _ in rows.headers)
+		read.flag(
+			"CHILD",
+			f"CHILD {child} is in more than one header row ({numbers}): the first is read",
+			"duplicate",
+			WARNING,
+		)
+	header = _parse_header(read, date_of_birth, known_la_codes)
+
+	usable: list[tuple[int, Episode]] = []
+	uncertain = False
+	for number, row in rows.episodes:
+		read = _RowReader(row, EPISODES_FILE, number, child, codes, issues)
+		problem = rows.width_problems.get((EPISODES_FILE, number))
+		if problem:
+			read.flag(None, problem + _KEPT_OUT, "episode:width")
+			uncertain = True
+			continue
+		episode = _parse_episode(read, known_la_codes)
+		if episode is None:
+			uncertain = True
+			continue
+		if episode.start < date_of_birth:
+			read.flag(
+				"DECOM",
+				f"the episode commenced ({episode.start:%d/%m/%Y}) before the child's date of birth"
+				f" ({date_of_birth:%d/%m/%Y}){_KEPT_OUT}",
+				"episode:before_birth",
+			)
+			uncertain = True
+			continue
+		usable.append((number, episode))
+	kept: list[tuple[int, Episode]] = []
+	for number, episode in sorted(usable, key=lambda item: (item[1].start, item[1].end or date.max, item[0])):
+		if kept:
+			previous_number, previous = kept[-1]
+			overlap = None
+			if previous.end is None:
+				overlap = f"overlaps the open episode in row {previous_number} (no date ceased)"
+			elif episode.start < previous.end:
+				overlap = (
+					f"overlaps the episode in row {previous_number}"
+					f" ({previous.start:%d/%m/%Y} to {previous.end:%d/%m/%Y})"
+				)
+			if overlap:
+				issues.append(
+					QualityIssue(
+						child,
+						EPISODES_FILE,
+						number,
+						"DECOM",
+						f"{episode.start:%d/%m/%Y}",
+						f"the episode commencing {episode.start:%d/%m/%Y} {overlap}{_KEPT_OUT}",
+						"episode:overlap",
+					)
+				)
+				uncertain = True
+				continue
+		kept.append((number, episode))
+	if not rows.episodes:
+		issues.append(
+			QualityIssue(
+				child,
+				HEADER_FILE,
+				header.row_number,
+				"CHILD",
+				child,
+				f"CHILD {child} has no episodes of care",
+				"no_episodes",
+				WARNING,
+			)
+		)
+	elif not kept:
+		issues.append(
+			QualityIssue(
+				child,
+				HEADER_FILE,
+				header.row_number,
+				"CHILD",
+				child,
+				f"none of the episodes of CHILD {child} can be used",
+				"no_usable_episodes",
+				WARNING,
+			)
+		)
+
+	reviews: list[Review] = []
+	for number, row in rows.reviews:
+		read = _RowReader(row, REVIEWS_FILE, number, child, codes, issues)
+		problem = rows.width_problems.get((REVIEWS_FILE, number))
+		if problem:
+			read.flag(None, problem + " (review kept out)", "review:width")
+			continue
+		review = _parse_review(read, date_of_birth)
+		if review is not None:
+			reviews.append(review)
+	return ChildRecord(
+		social_care_id=child,
+		sex=header.sex,
+		date_of_birth=date_of_birth,
+		ethnicity=header.ethnicity,
+		upn=header.upn,
+		episodes=_by_start(episode for _, episode in kept),
+		reviews=sorted(set(reviews), key=lambda review: (review.date, review.participation or "")),
+		invalid_fields=header.invalid,
+		uncertain=uncertain,
+	)
+
+
+def _read_tables(
+	tables: list[_Table],
+	known_la_codes: Collection[str] | None,
+	codes: dict[str, dict[str, str]] | None,
+	on_date: date | None,
+) -> ReadResult:
+	codes = codes if codes is not None else load_codes()
+	rejected: list[RejectedRow] = []
+	by_child: dict[str, _ChildRows] = {}
+	for table in tables:
+		width = len(table.fieldnames)
+		for row_number, row in table.rows:
+			if _is_blank(row):
+				continue
+			child = _clean(row.get("CHILD"))
+			if child is None:
+				rejected.append(
+					RejectedRow(table.file, row_number, "CHILD", "the child identifier (CHILD) is missing")
+				)
+				continue
+			if not _CHILD_ID.fullmatch(child):
+				rejected.append(
+					RejectedRow(
+						table.file,
+						row_number,
+						"CHILD",
+						f"CHILD {child!r} is not 1 to 10 letters and digits",
+						child,
+					)
+				)
+				continue
+			rows = by_child.setdefault(child, _ChildRows())
+			problem = _width_problem(row, width) if width else None
+			if problem:
+				rows.width_problems[(table.file, row_number)] = problem
+			{HEADER_FILE: rows.headers, EPISODES_FILE: rows.episodes, REVIEWS_FILE: rows.reviews}[
+				table.file
+			].append((row_number, row))
+
+	children: list[ChildRecord] = []
+	issues: list[QualityIssue] = []
+	for child in sorted(by_child):
+		result = _read_child(child, by_child[child], codes, known_la_codes, on_date, issues)
+		if isinstance(result, ChildRecord):
+			children.append(result)
+		else:
+			rejected.extend(result)
+	rejected.sort(key=lambda item: (_file_order(item.file), item.row_number or 0))
+	issues.sort(
+		key=lambda item: (item.child, _file_order(item.file), item.row_number or 0, item.column or "")
+	)
+	return ReadResult(children, rejected, issues)
 
 
 def read_ssda903(
 	header_bytes: bytes,
 	episodes_bytes: bytes,
+	reviews_bytes: bytes | None = None,
 	known_la_codes: Collection[str] | None = None,
 	codes: dict[str, dict[str, str]] | None = None,
-) -> tuple[list[ChildRecord], list[RejectedRow]]:
-	"""Read SSDA903 header and episodes CSV files: ``(children sorted by CHILD, rejected rows)``.
+	on_date: date | None = None,
+) -> ReadResult:
+	"""Read SSDA903 header, episodes and (optionally) reviews CSV files.
 
-	Bytes are decoded as UTF-8 (a byte-order mark is fine), else Windows-1252. Dates may be dd/mm/yyyy or
-	ISO. Codes are checked against ``codes`` (default: load_codes()); UPNs with upn.validate_upn, where
-	blank or an unknown-UPN code (UN1-UN10) gives ``upn=None``; ``known_la_codes`` turns on the UPN LA
-	check. Episodes need not be sorted in the file but must not overlap. A child is all-or-nothing.
-	Raises MalformedFile when a file is empty, undecodable, not CSV, or lacks required columns.
+	Bytes are decoded as UTF-8 (a byte-order mark is fine), else Windows-1252; column names in any case.
+	Dates may be dd/mm/yyyy or ISO. Codes are checked against ``codes`` (default: load_codes()); UPNs with
+	upn.validate_upn, where an unknown-UPN code (UN1-UN10) gives ``upn=None``; ``known_la_codes`` turns on
+	the UPN LA check; ``on_date`` (today) turns on the future-birth check. Episodes need not be sorted.
+	Raises MalformedFile when a file is empty, undecodable, not CSV, or lacks required columns (named).
 	"""
-	codes = codes if codes is not None else load_codes()
-	header_table, header_missing = _read_table(header_bytes, HEADER_FILE, HEADER_COLUMNS)
-	episodes_table, episodes_missing = _read_table(episodes_bytes, EPISODES_FILE, EPISODES_COLUMNS)
-	missing_by_file = {
-		file: missing
-		for file, missing in ((HEADER_FILE, header_missing), (EPISODES_FILE, episodes_missing))
-		if missing
-	}
+	specs = [(header_bytes, HEADER_FILE, HEADER_COLUMNS), (episodes_bytes, EPISODES_FILE, EPISODES_COLUMNS)]
+	if reviews_bytes is not None:
+		specs.append((reviews_bytes, REVIEWS_FILE, REVIEWS_COLUMNS))
+	tables, missing_by_file = [], {}
+	for content, file, required in specs:
+		table, missing = _read_table(content, file, required)
+		tables.append(table)
+		if missing:
+			missing_by_file[file] = missing
 	if missing_by_file:
 		message = "; ".join(
 			f"the {file} file is missing column(s): {', '.join(missing)}"
@@ -592,71 +932,74 @@ def read_ssda903(
 		)
 		only = next(iter(missing_by_file)) if len(missing_by_file) == 1 else None
 		raise MalformedFile(message, file=only, missing_by_file=missing_by_file)
+	return _read_tables(tables, known_la_codes, codes, on_date)
 
-	rejected: list[RejectedRow] = []
-	by_child: dict[str, _ChildRows] = {}
-	for table in (header_table, episodes_table):
-		width = len(table.fieldnames)
-		for row_number, row in table.rows:
-			if _is_blank(row):
-				continue
-			try:
-				child = _child_id(row, table.file, row_number)
-			except RejectedRow as rejection:
-				rejected.append(rejection)
-				continue
-			rows = by_child.setdefault(child, _ChildRows())
-			try:
-				_check_width(row, width, table.file, row_number, child)
-				if table.file == HEADER_FILE:
-					rows.headers.append(
-						(row_number, _parse_header(row, row_number, child, codes, known_la_codes))
-					)
-				else:
-					rows.episodes.append(
-						(row_number, _parse_episode(row, row_number, child, codes, known_la_codes))
-					)
-			except RejectedRow as rejection:
-				target = rows.headers if table.file == HEADER_FILE else rows.episodes
-				target.append((row_number, rejection))
 
-	children: list[ChildRecord] = []
-	for child in sorted(by_child):
-		rows = by_child[child]
-		failures = [item for _, item in rows.headers + rows.episodes if isinstance(item, RejectedRow)]
-		failures.extend(_cross_check(child, rows))
-		if not failures:
-			_, header = rows.headers[0]
-			episodes = _by_start(episode for _, episode in rows.episodes)
-			children.append(
-				ChildRecord(
-					social_care_id=child,
-					sex=header.sex,
-					date_of_birth=header.date_of_birth,
-					ethnicity=header.ethnicity,
-					upn=header.upn,
-					episodes=episodes,
-				)
-			)
+def _leaves(element: ElementTree.Element) -> dict[str, str | None]:
+	"""The element's leaf values by tag (not descending into EPISODE or AREVIEW children)."""
+	values: dict[str, str | None] = {}
+	for node in element:
+		if node.tag in ("EPISODE", "AREVIEW"):
 			continue
-		# All-or-nothing: one reason per row, the first found; rows that were fine point at the first failure.
-		by_row: dict[tuple[str, int | None], RejectedRow] = {}
-		for failure in failures:
-			by_row.setdefault((failure.file, failure.row_number), failure)
-		first = min(by_row.values(), key=lambda item: (_file_order(item.file), item.row_number or 0))
-		for file, numbered in ((HEADER_FILE, rows.headers), (EPISODES_FILE, rows.episodes)):
-			for number, _ in numbered:
-				if (file, number) not in by_row:
-					by_row[(file, number)] = RejectedRow(
-						file,
-						number,
-						None,
-						f"child {child} rejected because {first.file} row {first.row_number} failed",
-						child,
-					)
-		rejected.extend(by_row.values())
-	rejected.sort(key=lambda item: (_file_order(item.file), item.row_number or 0))
-	return children, rejected
+		if len(node):
+			for key, value in _leaves(node).items():
+				values.setdefault(key, value)
+		else:
+			values.setdefault(XML_RENAMED.get(node.tag.upper(), node.tag.upper()), node.text)
+	return values
+
+
+def read_ssda903_xml(
+	content: bytes,
+	known_la_codes: Collection[str] | None = None,
+	codes: dict[str, dict[str, str]] | None = None,
+	on_date: date | None = None,
+) -> ReadResult:
+	"""Read the SSDA903 XML export (root EXPSSDA903) into the same children, issues and rejections as CSV.
+
+	Rows are numbered per table in file order: the Nth CHILD element is header row N, the Nth EPISODE
+	element episodes row N, the Nth AREVIEW reviews row N. A missing element reads as an empty value.
+	"""
+	data = _bytes(content, "XML")
+	if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
+		raise MalformedFile("the XML file declares a DOCTYPE or entities, which an SSDA903 export never does")
+	try:
+		root = ElementTree.fromstring(data)
+	except ElementTree.ParseError as error:
+		raise MalformedFile(f"the XML file is not well-formed XML: {error}") from error
+	if root.tag.upper() != "EXPSSDA903":
+		raise MalformedFile(f"the XML file's root element is {root.tag!r}, not EXPSSDA903")
+	header = _Table(HEADER_FILE, [], [])
+	episodes = _Table(EPISODES_FILE, [], [])
+	reviews = _Table(REVIEWS_FILE, [], [])
+	for child_element in root:
+		if child_element.tag.upper() != "CHILD":
+			continue
+		values = _leaves(child_element)
+		header.rows.append((len(header.rows) + 1, values))
+		identity = {"CHILD": values.get("CHILD"), "DOB": values.get("DOB")}
+		for node in child_element.iter():
+			if node.tag.upper() == "EPISODE":
+				episodes.rows.append((len(episodes.rows) + 1, {**identity, **_leaves(node)}))
+			elif node.tag.upper() == "AREVIEW":
+				reviews.rows.append((len(reviews.rows) + 1, {**identity, **_leaves(node)}))
+	if not header.rows:
+		raise MalformedFile("the XML file holds no CHILD elements")
+	return _read_tables([header, episodes, reviews], known_la_codes, codes, on_date)
+
+
+def read_files(
+	files: dict[str, bytes],
+	known_la_codes: Collection[str] | None = None,
+	codes: dict[str, dict[str, str]] | None = None,
+	on_date: date | None = None,
+) -> ReadResult:
+	"""Either ``{"xml": bytes}`` or ``{"header": …, "episodes": …, "reviews": … (optional)}``."""
+	if files.get("xml") is not None:
+		return read_ssda903_xml(files["xml"], known_la_codes, codes, on_date)
+	return read_ssda903(
+		files.get("header"), files.get("episodes"), files.get("reviews"), known_la_codes, codes, on_date
+	)
 
 
 def _json_default(value: object) -> str:

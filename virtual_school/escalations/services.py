@@ -14,34 +14,29 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import getdate, today
 from pypika.terms import ExistsCriterion
 
+from virtual_school.admissions.place_requests import refresh_place_request_clocks
+from virtual_school.admissions.vocabulary import OPEN_STATES
 from virtual_school.domain import escalation_ladder
+from virtual_school.escalations.vocabulary import CLOSED, OPEN
 from virtual_school.setup import roles
-from virtual_school.virtual_school.doctype.school_place_request.school_place_request import OPEN_STATES
-
-# Records an escalation may be about, and the field on each that names the child (None: not one child).
-ESCALATABLE = {
-	"School Place Request": "child",
-	"Child": "name",
-	"Personal Education Plan": "child",
-	"PP Plus Impact Report": None,
-}
+from virtual_school.shared import settings
 
 
 def holder_for(level: int, child: str | None) -> str | None:
 	"""The user who holds an escalation at ``level`` for ``child``."""
-	settings = frappe.get_cached_doc("Virtual School Settings")
+	holders = settings.get()
 	if level == 1:
 		caseworker = child and frappe.db.get_value("Child", child, "caseworker")
 		return caseworker or holder_for(2, child)
 	if level == 2:
 		return (
-			settings.escalation_manager
+			holders.escalation_manager
 			or first_user_with_role(roles.VIRTUAL_SCHOOL_MANAGER)
 			or holder_for(3, child)
 		)
 	if level == 3:
-		return settings.escalation_head or first_user_with_role(roles.VIRTUAL_SCHOOL_HEAD)
-	return settings.escalation_director or holder_for(3, child)
+		return holders.escalation_head or first_user_with_role(roles.VIRTUAL_SCHOOL_HEAD)
+	return holders.escalation_director or holder_for(3, child)
 
 
 def first_user_with_role(role: str) -> str | None:
@@ -106,8 +101,6 @@ def opened_names(escalations) -> list[str]:
 def run_daily_sweep(on_date: date | str | None = None) -> dict:
 	"""Daily job: refresh place-request clocks, open escalations for overdue requests, raise overdue ones."""
 	on_date = getdate(on_date or today())
-	from virtual_school.admissions.place_requests import refresh_place_request_clocks
-
 	refresh_place_request_clocks(on_date)
 	opened = open_escalations_for_overdue_place_requests(on_date)
 	raised = raise_overdue_escalations(on_date)
@@ -123,7 +116,7 @@ def open_escalations_for_overdue_place_requests(on_date: date) -> list[str]:
 		.where(
 			(escalation.reference_doctype == "School Place Request")
 			& (escalation.reference_name == request.name)
-			& (escalation.status != "Closed")
+			& (escalation.status != CLOSED)
 		)
 	)
 	overdue = (
@@ -156,7 +149,7 @@ def raise_overdue_escalations(on_date: date) -> list[str]:
 		frappe.qb.from_(escalation)
 		.select(escalation.name, escalation.level, escalation.due_date, escalation.last_raised_on)
 		.where(
-			(escalation.status == "Open")
+			(escalation.status == OPEN)
 			& (escalation.level < escalation_ladder.TOP_LEVEL)
 			& (escalation.due_date < on_date)
 			& (escalation.last_raised_on.isnull() | (escalation.last_raised_on < on_date))
@@ -169,7 +162,7 @@ def raise_overdue_escalations(on_date: date) -> list[str]:
 			continue
 		doc = frappe.get_doc("Escalation", row.name, for_update=True)
 		# Another run may have raised it while this one waited for the row lock: decide again.
-		if doc.status != "Open" or not escalation_ladder.should_raise(
+		if doc.status != OPEN or not escalation_ladder.should_raise(
 			doc.level, getdate(doc.due_date), doc.last_raised_on and getdate(doc.last_raised_on), on_date
 		):
 			continue

@@ -15,8 +15,11 @@ import frappe
 import requests
 from frappe import _
 from frappe.utils import now_datetime
+from frappe.utils.background_jobs import is_job_enqueued
 
 from virtual_school.domain import gias_mapping
+from virtual_school.permissions import require_roles
+from virtual_school.shared import settings
 
 BATCH_SIZE = 1000
 DOWNLOAD_TIMEOUT_SECONDS = 120
@@ -53,7 +56,7 @@ class ImportSummary:
 
 def resolve_source(source: str | None = None, on_date: date | None = None) -> str:
 	"""The URL or path to read: the argument, or the settings URL with ``{date}`` as yesterday."""
-	source = source or frappe.db.get_single_value("Virtual School Settings", "gias_source_url")
+	source = source or settings.get().gias_source_url
 	if not source:
 		frappe.throw(_("Set the GIAS Source URL in Virtual School Settings."), exc=GIASImportError)
 	yesterday = (on_date or date.today()) - timedelta(days=1)
@@ -192,8 +195,6 @@ def _upsert(batch: list[tuple[dict, str]]) -> None:
 def start_import(file_url: str | None = None) -> dict:
 	"""Desk API: import in the background from an uploaded file or the settings URL, recorded on a new
 	Import Log (the source file is kept there, not on a record every desk role reads)."""
-	from virtual_school.permissions import require_roles
-
 	require_roles("System Manager", "Virtual School Head", "Virtual School Manager")
 	log = frappe.get_doc(
 		{"doctype": "Import Log", "import_type": "GIAS", "channel": "Desk", "source_file": file_url or None}
@@ -203,8 +204,6 @@ def start_import(file_url: str | None = None) -> dict:
 
 def enqueue_import(log) -> dict:
 	"""Queue the GIAS import of an Import Log (its source file, else the settings URL) after this commit."""
-	from frappe.utils.background_jobs import is_job_enqueued
-
 	job_id = f"virtual_school_gias_import::{frappe.local.site}"
 	if is_job_enqueued(job_id):
 		frappe.throw(_("A GIAS import is already running: try again when it finishes."), exc=GIASImportError)

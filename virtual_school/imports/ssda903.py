@@ -1,80 +1,166 @@
-"""Import looked-after children from the DfE SSDA903 header and episodes files.
+"""Import looked-after children from the DfE SSDA903 return: CSV (header, episodes, reviews) or the XML export.
 
-``virtual_school.domain.ssda903`` reads and validates the files (codes against the DfE lists shipped in
-``virtual_school/data/ssda903_codes.json``, all-or-nothing per child). This module compares each child with
-the site by the social-care ID (``Child.social_care_id``) and a fingerprint, previews what would be created,
-changed and rejected, and writes each child in its own savepoint. Re-importing the same files changes nothing.
+Never lose a child in care (issue #19). ``virtual_school.domain.ssda903`` reads the files: a child whose identity
+is usable (CHILD id, one possible date of birth) is always read, a value that breaks its rule is left out and
+becomes a ``QualityIssue``, and only rows that cannot identify a child are rejected. This module compares each
+child with the site by the social-care ID (``Child.social_care_id``) and a fingerprint, previews what would be
+created, changed and rejected, and writes each child in its own savepoint, keeping the stored value of every
+field that failed its rule. It keeps the *Data Quality Issue* records in step with the file: a new problem
+opens one issue, the same problem in a re-sent file (whatever row it moved to) updates the one it has, and an
+open issue of a child in the file that the file no longer shows is resolved. Re-importing the same files
+changes nothing.
 """
+
+from collections import Counter
 
 import frappe
 from frappe import _
+from frappe.utils import now_datetime
 
+from virtual_school.children.vocabulary import LOOKED_AFTER, PREVIOUSLY_LOOKED_AFTER
 from virtual_school.domain import ssda903
+from virtual_school.permissions import require_roles
+from virtual_school.shared import settings
+from virtual_school.virtual_school.doctype.import_log import import_log
 
 # Reasons an episode ceased that make a child previously looked after (adoption, SGO, CAO).
 PREVIOUSLY_LOOKED_AFTER_REASONS = ("E11", "E12", "E41", "E43", "E44", "E45", "E46", "E47", "E48")
 GENDERS = {"M": "Male", "F": "Female", "U": "Not known"}
+ISSUE_DOCTYPE = "Data Quality Issue"
+OPEN, RESOLVED = "Open", "Resolved"
+TOP_RULES = 5
+# The Import Log fields that hold each source (``files`` keys of ``read``)
+LOG_FIELDS = {
+	"header": "header_file",
+	"episodes": "episodes_file",
+	"reviews": "reviews_file",
+	"xml": "source_file",
+}
 
 
-def read(header: bytes, episodes: bytes):
+def _files(header=None, episodes=None, reviews=None, xml=None) -> dict:
+	files = {"header": header, "episodes": episodes, "reviews": reviews, "xml": xml}
+	return {key: value for key, value in files.items() if value is not None}
+
+
+def read(files: dict) -> ssda903.ReadResult:
+	"""The files read as the domain reads them, with the site's LA codes for the UPN and PL_LA checks."""
 	known = set(frappe.get_all("Local Authority", pluck="name"))
+	if not files.get("xml") and not (files.get("header") and files.get("episodes")):
+		frappe.throw(
+			_(
+				"Attach the header and episodes files (and the reviews file if you have it), or the XML export."
+			),
+			title=_("Missing File"),
+		)
 	try:
-		return ssda903.read_ssda903(header, episodes, known_la_codes=known)
+		return ssda903.read_files(files, known_la_codes=known, on_date=now_datetime().date())
 	except ssda903.MalformedFile as error:
 		frappe.throw(_("The SSDA903 files cannot be imported: {0}").format(error), title=_("Malformed File"))
 
 
-def preview(header: bytes, episodes: bytes) -> dict:
+def preview(header=None, episodes=None, reviews=None, xml=None) -> dict:
 	"""What an import would do, writing nothing."""
-	children, rejected = read(header, episodes)
-	plan = _plan(children)
-	return {
+	result = read(_files(header, episodes, reviews, xml))
+	plan = _plan(result.children)
+	summary = {
 		"create": [child.social_care_id for child, _name in plan["create"]],
 		"update": [child.social_care_id for child, _name in plan["update"]],
 		"unchanged": plan["unchanged"],
-		"rejected": [row.as_dict() for row in rejected],
+		"rejected": [row.as_dict() for row in result.rejected],
+		"issues": [issue.as_dict() for issue in result.issues],
 	}
+	summary["summary"] = summary_text(summary, result.issues, preview=True)
+	return summary
 
 
-def import_children(header: bytes, episodes: bytes) -> dict:
-	children, rejected = read(header, episodes)
-	plan = _plan(children)
+def import_children(header=None, episodes=None, reviews=None, xml=None, log=None) -> dict:
+	"""Create or update every identifiable child, and keep its Data Quality Issues in step with the file."""
+	result = read(_files(header, episodes, reviews, xml))
+	plan = _plan(result.children)
 	summary = {
 		"created": [],
 		"updated": [],
 		"unchanged": plan["unchanged"],
-		"rejected": [r.as_dict() for r in rejected],
+		"rejected": [r.as_dict() for r in result.rejected],
 	}
+	names = dict(plan["names"])
 	for kind, key in (("create", "created"), ("update", "updated")):
 		for child, name in plan[kind]:
 			savepoint = f"ssda903_{frappe.generate_hash(length=8)}"
 			frappe.db.savepoint(savepoint)
 			try:
-				summary[key].append(_write(child, name))
+				names[child.social_care_id] = _write(child, name)
+				summary[key].append(names[child.social_care_id])
 			except frappe.ValidationError as error:
 				frappe.db.rollback(save_point=savepoint)
 				frappe.clear_messages()
+				names.pop(child.social_care_id, None)
 				summary["rejected"].append(
 					{"child": child.social_care_id, "row": None, "column": "", "reason": str(error)}
 				)
+	written = {child.social_care_id for child in result.children if child.social_care_id in names}
+	issues = [issue for issue in result.issues if issue.child in written]
+	summary["issues"] = sync_issues(
+		issues, {child: names[child] for child in written}, log, "XML" if xml is not None else "CSV"
+	)
+	summary["summary"] = summary_text(summary, issues)
 	return summary
 
 
-def _plan(children: list) -> dict:
-	existing = {
-		row.social_care_id: row
-		for row in frappe.get_all(
-			"Child",
-			filters={"social_care_id": ["in", [child.social_care_id for child in children] or [""]]},
-			fields=["name", "social_care_id", "ssda903_fingerprint"],
+def summary_text(summary: dict, issues: list, preview: bool = False) -> str:
+	"""One sentence for the team: "2,675 children: 2,640 created, 35 updated, 0 rejected; 1,213 ..."."""
+
+	def count(key):
+		value = summary.get(key, [])
+		return len(value) if isinstance(value, list | tuple) else value
+
+	created, updated = (count("create"), count("update")) if preview else (count("created"), count("updated"))
+	rejected_children = {row.get("child") or f"row {row.get('row')}" for row in summary.get("rejected", [])}
+	total = created + updated + count("unchanged")
+	text = _("{0} children: {1} {2}, {3} {4}, {5} unchanged, {6} rejected").format(
+		f"{total:,}",
+		f"{created:,}",
+		_("to create") if preview else _("created"),
+		f"{updated:,}",
+		_("to update") if preview else _("updated"),
+		f"{count('unchanged'):,}",
+		f"{len(rejected_children):,}",
+	)
+	if issues:
+		by_check = Counter(issue.check for issue in issues)
+		examples = {}
+		for issue in issues:
+			examples.setdefault(issue.check, issue.rule)
+		top = "; ".join(
+			f"{examples[check]} ({number:,})" for check, number in by_check.most_common(TOP_RULES)
 		)
-	}
-	plan = {"create": [], "update": [], "unchanged": []}
+		text += _("; {0} data-quality issues in {1} children; top rules: {2}").format(
+			f"{len(issues):,}", f"{len({issue.child for issue in issues}):,}", top
+		)
+	return text
+
+
+def _plan(children: list) -> dict:
+	ids = [child.social_care_id for child in children]
+	existing = {}
+	table = frappe.qb.DocType("Child")
+	for start in range(0, len(ids), 1000):
+		for row in (
+			frappe.qb.from_(table)
+			.select(table.name, table.social_care_id, table.ssda903_fingerprint)
+			.where(table.social_care_id.isin(ids[start : start + 1000]))
+			.run(as_dict=True)
+		):
+			existing[row.social_care_id] = row
+	plan = {"create": [], "update": [], "unchanged": [], "names": []}
 	for child in children:
 		found = existing.get(child.social_care_id)
 		if not found:
 			plan["create"].append((child, None))
-		elif found.ssda903_fingerprint == ssda903.record_fingerprint(child):
+			continue
+		plan["names"].append((child.social_care_id, found.name))
+		if found.ssda903_fingerprint == ssda903.record_fingerprint(child):
 			plan["unchanged"].append(child.social_care_id)
 		else:
 			plan["update"].append((child, found.name))
@@ -88,61 +174,182 @@ def _legal_status_option(code: str | None) -> str | None:
 	return next((option for option in options if option.startswith(f"{code} - ")), None)
 
 
-def _write(child, name: str | None) -> str:
+def _write(child: ssda903.ChildRecord, name: str | None) -> str:
+	"""Write one child; a field that failed its rule keeps the stored value (a new child: left empty)."""
 	doc = frappe.get_doc("Child", name) if name else frappe.new_doc("Child")
 	if not name:
 		# SSDA903 carries no names: the team completes them from the social-care system.
 		doc.first_name, doc.last_name = _("Child"), child.social_care_id
-		doc.cohort = "Looked After"
-	latest = child.latest_episode
-	doc.update(
-		{
-			"social_care_id": child.social_care_id,
-			"date_of_birth": child.date_of_birth,
-			"gender": GENDERS.get(child.sex, "Not known"),
-			"upn": child.upn,
-			"legal_status": _legal_status_option(child.legal_status) or doc.legal_status,
-			"date_entered_care": child.date_entered_care,
-			"date_left_care": child.date_left_care,
-			"ssda903_fingerprint": ssda903.record_fingerprint(child),
-		}
-	)
-	_set_where_the_child_lives(doc, child.placement_la)
-	if child.date_left_care and latest and latest.reason_ceased in PREVIOUSLY_LOOKED_AFTER_REASONS:
-		doc.cohort = "Previously Looked After"
-	doc.set(
-		"care_episodes",
-		[
+		doc.cohort = LOOKED_AFTER
+	values = {
+		"social_care_id": child.social_care_id,
+		"date_of_birth": child.date_of_birth,
+		"ssda903_fingerprint": ssda903.record_fingerprint(child),
+		"care_history_uncertain": 1 if child.uncertain else 0,
+	}
+	if "SEX" not in child.invalid_fields and child.sex:
+		values["gender"] = GENDERS.get(child.sex, "Not known")
+	if "UPN" not in child.invalid_fields:
+		values["upn"] = child.upn
+	doc.update(values)
+	if child.episodes:
+		# derived from the episodes that can be used; with none usable, the stored history stands
+		latest = child.latest_episode
+		doc.update(
 			{
-				"start_date": episode.start,
-				"reason_new_episode": episode.reason_new,
-				"legal_status": episode.legal_status,
-				"placement_type": episode.placement_type,
-				"placement_provider": episode.placement_provider,
-				"placement_postcode": episode.placement_postcode,
-				"placement_la": episode.placement_la,
-				"urn": episode.urn,
-				"end_date": episode.end,
-				"reason_ceased": episode.reason_ceased,
-				"reason_place_change": episode.reason_place_change,
+				"legal_status": _legal_status_option(child.legal_status) or doc.legal_status,
+				"date_entered_care": child.date_entered_care,
+				"date_left_care": child.date_left_care,
 			}
-			for episode in child.episodes
-		],
-	)
+		)
+		_set_where_the_child_lives(doc, child.placement_la)
+		if child.date_left_care and latest.reason_ceased in PREVIOUSLY_LOOKED_AFTER_REASONS:
+			doc.cohort = PREVIOUSLY_LOOKED_AFTER
+		doc.set("care_episodes", [_episode_row(episode) for episode in child.episodes])
+	elif not name:
+		_set_where_the_child_lives(doc, None)
+	if child.reviews or not name:
+		doc.set(
+			"care_reviews",
+			[{"review_date": review.date, "participation": review.participation} for review in child.reviews],
+		)
 	doc.flags.ignore_permissions = True
 	doc.save()
 	return doc.name
 
 
+def _episode_row(episode: ssda903.Episode) -> dict:
+	return {
+		"start_date": episode.start,
+		"reason_new_episode": episode.reason_new,
+		"legal_status": episode.legal_status,
+		"placement_type": episode.placement_type,
+		"placement_provider": episode.placement_provider,
+		"placement_postcode": episode.placement_postcode,
+		"placement_la": episode.placement_la,
+		"urn": episode.urn,
+		"end_date": episode.end,
+		"reason_ceased": episode.reason_ceased,
+		"reason_place_change": episode.reason_place_change,
+	}
+
+
 def _set_where_the_child_lives(doc, placement_la: str | None) -> None:
 	"""The return comes from the responsible authority; the latest PL_LA says where the child lives
 	(Child derives the out-of-authority flag from the two; outside England it is always set)."""
-	doc.responsible_la = doc.responsible_la or frappe.db.get_single_value("Virtual School Settings", "la")
+	doc.responsible_la = doc.responsible_la or settings.get().la
 	if placement_la and placement_la not in ssda903.OUTSIDE_ENGLAND:
 		doc.resident_la = placement_la
 
 
-def _file_content(file_url: str) -> bytes:
+def sync_issues(issues: list, names: dict[str, str], log=None, source_format: str = "CSV") -> dict:
+	"""Keep the Data Quality Issues of the children in this file in step with it (set-based).
+
+	``names`` maps each written child's social-care ID to its Child. A new problem inserts one issue; one
+	already recorded (same key) is seen again, reopened if it was resolved; an open issue of these children
+	that the file no longer shows is resolved. Returns the counts.
+	"""
+	table = frappe.qb.DocType(ISSUE_DOCTYPE)
+	existing = {}
+	children = list(names.values())
+	for start in range(0, len(children), 1000):
+		for row in (
+			frappe.qb.from_(table)
+			.select(table.name, table.issue_key, table.status)
+			.where(table.child.isin(children[start : start + 1000]))
+			.run(as_dict=True)
+		):
+			existing[row.issue_key] = row
+	now = now_datetime()
+	user = frappe.session.user
+	log_name = log.name if log else None
+	child_table = frappe.qb.DocType("Child")
+	full_names = {}
+	for start in range(0, len(children), 1000):
+		full_names.update(
+			frappe.qb.from_(child_table)
+			.select(child_table.name, child_table.full_name)
+			.where(child_table.name.isin(children[start : start + 1000]))
+			.run()
+		)
+	source_file = _source_file_names(log)
+	seen, new_rows = set(), []
+	for issue in issues:
+		if issue.key in seen:
+			continue  # the same problem twice in one file (e.g. a repeated row) is one issue
+		seen.add(issue.key)
+		if issue.key in existing:
+			continue
+		new_rows.append(
+			{
+				"child": names[issue.child],
+				"child_name": full_names.get(names[issue.child]),
+				"social_care_id": issue.child,
+				"status": OPEN,
+				"severity": issue.severity,
+				"rule": issue.rule,
+				"rule_code": issue.check,
+				"source_column": issue.column,
+				"value_received": issue.value,
+				"source_format": source_format,
+				"source_table": issue.file,
+				"source_file": source_file.get(issue.file if source_format == "CSV" else "xml"),
+				"row_number": issue.row_number,
+				"first_import_log": log_name,
+				"first_seen_on": now,
+				"last_import_log": log_name,
+				"last_seen_on": now,
+				"issue_key": issue.key,
+				"owner": user,
+				"modified_by": user,
+			}
+		)
+	for row in new_rows:
+		doc = frappe.get_doc({"doctype": ISSUE_DOCTYPE, **row})
+		doc.flags.ignore_permissions = True
+		doc.db_insert()
+	again = [existing[key].name for key in seen if key in existing]
+	reopened = sum(1 for key in seen if key in existing and existing[key].status == RESOLVED)
+	resolved = [row.name for key, row in existing.items() if key not in seen and row.status == OPEN]
+	for start in range(0, len(again), 1000):
+		(
+			frappe.qb.update(table)
+			.set(table.status, OPEN)
+			.set(table.last_seen_on, now)
+			.set(table.last_import_log, log_name)
+			.set(table.resolved_on, None)
+			.set(table.resolved_by_import_log, None)
+			.where(table.name.isin(again[start : start + 1000]))
+			.run()
+		)
+	for start in range(0, len(resolved), 1000):
+		(
+			frappe.qb.update(table)
+			.set(table.status, RESOLVED)
+			.set(table.resolved_on, now)
+			.set(table.resolved_by_import_log, log_name)
+			.where(table.name.isin(resolved[start : start + 1000]))
+			.run()
+		)
+	return {
+		"opened": len(new_rows),
+		"seen_again": len(again) - reopened,
+		"reopened": reopened,
+		"resolved": len(resolved),
+		"open": len(seen),
+		"children": len({issue.child for issue in issues}),
+	}
+
+
+def _source_file_names(log) -> dict:
+	if not log:
+		return {}
+	return {key: (log.get(field) or "").rsplit("/", 1)[-1] or None for key, field in LOG_FIELDS.items()}
+
+
+def _file_content(file_url: str | None) -> bytes | None:
+	if not file_url:
+		return None
 	file_doc = frappe.get_doc("File", {"file_url": file_url})
 	file_doc.check_permission("read")
 	content = file_doc.get_content()
@@ -150,26 +357,35 @@ def _file_content(file_url: str) -> bytes:
 
 
 @frappe.whitelist()
-def preview_files(header_url: str, episodes_url: str) -> dict:
+def preview_files(
+	header_url: str | None = None,
+	episodes_url: str | None = None,
+	reviews_url: str | None = None,
+	xml_url: str | None = None,
+) -> dict:
 	"""Desk API (files the user may open): what an import would do, writing nothing."""
-	from virtual_school.permissions import require_roles
+	require_roles(*import_log.IMPORT_ROLES)
+	return preview(*(_file_content(url) for url in (header_url, episodes_url, reviews_url, xml_url)))
 
-	require_roles("System Manager", "Virtual School Head", "Virtual School Manager")
-	return preview(_file_content(header_url), _file_content(episodes_url))
+
+def _log_files(log) -> dict:
+	return {key: log.source_bytes(field) for key, field in LOG_FIELDS.items() if log.get(field)}
 
 
 def plan_log(log) -> tuple:
 	"""An Import Log's SSDA903 run: (preview, apply)."""
-	header, episodes = log.source_bytes("header_file"), log.source_bytes("episodes_file")
-	return preview(header, episodes), lambda: import_children(header, episodes)
+	files = _log_files(log)
+	return preview(**files), lambda: import_children(**files, log=log)
 
 
 @frappe.whitelist(methods=["POST"])
-def import_files(header_url: str, episodes_url: str) -> dict:
-	"""Desk API: import two uploaded files, recorded on a new Import Log that keeps them (Head/Manager only)."""
-	from virtual_school.permissions import require_roles
-	from virtual_school.virtual_school.doctype.import_log import import_log
-
+def import_files(
+	header_url: str | None = None,
+	episodes_url: str | None = None,
+	reviews_url: str | None = None,
+	xml_url: str | None = None,
+) -> dict:
+	"""Desk API: import uploaded files, recorded on a new Import Log that keeps them (Head/Manager only)."""
 	require_roles(*import_log.IMPORT_ROLES)
 	log = frappe.get_doc(
 		{
@@ -178,18 +394,25 @@ def import_files(header_url: str, episodes_url: str) -> dict:
 			"channel": "Desk",
 			"header_file": header_url,
 			"episodes_file": episodes_url,
+			"reviews_file": reviews_url,
+			"source_file": xml_url,
 		}
 	).insert()
 	return import_log.run(log.name)
 
 
-def import_from_bench(header: tuple[str, bytes], episodes: tuple[str, bytes]) -> dict:
+def import_from_bench(
+	header: tuple[str, bytes] | None = None,
+	episodes: tuple[str, bytes] | None = None,
+	reviews: tuple[str, bytes] | None = None,
+	xml: tuple[str, bytes] | None = None,
+) -> dict:
 	"""``bench virtual-school-import-ssda903``: import local files, kept on an Import Log like a desk import."""
-	from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
-
-	log = new_log("SSDA903", "Bench")
-	attach_source(log, "header_file", *header)
-	attach_source(log, "episodes_file", *episodes)
-	result = import_children(header[1], episodes[1])
+	log = import_log.new_log("SSDA903", "Bench")
+	sources = {"header": header, "episodes": episodes, "reviews": reviews, "xml": xml}
+	for key, source in sources.items():
+		if source:
+			import_log.attach_source(log, LOG_FIELDS[key], *source)
+	result = import_children(**{key: source[1] for key, source in sources.items() if source}, log=log)
 	log.record_result(result)
 	return {**result, "import_log": log.name}

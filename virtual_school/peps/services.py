@@ -11,18 +11,20 @@ import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce, Max
 from frappe.utils import formatdate, getdate, today
+from frappe.utils.file_manager import save_file
 from pypika.terms import ExistsCriterion
 
 from virtual_school.calendar.clocks import get_school_calendar
-from virtual_school.domain import pep_due_dates
+from virtual_school.domain import pep_document, pep_due_dates
 from virtual_school.escalations.services import open_escalation, opened_names
-
-DONE_STATES = ("Approved",)
+from virtual_school.escalations.vocabulary import CLOSED
+from virtual_school.peps.vocabulary import DONE_STATES
+from virtual_school.shared import settings
+from virtual_school.shared.documents import authority, pupil
 
 
 def rules() -> pep_due_dates.PepRules:
-	move_days = frappe.db.get_single_value("Virtual School Settings", "pep_after_school_move_school_days")
-	return pep_due_dates.PepRules(school_move_school_days=move_days or 20)
+	return pep_due_dates.PepRules(school_move_school_days=settings.get().pep_after_school_move_school_days)
 
 
 def next_due_for(child: str, on_date: date | None = None) -> pep_due_dates.DueDate | None:
@@ -66,7 +68,7 @@ def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
 		.where(
 			(escalation.reference_doctype == "Personal Education Plan")
 			& (escalation.reference_name == pep.name)
-			& (escalation.status != "Closed")
+			& (escalation.status != CLOSED)
 		)
 	)
 	overdue = (
@@ -92,11 +94,6 @@ def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
 @frappe.whitelist()
 def export_pep(name: str) -> dict:
 	"""Write the PEP as .docx (child by initials) and attach it, private, to the PEP."""
-	from frappe.utils.file_manager import save_file
-
-	from virtual_school.domain import pep_document
-	from virtual_school.shared.documents import authority, pupil
-
 	plan = frappe.get_doc("Personal Education Plan", name)
 	plan.check_permission("read")
 	export = pep_document.PepExport(

@@ -19,7 +19,10 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import cstr, flt, getdate, today
 
 from virtual_school.domain import pp_plus_budget
+from virtual_school.peps import vocabulary as pep_words
 from virtual_school.portal import pages as portal
+from virtual_school.pp_plus import vocabulary as pp_plus
+from virtual_school.pp_plus.budget import budget_for
 
 PORTAL_NOTE = "via the school portal"
 MAX_TEXT = 5000
@@ -118,7 +121,7 @@ def save_pep(name: str, data: str | dict, submit: int | bool = 0) -> dict:
 	"""Save the school's part of a PEP (and, with submit, send it to the virtual school for QA)."""
 	schools = portal.require_portal_user()
 	doc = portal.scoped_pep(name, schools)
-	if doc.workflow_state not in portal.PEP_SCHOOL_EDITABLE_STATES:
+	if doc.workflow_state not in pep_words.SCHOOL_EDITABLE_STATES:
 		frappe.throw(
 			_("This PEP is {0}: the school's part cannot change now.").format(_(doc.workflow_state)),
 			title=_("PEP Not Editable"),
@@ -192,7 +195,7 @@ def request_pp_plus(target_row: str, amount: str | float, category: str, descrip
 	if not target:
 		portal.not_found("PEP Target", target_row)
 	pep = portal.scoped_pep(target.parent, schools)
-	funding_year = portal.open_funding_year()
+	funding_year = pp_plus.claimable_funding_year()
 	if not funding_year:
 		frappe.throw(
 			_("No PP+ funding year is open today. Please contact the virtual school."),
@@ -220,8 +223,6 @@ def request_pp_plus(target_row: str, amount: str | float, category: str, descrip
 		}
 	)
 	# The allocation limit, as the approver will check it: no request for more than the child has left.
-	from virtual_school.pp_plus.budget import budget_for
-
 	try:
 		term = pp_plus_budget.term_of(getdate(claim.claim_date))
 		pp_plus_budget.check_claim(budget_for(pep.child, funding_year, term=term), amount)
@@ -242,7 +243,7 @@ def save_impact_report(
 	"""Fill in (and, with submit, send) the termly PP+ impact report; optionally attach the school's own report."""
 	schools = portal.require_portal_user()
 	doc = portal.scoped_impact_report(name, schools)
-	if doc.workflow_state not in portal.IMPACT_EDITABLE_STATES:
+	if doc.workflow_state not in pp_plus.IMPACT_EDITABLE_STATES:
 		frappe.throw(
 			_("This impact report is {0}: it cannot change now.").format(_(doc.workflow_state)),
 			title=_("Report Not Editable"),

@@ -14,19 +14,21 @@ import babel.dates
 import frappe
 import frappe.sessions
 from frappe import _
-from frappe.utils import getdate, today
+from frappe.utils import getdate
 
+from virtual_school.admissions import vocabulary as admissions
+from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
 from virtual_school.domain import pp_plus_budget
+from virtual_school.peps import vocabulary as pep_words
+from virtual_school.pp_plus import vocabulary as pp_plus
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
 
-PORTAL_COHORTS = ("Looked After",)
+PORTAL_COHORTS = (LOOKED_AFTER,)
 # What the school may change in each record, and when (the rest is the virtual school's).
 PEP_SCHOOL_FIELDS = ("designated_teacher", "meeting_date", "attendance_percent", "child_views")
 PEP_TARGET_FIELDS = ("area", "target", "success_measure", "pp_plus_funded", "progress_rag")
 PEP_ATTAINMENT_FIELDS = ("subject", "current", "target")
-PEP_SCHOOL_EDITABLE_STATES = ("Draft", "Returned")
 IMPACT_ROW_FIELDS = ("what_was_done", "impact", "target_met")
-IMPACT_EDITABLE_STATES = ("Requested", "Returned")
 
 
 def school_names_for(user: str) -> dict[str, str]:
@@ -105,7 +107,11 @@ def pupil_names(schools: list[str]) -> set[str]:
 	return set(
 		frappe.get_all(
 			"Child",
-			filters={"current_school": ["in", schools], "status": "Active", "cohort": ["in", PORTAL_COHORTS]},
+			filters={
+				"current_school": ["in", schools],
+				"status": ACTIVE,
+				"cohort": ["in", PORTAL_COHORTS],
+			},
 			pluck="name",
 		)
 	)
@@ -125,8 +131,9 @@ def pupils_at(schools: list[str]) -> list[dict]:
 
 	One statement, written as SQL: this is the data of the portal's home page, read on every visit. The
 	children, each with their latest PEP and the PP+ committed for them in the current funding year (one
-	index dive per child for each), and that year with its allocation per child (joined on one value: the
-	year Virtual School Settings names, else the one open today, as ``open_funding_year``).
+	index dive per child for each), and that year with its allocation per child (joined on one value:
+	``pp_plus.current_funding_year``, the year claims from the portal are filed in). A child in a year group
+	without an allocation (Years 12-13) has no remaining amount.
 
 	The latest PEP's due date and state come from one correlated subquery as a JSON pair: joining the PEP
 	on ``pep.name = (select latest.name …)`` made MariaDB run that subquery more than once per child
@@ -134,7 +141,8 @@ def pupils_at(schools: list[str]) -> list[dict]:
 	"""
 	children = frappe.db.sql(
 		"""select child.name, child.first_name, child.last_name, child.preferred_name, child.year_group,
-			child.current_school_name, year.name as funding_year, year.per_child_allocation as allocation,
+			child.key_stage, child.current_school_name, year.name as funding_year,
+			year.per_child_allocation as allocation,
 			(
 				-- the latest due (a PEP without a due date only when there is no other)
 				select json_array(latest.due_date, latest.workflow_state)
@@ -143,18 +151,18 @@ def pupils_at(schools: list[str]) -> list[dict]:
 			) as latest_pep,
 			(select sum(claim.amount) from `tabPP Plus Claim` claim
 				where claim.child = child.name and claim.funding_year = year.name
-					and claim.workflow_state in ('Approved', 'Paid')) as committed
+					and claim.workflow_state in %(committed)s) as committed
 		from tabChild child
-		left join `tabPP Plus Funding Year` year on year.name = coalesce(
-			(select settings.value from tabSingles settings
-				where settings.doctype = 'Virtual School Settings' and settings.field = 'current_funding_year'
-					and settings.value != ''),
-			(select open_year.name from `tabPP Plus Funding Year` open_year
-				where open_year.start_date <= %(today)s and open_year.end_date >= %(today)s limit 1)
-		)
-		where child.current_school in %(schools)s and child.status = 'Active' and child.cohort in %(cohorts)s
+		left join `tabPP Plus Funding Year` year on year.name = %(funding_year)s
+		where child.current_school in %(schools)s and child.status = %(active)s and child.cohort in %(cohorts)s
 		order by child.last_name asc, child.first_name asc""",
-		{"schools": schools, "cohorts": PORTAL_COHORTS, "today": today()},
+		{
+			"schools": schools,
+			"active": ACTIVE,
+			"cohorts": PORTAL_COHORTS,
+			"committed": pp_plus.COMMITTED_STATES,
+			"funding_year": pp_plus.current_funding_year(),
+		},
 		as_dict=True,
 	)
 	for child in children:
@@ -171,7 +179,7 @@ def pupils_at(schools: list[str]) -> list[dict]:
 			"pp_plus_remaining": pp_plus_budget.format_money(
 				max(Decimal(0), Decimal(str(child.allocation or 0)) - Decimal(str(child.committed or 0)))
 			)
-			if child.funding_year
+			if child.funding_year and pp_plus.has_allocation(child.key_stage)
 			else None,
 		}
 		for child in children
@@ -180,8 +188,8 @@ def pupils_at(schools: list[str]) -> list[dict]:
 
 # Place requests: the school sees the requests where the virtual school asked it for a place
 # ---------------------------------------------------------------------------------------------
-PLACE_REQUEST_HIDDEN_STATES = ("Draft", "Withdrawn")
-PLACE_REQUEST_CLOSED_STATES = ("Draft", "Withdrawn", "Placed")
+PLACE_REQUEST_HIDDEN_STATES = (admissions.DRAFT, admissions.WITHDRAWN)
+PLACE_REQUEST_CLOSED_STATES = (admissions.DRAFT, *admissions.CLOSED_STATES)
 
 
 def place_requests() -> list[dict]:
@@ -243,7 +251,7 @@ def peps() -> list[dict]:
 		order_by="due_date desc",
 	)
 	for row in rows:
-		row.can_edit = row.workflow_state in PEP_SCHOOL_EDITABLE_STATES
+		row.can_edit = row.workflow_state in pep_words.SCHOOL_EDITABLE_STATES
 	return rows
 
 
@@ -267,9 +275,9 @@ def pep_for_school(name: str) -> dict:
 		"term": doc.term,
 		"due_date": doc.due_date,
 		"workflow_state": doc.workflow_state,
-		"can_edit": doc.workflow_state in PEP_SCHOOL_EDITABLE_STATES,
+		"can_edit": doc.workflow_state in pep_words.SCHOOL_EDITABLE_STATES,
 		"qa_comments": doc.qa_comments if doc.workflow_state in ("Returned", "Approved") else None,
-		"qa_rating": doc.qa_rating if doc.workflow_state == "Approved" else None,
+		"qa_rating": doc.qa_rating if doc.workflow_state == pep_words.APPROVED else None,
 		**{field: doc.get(field) for field in PEP_SCHOOL_FIELDS},
 		"targets": [
 			{"name": row.name, **{field: row.get(field) for field in PEP_TARGET_FIELDS}}
@@ -293,7 +301,6 @@ def select_options(doctype: str, fieldname: str) -> list[str]:
 
 # PP+: claims against PEP targets, their status and decision; the termly impact report
 # -----------------------------------------------------------------------------------
-CLAIM_DECISION_STATES = ("Approved", "Rejected", "Returned", "Paid")
 
 
 def pp_plus_claims() -> list[dict]:
@@ -318,7 +325,8 @@ def pp_plus_claims() -> list[dict]:
 	)
 	for row in rows:
 		row.amount_display = pp_plus_budget.format_money(Decimal(str(row.amount or 0)))
-		if row.workflow_state not in CLAIM_DECISION_STATES:
+		row.committed = row.workflow_state in pp_plus.COMMITTED_STATES
+		if row.workflow_state not in pp_plus.PORTAL_DECISION_STATES:
 			row.decision_reason = None
 	return rows
 
@@ -351,14 +359,6 @@ def claimable_targets() -> list[dict]:
 	)
 
 
-def open_funding_year(on_date=None) -> str | None:
-	"""The PP+ funding year covering the date (today by default)."""
-	on_date = getdate(on_date or today())
-	return frappe.db.get_value(
-		"PP Plus Funding Year", {"start_date": ["<=", on_date], "end_date": [">=", on_date]}, "name"
-	)
-
-
 def impact_reports() -> list[dict]:
 	schools = require_portal_user()
 	rows = frappe.get_all(
@@ -368,7 +368,7 @@ def impact_reports() -> list[dict]:
 		order_by="due_date desc",
 	)
 	for row in rows:
-		row.can_edit = row.workflow_state in IMPACT_EDITABLE_STATES
+		row.can_edit = row.workflow_state in pp_plus.IMPACT_EDITABLE_STATES
 	return rows
 
 
@@ -403,8 +403,10 @@ def impact_report_for_school(name: str) -> dict:
 		"term": doc.term,
 		"due_date": doc.due_date,
 		"workflow_state": doc.workflow_state,
-		"can_edit": doc.workflow_state in IMPACT_EDITABLE_STATES,
-		"review_comments": doc.review_comments if doc.workflow_state in ("Returned", "Accepted") else None,
+		"can_edit": doc.workflow_state in pp_plus.IMPACT_EDITABLE_STATES,
+		"review_comments": doc.review_comments
+		if doc.workflow_state in pp_plus.IMPACT_REVIEWED_STATES
+		else None,
 		"files": [row.file_name for row in files],
 		"rows": [
 			{

@@ -52,6 +52,7 @@ from frappe import _
 from frappe.utils import get_build_version
 from frappe.website import path_resolver
 from frappe.website.page_renderers.template_page import TemplatePage
+from frappe.website.path_resolver import resolve_path as frappes_resolve_path
 from frappe.website.path_resolver import resolve_redirect as frappes_resolve_redirect
 from jinja2.bccache import Bucket, BytecodeCache
 from markupsafe import escape
@@ -162,8 +163,6 @@ def resolve_path(path: str) -> str:
 	maps, so they resolve to themselves as Frappe would resolve them. Redirects (Website Route Redirect,
 	``website_redirects``) are still applied by Frappe before this.
 	"""
-	from frappe.website.path_resolver import resolve_path as frappes_resolve_path
-
 	page = path.removesuffix(".html")
 	if is_portal_path(page):
 		frappe.local.path = page

@@ -11,10 +11,39 @@ from decimal import Decimal
 import frappe
 from frappe import _
 
-from virtual_school.domain import pp_plus_budget
+from virtual_school.domain import pp_plus_budget, school_days
+from virtual_school.pp_plus.vocabulary import (
+	ALLOCATED_YEAR_GROUPS,
+	APPROVED,
+	COMMITTED_STATES,
+	FUNDING_YEAR,
+	PAID,
+	has_allocation,
+)
 
-COMMITTED_STATES = ("Approved", "Paid")
 TERM_CAP_FIELDS = {"Summer": "summer_cap", "Autumn": "autumn_cap", "Spring": "spring_cap"}
+
+
+class NoAllocationError(frappe.ValidationError):
+	pass
+
+
+def check_has_allocation(child_label: str, year_group: str | None, key_stage: str | None) -> None:
+	"""Refuse a claim for a child outside the allocated year groups (Years 12-13 have no PP+ allocation)."""
+	if has_allocation(key_stage):
+		return
+	frappe.throw(
+		_(
+			"{0} is in {1}: Pupil Premium Plus is allocated for looked-after children from {2} to {3} only."
+		).format(
+			child_label,
+			_(year_group or key_stage) if (year_group or key_stage) else _("no year group"),
+			_(school_days.year_group_name(ALLOCATED_YEAR_GROUPS[0])),
+			_(school_days.year_group_name(ALLOCATED_YEAR_GROUPS[-1])),
+		),
+		exc=NoAllocationError,
+		title=_("No PP+ Allocation"),
+	)
 
 
 def lock_child_budget(child: str) -> None:
@@ -61,7 +90,7 @@ def committed_total(
 def budget_for(child: str, funding_year: str, term: str | None = None, exclude: str | None = None):
 	"""The child's budget in a funding year (locks the child's row first)."""
 	lock_child_budget(child)
-	year = frappe.get_cached_doc("PP Plus Funding Year", funding_year)
+	year = frappe.get_cached_doc(FUNDING_YEAR, funding_year)
 	cap = year.get(TERM_CAP_FIELDS.get(term, "")) if term else None
 	return pp_plus_budget.Budget(
 		allocation=Decimal(str(year.per_child_allocation or 0)),
@@ -77,7 +106,7 @@ def budget_for(child: str, funding_year: str, term: str | None = None, exclude: 
 def get_child_budget(child: str, funding_year: str) -> dict:
 	"""Allocation, committed and remaining for the claim form (permission-checked, no lock)."""
 	frappe.has_permission("Child", "read", child, throw=True)
-	year = frappe.get_cached_doc("PP Plus Funding Year", funding_year)
+	year = frappe.get_cached_doc(FUNDING_YEAR, funding_year)
 	claims = frappe.get_all(
 		"PP Plus Claim",
 		filters={"child": child, "funding_year": funding_year, "workflow_state": ["in", COMMITTED_STATES]},
@@ -89,8 +118,8 @@ def get_child_budget(child: str, funding_year: str) -> dict:
 	committed = sum(by_state.values(), Decimal(0))
 	return {
 		"allocation": float(allocation),
-		"approved": float(by_state.get("Approved", 0)),
-		"paid": float(by_state.get("Paid", 0)),
+		"approved": float(by_state.get(APPROVED, 0)),
+		"paid": float(by_state.get(PAID, 0)),
 		"remaining": float(max(Decimal(0), allocation - committed)),
 		"message": _("{0} of {1} remaining").format(
 			pp_plus_budget.format_money(max(Decimal(0), allocation - committed)),

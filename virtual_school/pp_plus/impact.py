@@ -16,9 +16,10 @@ from virtual_school.calendar import clocks
 from virtual_school.domain import pp_plus_budget
 from virtual_school.domain.school_days import DayKind
 from virtual_school.escalations.services import open_escalation, opened_names
+from virtual_school.pp_plus import vocabulary
+from virtual_school.shared import settings
 
-FUNDED_STATES = ("Approved", "Paid")
-DONE_STATES = ("Submitted", "Accepted")
+
 
 
 def run_daily(on_date: date | str | None = None) -> dict:
@@ -54,10 +55,10 @@ def request_impact_reports(on_date: date) -> list[str]:
 		frappe.qb.from_(claim)
 		.select(claim.school, claim.funding_year, claim.term)
 		.distinct()
-		.where(claim.workflow_state.isin(FUNDED_STATES) & ~ExistsCriterion(already))
+		.where(vocabulary.committed(claim) & ~ExistsCriterion(already))
 		.run(as_dict=True)
 	)
-	due_days = frappe.db.get_single_value("Virtual School Settings", "impact_report_due_school_days") or 20
+	due_days = settings.get().impact_report_due_school_days
 	created = []
 	for combination in combinations:
 		term_end = pp_plus_budget.term_bounds(combination.funding_year, combination.term)[1]
@@ -65,7 +66,7 @@ def request_impact_reports(on_date: date) -> list[str]:
 			continue
 		claims = frappe.get_all(
 			"PP Plus Claim",
-			filters={**combination, "workflow_state": ["in", FUNDED_STATES]},
+			filters={**combination, "workflow_state": ["in", vocabulary.COMMITTED_STATES]},
 			pluck="name",
 			order_by="name",
 		)
@@ -84,11 +85,11 @@ def request_impact_reports(on_date: date) -> list[str]:
 
 def remind_schools(on_date: date) -> list[str]:
 	"""Email the school's active contacts once, when a report is due within the reminder window."""
-	window = frappe.db.get_single_value("Virtual School Settings", "impact_reminder_school_days") or 5
+	window = settings.get().impact_reminder_school_days
 	due_soon = frappe.get_all(
 		"PP Plus Impact Report",
 		filters={
-			"workflow_state": ["not in", DONE_STATES],
+			"workflow_state": ["not in", vocabulary.IMPACT_DONE_STATES],
 			"reminded_on": ["is", "not set"],
 			"due_date": [">=", on_date],
 		},
@@ -144,7 +145,7 @@ def escalate_overdue_reports(on_date: date) -> list[str]:
 		frappe.qb.from_(report)
 		.select(report.name, report.school_name, report.term, report.due_date)
 		.where(
-			report.workflow_state.notin(DONE_STATES)
+			report.workflow_state.notin(vocabulary.IMPACT_DONE_STATES)
 			& (report.due_date < on_date)
 			& ~ExistsCriterion(open_one)
 		)

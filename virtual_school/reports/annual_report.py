@@ -9,13 +9,29 @@ from statistics import median
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Count
 from frappe.utils import getdate, today
+from frappe.utils.file_manager import save_file
+from pypika import Table
+from pypika.terms import Field
 
+from virtual_school.admissions.vocabulary import PLACED
+from virtual_school.attendance.services import TOTALS
+from virtual_school.attendance.vocabulary import persistently_absent, severely_absent
+from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER, of_school_age, to_sql
 from virtual_school.domain import pp_plus_budget, school_days
+from virtual_school.domain.annual_report import AnnualReportFigures, annual_report
+from virtual_school.peps.vocabulary import DONE_STATES as PEP_DONE_STATES
+from virtual_school.peps.vocabulary import completed_on_time
+from virtual_school.permissions import require_roles
+from virtual_school.pp_plus.vocabulary import ALLOCATED_KEY_STAGES, APPROVED, COMMITTED_STATES, PAID
+from virtual_school.shared.documents import authority
 
-LOOKED_AFTER = "Looked After"
-SCHOOL_AGE_STAGES = ("EYFS", "KS1", "KS2", "KS3", "KS4")  # PP+: looked-after children aged 4 to 15
-NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")  # as children_without_a_school_place.NOT_OF_SCHOOL_AGE
+# the children the daily "Children Without a School Place" report lists: of school age, no current school
+_WITHOUT_A_PLACE = to_sql(of_school_age(Table("tabChild")))
+# the year's absence bands per child, over the derived table's possible and attended sessions
+_PERSISTENT = to_sql(persistently_absent(Field("possible"), Field("attended")))
+_SEVERE = to_sql(severely_absent(Field("possible"), Field("attended")))
 
 
 def _grouped(sql: str, params: dict) -> dict:
@@ -27,39 +43,40 @@ def _one(sql: str, params: dict):
 
 
 def gather_figures(academic_year: str):
-	from virtual_school.domain.annual_report import AnnualReportFigures
-
 	start, end = school_days.academic_year_bounds(academic_year)
 	funding_year = pp_plus_budget.financial_year_of(start)
 	params = {
 		"start": start,
 		"end": end,
 		"lac": LOOKED_AFTER,
-		"stages": SCHOOL_AGE_STAGES,
-		"not_of_school_age": NOT_OF_SCHOOL_AGE,
+		"stages": ALLOCATED_KEY_STAGES,  # PP+: looked-after children of Reception to Year 11
+		"active": ACTIVE,
+		"placed": PLACED,
+		"pep_done": PEP_DONE_STATES,
 		"fy": funding_year,
+		"committed": COMMITTED_STATES,
 	}
 	placed_days = [
 		row[0]
 		for row in frappe.db.sql(
 			"""select days_without_place from `tabSchool Place Request`
-			where workflow_state = 'Placed' and date_needed between %(start)s and %(end)s""",
+			where workflow_state = %(placed)s and date_needed between %(start)s and %(end)s""",
 			params,
 		)
 	]
 	allocation = frappe.db.get_value("PP Plus Funding Year", funding_year, "per_child_allocation") or 0
 	school_age_lac = _one(
-		"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active' and key_stage in %(stages)s""",
+		"""select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s and key_stage in %(stages)s""",
 		params,
 	)
 	claims = _grouped(
 		"""select workflow_state, sum(amount) from `tabPP Plus Claim`
-		where funding_year = %(fy)s and workflow_state in ('Approved', 'Paid') group by workflow_state""",
+		where funding_year = %(fy)s and workflow_state in %(committed)s group by workflow_state""",
 		params,
 	)
 	qa = _grouped(
 		"""select coalesce(nullif(qa_rating, ''), 'Not rated'), count(*) from `tabPersonal Education Plan`
-		where due_date between %(start)s and %(end)s and workflow_state = 'Approved' group by 1""",
+		where due_date between %(start)s and %(end)s and workflow_state in %(pep_done)s group by 1""",
 		params,
 	)
 	return AnnualReportFigures(
@@ -67,24 +84,24 @@ def gather_figures(academic_year: str):
 		pp_plus_funding_year=funding_year,
 		generated_on=getdate(today()),
 		cohort_by_type=_grouped(
-			"select cohort, count(*) from `tabChild` where status = 'Active' group by cohort", params
+			"select cohort, count(*) from `tabChild` where status = %(active)s group by cohort", params
 		),
 		looked_after_by_key_stage=_grouped(
-			"""select key_stage, count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
+			"""select key_stage, count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s
 			group by key_stage""",
 			params,
 		),
 		out_of_authority=_one(
-			"select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active' and out_of_authority = 1",
+			"select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s and out_of_authority = 1",
 			params,
 		),
 		sen_support=_one(
-			"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
+			"""select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s
 			and sen_provision = 'SEN support'""",
 			params,
 		),
 		ehc_plans=_one(
-			"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
+			"""select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s
 			and sen_provision = 'EHC plan'""",
 			params,
 		),
@@ -96,8 +113,8 @@ def gather_figures(academic_year: str):
 		# the children the daily "Children Without a School Place" report lists (the report's text sends
 		# the reader there): Reception to Year 13, not only the PP+ ages
 		children_without_place_now=_one(
-			"""select count(*) from `tabChild` where cohort = %(lac)s and status = 'Active'
-			and current_school is null and key_stage not in %(not_of_school_age)s""",
+			f"""select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s
+			and current_school is null and {_WITHOUT_A_PLACE}""",
 			params,
 		),
 		place_requests=_one(
@@ -125,20 +142,16 @@ def gather_figures(academic_year: str):
 			"select count(*) from `tabPersonal Education Plan` where due_date between %(start)s and %(end)s",
 			params,
 		),
-		peps_on_time=_one(
-			"""select count(*) from `tabPersonal Education Plan` where due_date between %(start)s and %(end)s
-			and workflow_state = 'Approved' and completed_on <= due_date""",
-			params,
-		),
+		peps_on_time=_peps_on_time(start, end),
 		pep_qa=qa,
 		pp_plus_allocated=Decimal(str(allocation)) * school_age_lac,
-		pp_plus_approved=Decimal(str(claims.get("Approved", 0))),
-		pp_plus_paid=Decimal(str(claims.get("Paid", 0))),
+		pp_plus_approved=Decimal(str(claims.get(APPROVED, 0))),
+		pp_plus_paid=Decimal(str(claims.get(PAID, 0))),
 		pp_plus_by_category={
 			key: Decimal(str(value))
 			for key, value in _grouped(
 				"""select category, sum(amount) from `tabPP Plus Claim`
-				where funding_year = %(fy)s and workflow_state in ('Approved', 'Paid') group by category""",
+				where funding_year = %(fy)s and workflow_state in %(committed)s group by category""",
 				params,
 			).items()
 		},
@@ -181,14 +194,12 @@ def gather_figures(academic_year: str):
 
 def attendance_by_cohort(academic_year: str) -> dict:
 	"""Per cohort: children with returns, sessions possible and attended, persistently and severely absent."""
-	from virtual_school.attendance.services import TOTALS
-
 	# the year per child from the maintained per-term totals (attendance.refresh_totals), in child order
 	# from their covering index: ~160,000 rows a term instead of ~1.66 M weeks (docs/benchmarks.md)
 	rows = frappe.db.sql(
 		f"""select c.cohort, count(*), sum(a.possible), sum(a.attended),
-			sum(a.possible > 0 and (a.possible - a.attended) * 10 >= a.possible),
-			sum(a.possible > 0 and (a.possible - a.attended) * 2 >= a.possible)
+			sum({_PERSISTENT}),
+			sum({_SEVERE})
 		from (select child, sum(possible_sessions) possible, sum(sessions_attended) attended
 			from `tab{TOTALS}` where academic_year = %s group by child) a
 		join `tabChild` c on c.name = a.child
@@ -199,10 +210,17 @@ def attendance_by_cohort(academic_year: str) -> dict:
 	return {row[0]: dict(zip(names, (int(v or 0) for v in row[1:]), strict=True)) for row in rows}
 
 
-def write_annual_report(academic_year: str) -> bytes:
-	from virtual_school.domain.annual_report import annual_report
-	from virtual_school.shared.documents import authority
+def _peps_on_time(start, end) -> int:
+	pep = frappe.qb.DocType("Personal Education Plan")
+	return (
+		frappe.qb.from_(pep)
+		.select(Count(pep.name))
+		.where(pep.due_date[start:end] & completed_on_time(pep))
+		.run()[0][0]
+	)
 
+
+def write_annual_report(academic_year: str) -> bytes:
 	return annual_report(authority(), gather_figures(academic_year))
 
 
@@ -210,10 +228,6 @@ def write_annual_report(academic_year: str) -> bytes:
 def generate(academic_year: str | None = None) -> dict:
 	"""Desk button: write the report and keep it (private) on a new Annual Report Run, which only the Head
 	and Managers read (a file is downloadable by whoever reads the record it is attached to)."""
-	from frappe.utils.file_manager import save_file
-
-	from virtual_school.permissions import require_roles
-
 	require_roles("System Manager", "Virtual School Head", "Virtual School Manager")
 	academic_year = academic_year or school_days.academic_year_of(getdate(today()))
 	try:

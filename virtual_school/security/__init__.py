@@ -24,10 +24,15 @@ import importlib
 MODULES = ("child_rows", "restricted_fields", "references", "system_owned", "errors")
 
 _installed = False
+_loaded: tuple | None = None
 
 
-def _modules():
-	return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
+def _modules() -> tuple:
+	"""The guard modules, imported once, on first use."""
+	global _loaded
+	if _loaded is None:
+		_loaded = tuple(importlib.import_module(f"{__name__}.{name}") for name in MODULES)
+	return _loaded
 
 
 def install(*args, **kwargs) -> None:

@@ -36,12 +36,14 @@ aggregates, refuses them instead, so every path gives the same answer.
 
 import functools
 import json
+import os
 import re
 
 import frappe
 from frappe import _
 from frappe.core.doctype.version.version import Version
 from frappe.model import child_table_fields, default_fields, no_value_fields, optional_fields, table_fields
+from frappe.model.meta import Meta
 
 ADMINISTRATOR = "Administrator"
 DEFAULT_ORDER_BY = "KEEP_DEFAULT_ORDERING"  # frappe.database.utils.DefaultOrderBy
@@ -60,6 +62,11 @@ _TRAILING_ALIAS = re.compile(rf"\s+as\s+({_IDENT})\s*$", flags=re.IGNORECASE)
 # MariaDB string literals (backslash escapes and doubled quotes), removed before looking for identifiers.
 _LITERAL = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"", flags=re.DOTALL)
 _MARK = "_vs_restricted_fields"
+# A random stamp every Meta gets when Frappe builds it (bytes: left out of Meta.as_dict, kept by pickle).
+META_STAMP = "_vs_meta_stamp"
+# {(site, kind, doctype, ..., meta stamps, roles): restricted fields}, shared by the requests of a process.
+_MAPS: dict[tuple, dict] = {}
+MAPS_LIMIT = 4096
 
 
 # Install: wrap Frappe's query builder and the few whitelisted methods that bypass it
@@ -75,6 +82,7 @@ def install() -> None:
 	import frappe.desk.search
 	from frappe.model.db_query import DatabaseQuery
 
+	_patch(Meta, "__init__", _stamping_meta_init)
 	_patch(DatabaseQuery, "build_conditions", _guarded_build_conditions)
 	_patch(DatabaseQuery, "prepare_args", _prepare_args_marking_version_data)
 	_patch(DatabaseQuery, "build_and_run", _build_and_run_stripping_version_data)
@@ -113,16 +121,30 @@ def restricted_fields(doctype: str, user: str | None = None, parenttype: str | N
 	A child table's levels are its parent's (``parenttype``), as in Frappe's own field-level checks; a
 	child table named without its parent is read with no level at all.
 	"""
+	return dict(_restricted_map(doctype, user, parenttype))
+
+
+def _restricted_map(doctype: str, user: str | None, parenttype: str | None = None) -> dict:
+	"""``restricted_fields`` from the process cache (the returned dict is shared: never change it)."""
 	try:
-		meta = frappe.get_meta(doctype)
+		meta = _stamped(frappe.get_meta(doctype))
 	except frappe.DoesNotExistError:
 		return {}  # no such table: the query fails on its own
-	out = {VERSION_DATA: VERSION_DATA} if doctype == "Version" else {}
+	parent_meta = _stamped(frappe.get_meta(parenttype)) if meta.istable and parenttype else None
+	stamps = (_stamp(meta), _stamp(parent_meta) if parent_meta else b"")
+	key = None
+	if None not in stamps:
+		key = ("fields", meta.name, parent_meta and parent_meta.name, *stamps, _roles(user))
+	return _cached(key, lambda: _compute_restricted(meta, user, parent_meta))
+
+
+def _compute_restricted(meta, user: str | None, parent_meta) -> dict:
+	out = {VERSION_DATA: VERSION_DATA} if meta.name == "Version" else {}
+	parenttype = parent_meta.name if parent_meta else None
 	parent_table_restricted = False
-	if meta.istable and parenttype:
+	if parent_meta:
 		# a table field above the reader's level hides every field of its rows
-		parent_meta = frappe.get_meta(parenttype)
-		tables = [df for df in parent_meta.get_table_fields() if df.options == doctype and df.permlevel]
+		tables = [df for df in parent_meta.get_table_fields() if df.options == meta.name and df.permlevel]
 		if tables:
 			levels = _read_levels(parent_meta, user)
 			parent_table_restricted = any(df.permlevel not in levels for df in tables)
@@ -135,6 +157,64 @@ def restricted_fields(doctype: str, user: str | None = None, parenttype: str | N
 		if parent_table_restricted or (df.permlevel and df.permlevel not in levels):
 			out[df.fieldname.lower()] = df.fieldname
 	return out
+
+
+# The process cache
+# -----------------
+# The guard runs on every list query, and reading a doctype's meta is not cheap in Frappe v15 (a Redis
+# read and an unpickle per doctype and request: ~0.2-1 ms each for the Child doctype and its tables), so
+# the restricted fields are computed once per process for each meta and set of roles. The key holds the
+# meta's stamp (``_stamping_meta_init``): Frappe builds a new Meta, hence a new stamp, whenever what the
+# fields and levels are made of may have changed, because every such change clears the doctype's cached
+# meta: a DocType save, a Custom Field or Property Setter saved or deleted, a Custom DocPerm (role
+# permission manager), ``bench clear-cache`` and migrate (``frappe.clear_cache``), in every process alike
+# (the meta lives in Redis) and again after the commit or rollback (``clear_doctype_cache``). Clearing a
+# child table's meta also clears every doctype with a Table field of it, so a parent's stamp covers its
+# tables' fields. A meta without a stamp (built by a process without ``install()``, such as migrate) is
+# built again once, stamped, as Frappe builds a missing one (``_stamped``).
+
+
+def _stamp(meta) -> bytes | None:
+	return meta.__dict__.get(META_STAMP)
+
+
+def _stamped(meta):
+	"""The doctype's meta with a stamp: one built by a process without the stamping (migrate, a console)
+	is built again and replaces it in Redis, as ``frappe.get_meta`` does when it finds none."""
+	if _stamp(meta) is not None or not getattr(Meta.__init__, _MARK, False):
+		return meta
+	return frappe.get_meta(meta.name, cached=False)
+
+
+def _stamping_meta_init(original):
+	"""Stamp every Meta Frappe builds, so the process cache can tell one build of a doctype from the next."""
+
+	def __init__(self, *args, **kwargs):
+		original(self, *args, **kwargs)
+		self.__dict__[META_STAMP] = _new_stamp()
+
+	return __init__
+
+
+def _new_stamp() -> bytes:
+	return os.urandom(12)
+
+
+def _roles(user: str | None) -> frozenset:
+	return frozenset(frappe.get_roles(user))
+
+
+def _cached(key: tuple | None, compute):
+	if key is None:
+		return compute()
+	key = (frappe.local.site, *key)
+	found = _MAPS.get(key)
+	if found is None:
+		found = compute()
+		if len(_MAPS) >= MAPS_LIMIT:  # stamps of replaced metas accumulate: start again
+			_MAPS.clear()
+		_MAPS[key] = found
+	return found
 
 
 def _read_levels(meta, user: str | None, parenttype: str | None = None) -> set[int]:
@@ -156,39 +236,52 @@ def _refuse(fieldname: str, doctype: str, where: str):
 
 
 def _bundle(meta, user: str, parent_doctype: str | None) -> dict:
-	"""{doctype: restricted fields} for a doctype and its child tables, cached on its (per-request) meta.
+	"""{doctype: restricted fields} for a doctype and its child tables (shared: never change it).
 
-	The list guard runs on every query, so this is computed once per doctype and set of roles: Frappe
-	replaces the meta object whenever the doctype, its permissions or one of its child tables change.
+	From the process cache, keyed by the doctype's meta stamp and the user's roles: the child tables'
+	metas are not read at all once it is filled. A child table is read with its parent's permissions.
 	"""
-	if meta.istable:  # read with its parent's permissions, which can change without this meta
-		return {meta.name: restricted_fields(meta.name, user, parent_doctype)}
-	key = tuple(frappe.get_roles(user))
+	if meta.istable:
+		return {meta.name: _restricted_map(meta.name, user, parent_doctype)}
+	meta = _stamped(meta)
+	stamp = _stamp(meta)
+	if stamp is not None:
+		return _cached(("bundle", meta.name, stamp, _roles(user)), lambda: _compute_bundle(meta, user))
+	# without install() (no stamps): kept on the (per-request) meta object only
 	cache = meta.__dict__.setdefault("_vs_restricted_fields", {})
+	key = _roles(user)
 	if key not in cache:
-		bundle = {meta.name: restricted_fields(meta.name, user)}
-		for table in meta.get_table_fields():
-			bundle.setdefault(table.options, restricted_fields(table.options, user, meta.name))
-		cache[key] = bundle
+		cache[key] = _compute_bundle(meta, user)
 	return cache[key]
+
+
+def _compute_bundle(meta, user: str) -> dict:
+	bundle = {meta.name: _restricted_map(meta.name, user)}
+	for table in meta.get_table_fields():
+		bundle.setdefault(table.options, _restricted_map(table.options, user, meta.name))
+	return bundle
 
 
 class QueryScope:
 	"""The doctypes one query can reach and, per doctype, the fields the user may not read."""
 
-	def __init__(self, doctype: str, user: str, parent_doctype: str | None = None):
+	def __init__(self, doctype: str, user: str, parent_doctype: str | None = None, meta=None):
 		self.doctype, self.user = doctype, user
-		self.meta = frappe.get_meta(doctype)
+		self.meta = meta if meta is not None else frappe.get_meta(doctype)
 		self.parent_doctype = parent_doctype if self.meta.istable else None
-		self._restricted = dict(_bundle(self.meta, user, self.parent_doctype))
-		self.doctypes = list(self._restricted)
+		self._bundle = _bundle(self.meta, user, self.parent_doctype)  # shared with other queries
+		self._others: dict[str, dict] = {}
+		self.doctypes = list(self._bundle)
 		self.aliases: dict[str, str] = {}  # lowercase table or alias -> doctype
 
 	def restricted(self, doctype: str) -> dict:
-		if doctype not in self._restricted:
+		found = self._bundle.get(doctype)
+		if found is not None:
+			return found
+		if doctype not in self._others:
 			parenttype = self.parent_doctype if doctype == self.doctype else self.doctype
-			self._restricted[doctype] = restricted_fields(doctype, self.user, parenttype)
-		return self._restricted[doctype]
+			self._others[doctype] = _restricted_map(doctype, self.user, parenttype)
+		return self._others[doctype]
 
 	def add_doctype(self, doctype: str, alias: str | None = None) -> None:
 		if doctype and doctype not in self.doctypes:
@@ -354,7 +447,9 @@ def check_query(query) -> None:
 	"""Refuse a list query that filters, sorts, groups or computes on a field the user may not read."""
 	if query.flags.ignore_permissions or not _applies(query.user):
 		return
-	scope = QueryScope(query.doctype, query.user or frappe.session.user, query.parent_doctype)
+	scope = QueryScope(
+		query.doctype, query.user or frappe.session.user, query.parent_doctype, meta=query.doctype_meta
+	)
 	for table in query.tables:
 		scope.add_table(table)
 	for link in query.link_tables:

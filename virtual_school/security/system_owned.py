@@ -93,6 +93,8 @@ DECLARED: dict[str, dict[str, Owner]] = {
 		"is_active": Owner(roles=VS_LEADS, on_insert=True),
 		"user": Owner(roles=VS_LEADS),
 	},
+	# A legal hold stops retention review and disposal (governance/retention.py): the leads' decision.
+	"Child": {"legal_hold": Owner(roles=VS_LEADS), "legal_hold_reason": Owner(roles=VS_LEADS)},
 }
 # Frappe's own read-only fields a request legitimately sets: the desk's Amend sets amended_from on the new
 # document, and Frappe checks the original is cancelled (Document.validate_amended_from).

@@ -13,6 +13,7 @@ from virtual_school.setup.calendar_defaults import ensure_default_calendars
 from virtual_school.setup.indexes import ensure_indexes
 from virtual_school.setup.local_authorities import ensure_local_authorities
 from virtual_school.setup.pp_plus_defaults import ensure_funding_years
+from virtual_school.setup.retention_defaults import ensure_retention_rules
 from virtual_school.setup.roles import ensure_roles
 from virtual_school.setup.security import ensure_security_defaults
 from virtual_school.setup.workflows import sync_workflows
@@ -52,6 +53,7 @@ def converge() -> None:
 	ensure_security_defaults()  # 2FA for school staff, session expiry, lockout (once per site)
 	turn_off_error_tracebacks()  # Frappe's allow_error_traceback off outside developer mode (security/errors.py)
 	ensure_settings_defaults()
+	ensure_retention_rules()  # the shipped Retention Rules, where missing; a Head's edits are kept
 
 
 def ensure_settings_defaults(doctype: str = "Virtual School Settings") -> None:

@@ -132,7 +132,7 @@ GUARDS = {
 	),
 	"escalation-raise-recheck": Guard(
 		"virtual_school.escalations.services",
-		'if doc.status != "Open" or not escalation_ladder.should_raise(',
+		"if doc.status != OPEN or not escalation_ladder.should_raise(",
 		"if False and not escalation_ladder.should_raise(",
 		"virtual_school.tests.test_concurrent_jobs (the raise test)",
 	),

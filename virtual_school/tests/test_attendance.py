@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import frappe
 from frappe.desk.query_report import run as run_report
+from frappe.tests.utils import change_settings
 
 from virtual_school.attendance import services as attendance
 from virtual_school.calendar.clocks import clear_calendar_cache
@@ -292,8 +293,8 @@ class TestFlagsReportsAndPanels(AttendanceTestCase):
 		self.assertIn("80.0%", escalation.reason)
 		self.assertEqual(escalation.escalation_owner, caseworker(1))
 
+	@change_settings("Virtual School Settings", {"attendance_missing_school_days": 10})
 	def test_a_child_with_no_attendance_from_a_school_that_sends_it_is_flagged_once(self):
-		frappe.db.set_single_value("Virtual School Settings", "attendance_missing_school_days", 10)
 		self.import_file(
 			csv_of(row(self.ours, date(2025, 10, 6)), *(row(self.second, week) for week in WEEKS))
 		)
@@ -310,8 +311,8 @@ class TestFlagsReportsAndPanels(AttendanceTestCase):
 		self.assertEqual(len(self.escalations(self.ours, "missing:")), 1)
 		self.assertEqual(self.escalations(self.second, "missing:"), [])
 
-		frappe.db.set_single_value("Virtual School Settings", "attendance_missing_school_days", 0)
-		self.assertEqual(attendance.children_without_recent_attendance(FRIDAY_AFTER), [])
+		with change_settings("Virtual School Settings", {"attendance_missing_school_days": 0}):
+			self.assertEqual(attendance.children_without_recent_attendance(FRIDAY_AFTER), [])
 
 	def test_attendance_overview_figures_and_caseload(self):
 		self.import_file(

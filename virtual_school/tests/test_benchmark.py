@@ -11,6 +11,7 @@ No timing is asserted anywhere: figures are printed by the command and recorded 
 from decimal import Decimal
 
 import frappe
+from frappe.tests.utils import change_settings
 from frappe.utils import getdate, today
 
 from virtual_school.attendance.services import flag_attendance_concerns
@@ -165,8 +166,8 @@ class TestBenchmarkFloors(PPPlusTestCase):
 		approved = self.to_review(self.claim(400))
 		self.act(approved, "Approve", "Administrator")
 		self.claim(999)  # a draft: not committed
-		frappe.db.set_single_value("Virtual School Settings", "current_funding_year", self.year)
-		floor = floors()["PP Plus Budget"]()
+		with change_settings("Virtual School Settings", {"current_funding_year": self.year}):
+			floor = floors()["PP Plus Budget"]()
 		_columns, data, _message, _chart = pp_plus_budget({"funding_year": self.year})
 		# 2027-28: £2,630 less the 20% top-slice = £2,104 for Pip; £400 approved, nothing paid: £1,704 left.
 		expected = [(self.child.name, Decimal(2104), Decimal(400), Decimal(0), Decimal(1704))]

@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 
 import frappe
+from frappe.tests.utils import change_settings
 
 from virtual_school.imports.gias import GIASImportError, import_schools
 from virtual_school.tests.utils import VirtualSchoolTestCase
@@ -89,8 +90,8 @@ class TestGIASImport(VirtualSchoolTestCase):
 
 		from virtual_school.imports.gias import resolve_source
 
-		frappe.db.set_single_value("Virtual School Settings", "gias_source_url", "https://x.test/e{date}.csv")
-		self.assertEqual(resolve_source(on_date=date(2026, 3, 1)), "https://x.test/e20260228.csv")
+		with change_settings("Virtual School Settings", {"gias_source_url": "https://x.test/e{date}.csv"}):
+			self.assertEqual(resolve_source(on_date=date(2026, 3, 1)), "https://x.test/e20260228.csv")
 
 	def test_only_head_and_managers_start_a_desk_import(self):
 		from virtual_school.imports.gias import start_import

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import frappe
+from frappe.tests.utils import change_settings
 from frappe.utils import add_days, getdate, today
 
 from virtual_school.domain import pp_plus_budget
@@ -103,16 +104,18 @@ class TestPortalPupils(VirtualSchoolTestCase):
 				}
 			).insert()
 			claim.db_set("workflow_state", state)
-		frappe.set_user(self.user)
 		expected = {
 			"pep_due": getdate(add_days(today(), 100)),
 			"pep_status": "Returned",
 			"pp_plus_remaining": pp_plus_budget.format_money(allocation - 150),
 		}
 		for current_year in (year, None):  # named in the settings, or the year open today
-			frappe.db.set_single_value("Virtual School Settings", "current_funding_year", current_year)
-			(pupil,) = my_pupils()
-			self.assertEqual({key: pupil[key] for key in expected}, expected, current_year)
+			with (
+				change_settings("Virtual School Settings", {"current_funding_year": current_year}),
+				self.set_user(self.user),
+			):
+				(pupil,) = my_pupils()
+				self.assertEqual({key: pupil[key] for key in expected}, expected, current_year)
 
 	def test_pep_columns_when_there_is_no_pep_or_no_due_date(self):
 		"""The latest PEP comes as a (due date, state) pair: none yet; one without a due date; a dated one

@@ -2,6 +2,7 @@
 
 import frappe
 from frappe.model.workflow import apply_workflow
+from frappe.tests.utils import change_settings
 from frappe.utils import add_days, getdate, today
 
 from virtual_school.domain import pp_plus_budget
@@ -379,9 +380,9 @@ class TestPortalInviteAndSignIn(VirtualSchoolTestCase):
 		self.assertTrue(two_factor_is_enabled(OWN))
 		self.assertFalse(two_factor_is_enabled("Administrator"))
 		# applied once: an administrator's later choice is kept on the next migrate
-		frappe.db.set_single_value("System Settings", "session_expiry", "04:00")
-		self.assertFalse(ensure_security_defaults())
-		self.assertEqual(frappe.db.get_single_value("System Settings", "session_expiry"), "04:00")
+		with change_settings("System Settings", {"session_expiry": "04:00"}):
+			self.assertFalse(ensure_security_defaults())
+			self.assertEqual(frappe.db.get_single_value("System Settings", "session_expiry"), "04:00")
 
 	def test_saving_system_settings_keeps_two_factor_per_role(self):
 		"""Frappe turns two-factor on for the role "All" on every save of System Settings; the app keeps
@@ -392,12 +393,10 @@ class TestPortalInviteAndSignIn(VirtualSchoolTestCase):
 
 		ensure_security_defaults(force=True)
 		frappe.db.set_value("Role", "All", "two_factor_auth", 0)
-		settings = frappe.get_single("System Settings")
-		settings.session_expiry = "06:00"
-		settings.save()
-		self.assertEqual(frappe.db.get_value("Role", "All", "two_factor_auth"), 0)
-		self.assertFalse(two_factor_is_enabled(manager()))
-		self.assertTrue(two_factor_is_enabled(OWN))
+		with change_settings("System Settings", {"session_expiry": "06:00"}):  # a save of System Settings
+			self.assertEqual(frappe.db.get_value("Role", "All", "two_factor_auth"), 0)
+			self.assertFalse(two_factor_is_enabled(manager()))
+			self.assertTrue(two_factor_is_enabled(OWN))
 
 	def test_get_count_applies_permissions(self):
 		from virtual_school.portal.guard import get_count

@@ -51,7 +51,7 @@ class TestNoTracebacks(VirtualSchoolTestCase):
 
 	def reopen_the_switch(self) -> None:
 		"""Frappe's switch on again behind the app's back (a database write, not a System Settings save)."""
-		frappe.db.set_single_value("System Settings", SETTING, 1)
+		frappe.db.set_single_value("System Settings", SETTING, 1)  # hygiene: the write under test
 		fresh_settings()
 		self.assertTrue(frappe.get_system_settings(SETTING))
 

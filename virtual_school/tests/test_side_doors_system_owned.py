@@ -18,6 +18,7 @@ from frappe.api import v1 as rest
 from frappe.desk.form.save import savedocs
 from frappe.model import default_fields, display_fieldtypes, table_fields
 from frappe.model.workflow import apply_workflow, get_workflow_name
+from frappe.tests.utils import change_settings
 
 from virtual_school.security import system_owned
 from virtual_school.security.system_owned import SystemOwnedFieldError, declaration, may_set
@@ -668,7 +669,7 @@ class TestSystemOwnedFields(VirtualSchoolTestCase):
 	def test_claim_workflow_end_to_end_and_submitted_by_cannot_be_rewritten(self):
 		world = World()
 		second = make_user("vs.manager2@example.test", roles.VIRTUAL_SCHOOL_MANAGER)
-		frappe.db.set_single_value("Virtual School Settings", "manager_approval_limit", 1000)
+		self.enterContext(change_settings("Virtual School Settings", {"manager_approval_limit": 1000}))
 		claim = frappe.get_doc("PP Plus Claim", world.new_claim().name)
 		claim.db_set(
 			"requester", world.worker

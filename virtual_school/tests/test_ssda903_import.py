@@ -1,13 +1,28 @@
-"""SSDA903 import on a site: preview writes nothing, import creates children with episodes, re-import is a no-op."""
+"""SSDA903 import on a site (issue #19): every identifiable child is kept, each problem is one Data Quality Issue,
+a corrected file resolves exactly its issues, the same file twice changes nothing, and caseworkers see only
+their caseload's issues."""
 
 from pathlib import Path
 
 import frappe
+from frappe.tests.utils import change_settings
 
-from virtual_school.imports.ssda903 import import_children, preview
-from virtual_school.tests.utils import VirtualSchoolTestCase
+from virtual_school.imports.ssda903 import import_children, import_from_bench, preview
+from virtual_school.tests.utils import VirtualSchoolTestCase, caseworker, head
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssda903"
+ISSUE = "Data Quality Issue"
+
+
+def open_issues(social_care_id: str | None = None) -> list[dict]:
+	filters = {"status": "Open"}
+	if social_care_id:
+		filters["social_care_id"] = social_care_id
+	return frappe.get_all(
+		ISSUE,
+		filters=filters,
+		fields=["name", "social_care_id", "rule_code", "source_column", "value_received"],
+	)
 
 
 class TestSSDA903Import(VirtualSchoolTestCase):
@@ -15,25 +30,76 @@ class TestSSDA903Import(VirtualSchoolTestCase):
 		return (FIXTURES / "header.csv").read_bytes(), (FIXTURES / "episodes.csv").read_bytes()
 
 	def test_preview_writes_nothing(self):
-		before = frappe.db.count("Child")
+		before = (frappe.db.count("Child"), frappe.db.count(ISSUE))
 		result = preview(*self.files())
-		self.assertEqual(sorted(result["create"]), ["1001", "1002", "1003"])
-		self.assertTrue(result["rejected"])
-		self.assertEqual(frappe.db.count("Child"), before)
+		# 1004 (a bad legal status) and 1006 (an overlapping episode) are kept with issues, no longer rejected
+		self.assertEqual(sorted(result["create"]), ["1001", "1002", "1003", "1004", "1006"])
+		self.assertEqual({row["child"] for row in result["rejected"]}, {"1005"})
+		self.assertEqual({issue["child"] for issue in result["issues"]}, {"1004", "1006"})
+		self.assertIn("5 children: 5 to create", result["summary"])
+		self.assertEqual((frappe.db.count("Child"), frappe.db.count(ISSUE)), before)
 
-	def test_import_then_reimport_changes_nothing(self):
+	def test_import_keeps_every_identifiable_child_and_reimport_changes_nothing(self):
 		first = import_children(*self.files())
-		self.assertEqual(len(first["created"]), 3)
-		rejected_children = {row.get("child") for row in first["rejected"]}
-		self.assertTrue({"1004", "1006"} <= rejected_children)
+		self.assertEqual(len(first["created"]), 5)
+		self.assertEqual({row.get("child") for row in first["rejected"]}, {"1005"})
+		self.assertEqual(first["issues"]["opened"], 2)
+		self.assertTrue(
+			first["summary"].startswith("5 children: 5 created, 0 updated, 0 unchanged, 1 rejected")
+		)
+		self.assertIn("2 data-quality issues in 2 children", first["summary"])
 		child = frappe.get_doc("Child", {"social_care_id": "1001"})
 		self.assertTrue(child.care_episodes)
 		adopted = frappe.get_doc("Child", {"social_care_id": "1002"})
 		self.assertEqual(adopted.cohort, "Previously Looked After")
 		self.assertTrue(adopted.date_left_care)
+		overlapping = frappe.get_doc("Child", {"social_care_id": "1006"})
+		self.assertEqual((overlapping.care_history_uncertain, len(overlapping.care_episodes)), (1, 1))
+		(bad_ls,) = open_issues("1004")
+		self.assertEqual(
+			(bad_ls.rule_code, bad_ls.source_column, bad_ls.value_received), ("code:legal_status", "LS", "C3")
+		)
+
 		second = import_children(*self.files())
 		self.assertEqual((second["created"], second["updated"]), ([], []))
-		self.assertEqual(sorted(second["unchanged"]), ["1001", "1002", "1003"])
+		self.assertEqual(sorted(second["unchanged"]), ["1001", "1002", "1003", "1004", "1006"])
+		self.assertEqual(second["issues"], {**second["issues"], "opened": 0, "resolved": 0, "reopened": 0})
+		self.assertEqual(frappe.db.count(ISSUE), 2)
+
+	def test_fixing_one_row_resolves_exactly_that_issue(self):
+		header, episodes = self.files()
+		import_children(header, episodes)
+		fixed = episodes.replace(b"1004,30/06/2022,L,C3", b"1004,30/06/2022,L,C2")
+		self.assertNotEqual(fixed, episodes)
+		result = import_children(header, fixed)
+		self.assertEqual(result["issues"]["resolved"], 1)
+		self.assertEqual(
+			result["updated"], [frappe.db.get_value("Child", {"social_care_id": "1004"}, "name")]
+		)
+		self.assertEqual(open_issues("1004"), [])
+		self.assertEqual(len(open_issues("1006")), 1)
+		resolved = frappe.get_all(
+			ISSUE, filters={"status": "Resolved"}, fields=["social_care_id", "resolved_on"]
+		)
+		self.assertEqual([(row.social_care_id, bool(row.resolved_on)) for row in resolved], [("1004", True)])
+		# the bad file again reopens the same issue, it does not add a second one
+		again = import_children(header, episodes)
+		self.assertEqual((again["issues"]["reopened"], again["issues"]["opened"]), (1, 0))
+		self.assertEqual(frappe.db.count(ISSUE, {"social_care_id": "1004"}), 1)
+
+	def test_a_bad_upn_is_not_written_over_the_stored_one(self):
+		header, episodes = self.files()
+		import_children(header, episodes)
+		name = frappe.db.get_value("Child", {"social_care_id": "1001"}, "name")
+		self.assertEqual(frappe.db.get_value("Child", name, "upn"), "B373210516045")
+		broken = header.replace(b"B373210516045", b"C373210516045")
+		result = import_children(broken, episodes)
+		self.assertEqual(frappe.db.get_value("Child", name, "upn"), "B373210516045")
+		(issue,) = open_issues("1001")
+		self.assertEqual(
+			(issue.source_column, issue.value_received, issue.rule_code), ("UPN", "C373210516045", "upn")
+		)
+		self.assertEqual(result["issues"]["opened"], 1)
 
 	def test_a_changed_episode_updates_only_that_child(self):
 		import_children(*self.files())
@@ -50,8 +116,38 @@ class TestSSDA903Import(VirtualSchoolTestCase):
 			import_children(header.replace(b"DOB", b"BIRTH"), episodes)
 		self.assertFalse(frappe.db.exists("Child", {"social_care_id": "1001"}))
 
+	def test_the_xml_export_imports_the_same_children_with_reviews(self):
+		xml = b"""<?xml version="1.0" encoding="utf-8"?>
+<EXPSSDA903><CHILD><HEADER><CHILDID>7001</CHILDID><SEX>F</SEX><DOB>2014-03-02</DOB><ETHNIC>WBRI</ETHNIC>
+<UPN>UN1</UPN><AREVIEW><REVIEW>2024-01-10</REVIEW><REVIEW_CODE>PN1</REVIEW_CODE></AREVIEW></HEADER>
+<EPISODE><DECOM>2023-09-01</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U4</PL><PLACE_PROVIDER>PR1</PLACE_PROVIDER>
+<DEC/><REC/><REASON_PLACE_CHANGE/><HOME_POST>S5 7AU</HOME_POST><PL_POST>S6 2LP</PL_POST><URN>XXXXXXX</URN></EPISODE>
+</CHILD></EXPSSDA903>"""
+		result = import_from_bench(xml=("return.xml", xml))
+		self.assertEqual(len(result["created"]), 1)
+		child = frappe.get_doc("Child", {"social_care_id": "7001"})
+		self.assertEqual(
+			[(str(row.review_date), row.participation) for row in child.care_reviews], [("2024-01-10", "PN1")]
+		)
+		self.assertEqual(child.care_episodes[0].placement_type, "U4")
+		log = frappe.get_doc("Import Log", result["import_log"])
+		self.assertTrue(log.source_file and log.summary.startswith("1 children: 1 created"))
+
+	def test_caseworkers_see_only_their_caseloads_issues(self):
+		import_children(*self.files())
+		mine, theirs = caseworker(1), caseworker(2)
+		frappe.db.set_value("Child", {"social_care_id": "1004"}, "caseworker", mine)
+		frappe.db.set_value("Child", {"social_care_id": "1006"}, "caseworker", theirs)
+		for user, expected in ((mine, {"1004"}), (theirs, {"1006"}), (head(), {"1004", "1006"})):
+			frappe.set_user(user)
+			seen = {row.social_care_id for row in frappe.get_list(ISSUE, fields=["social_care_id"])}
+			self.assertEqual(seen, expected, user)
+			issue = frappe.get_all(ISSUE, filters={"social_care_id": "1006"}, pluck="name")[0]
+			self.assertEqual(frappe.has_permission(ISSUE, "read", issue, user=user), "1006" in expected)
+			frappe.set_user("Administrator")
+
+	@change_settings("Virtual School Settings", {"la": "373"})
 	def test_placement_la_sets_where_the_child_lives_and_the_out_of_authority_flag(self):
-		frappe.db.set_single_value("Virtual School Settings", "la", "373")
 		header, episodes = self.files()
 		lines = episodes.decode().splitlines()
 		with_la = [lines[0] + ",PL_LA"] + [

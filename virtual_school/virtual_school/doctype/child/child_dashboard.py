@@ -11,5 +11,7 @@ def get_data():
 				"items": ["Personal Education Plan", "PP Plus Claim"],
 			},
 			{"label": _("Escalations"), "items": ["Escalation"]},
+			# what the SSDA903 import could not write for this child (issue #19)
+			{"label": _("Data Quality"), "items": ["Data Quality Issue"]},
 		],
 	}

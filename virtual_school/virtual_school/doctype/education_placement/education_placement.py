@@ -8,8 +8,7 @@ from frappe.query_builder import Criterion
 from frappe.utils import formatdate, getdate
 
 from virtual_school.children.placements import refresh_current_school
-
-FULL_TIME = "Full time"
+from virtual_school.children.vocabulary import FULL_TIME
 
 
 class OverlappingPlacementError(frappe.ValidationError):

@@ -10,9 +10,9 @@ from frappe.utils import getdate, now_datetime, today
 from virtual_school.calendar import clocks
 from virtual_school.domain import escalation_ladder
 from virtual_school.domain.school_days import DayKind
-from virtual_school.escalations.services import ESCALATABLE, holder_for
-
-STATUS_BY_STATE = {"Resolved": "Resolved", "Closed": "Closed"}
+from virtual_school.escalations.services import holder_for
+from virtual_school.escalations.vocabulary import ESCALATABLE, OPEN, STATUS_BY_STATE
+from virtual_school.shared import settings
 
 
 class Escalation(Document):
@@ -59,17 +59,17 @@ class Escalation(Document):
 		if not self.workflow_state:
 			self.workflow_state = escalation_ladder.level(1).state
 		level = escalation_ladder.LEVEL_BY_STATE.get(self.workflow_state)
-		self.status = STATUS_BY_STATE.get(self.workflow_state, "Open")
+		self.status = STATUS_BY_STATE.get(self.workflow_state, OPEN)
 		if not level:
 			return
 		before = self.get_doc_before_save()
-		previous_level = before.level if before and before.status == "Open" else 0
+		previous_level = before.level if before and before.status == OPEN else 0
 		if self.is_new():
 			self.opened_on = on_date
 		if level.number == previous_level and not self.is_new():
 			return
 		self.level = level.number
-		days = frappe.db.get_single_value("Virtual School Settings", "escalation_level_school_days") or 5
+		days = settings.get().escalation_level_school_days
 		try:
 			self.due_date = clocks.add_days(on_date, days, DayKind.SCHOOL)
 		except ValueError:  # the school calendar does not reach that far: fall back to working days
@@ -94,7 +94,7 @@ class Escalation(Document):
 		previous = before.escalation_owner if before else None
 		if previous and previous != self.escalation_owner:
 			assign_to.remove(self.doctype, self.name, previous, ignore_permissions=True)
-		if self.status == "Open" and self.escalation_owner and previous != self.escalation_owner:
+		if self.status == OPEN and self.escalation_owner and previous != self.escalation_owner:
 			assign_to.add(
 				{
 					"assign_to": [self.escalation_owner],
@@ -105,12 +105,12 @@ class Escalation(Document):
 				},
 				ignore_permissions=True,
 			)
-		if self.status != "Open" and self.escalation_owner:
+		if self.status != OPEN and self.escalation_owner:
 			assign_to.close_all_assignments(self.doctype, self.name, ignore_permissions=True)
 
 	def update_reference_level(self):
 		if frappe.get_meta(self.reference_doctype).has_field("escalation_level"):
-			level = self.level if self.status == "Open" else 0
+			level = self.level if self.status == OPEN else 0
 			frappe.db.set_value(
 				self.reference_doctype, self.reference_name, "escalation_level", level, update_modified=False
 			)

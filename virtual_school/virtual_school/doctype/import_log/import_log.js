@@ -5,7 +5,7 @@
 // which only the Virtual School Head and Managers can open.
 
 const IMPORT_ROLES = ["System Manager", "Virtual School Head", "Virtual School Manager"];
-const INPUT_FIELDS = ["import_type", "header_file", "episodes_file", "source_file", "academic_year", "school"];
+const INPUT_FIELDS = ["import_type", "header_file", "episodes_file", "reviews_file", "source_file", "academic_year", "school"];
 
 function academic_year_of(date) {
 	const year = date.getMonth() >= 8 ? date.getFullYear() : date.getFullYear() - 1;
@@ -26,6 +26,15 @@ function rejected_html(m) {
 		.map((r) => `<li>${esc(r.file || "")} ${__("Row")} ${r.row || "-"} ${esc(r.column || "")}: ${esc(r.reason)}</li>`)
 		.join("");
 	return rows ? `<ul class="text-muted small">${rows}</ul>` : "";
+}
+
+function summary_html(m, fallback) {
+	// SSDA903 answers with a sentence ("2,675 children: ... data-quality issues ..."); the others with counts
+	const esc = frappe.utils.escape_html;
+	const issues = m.issues && !Array.isArray(m.issues) && m.issues.open
+		? `<p><a href="/app/data-quality-issue?status=Open">${__("Open the Data Quality Issues")}</a></p>`
+		: "";
+	return `<p>${esc(m.summary || fallback)}</p>${issues}`;
 }
 
 frappe.ui.form.on("Import Log", {
@@ -54,12 +63,10 @@ frappe.ui.form.on("Import Log", {
 						const [create, update, unchanged, rejected] = counts_of(m);
 						frappe.msgprint({
 							title: __("Preview"),
-							message: `<p>${__("{0} to create, {1} to update, {2} unchanged, {3} rows rejected.", [
-								create,
-								update,
-								unchanged,
-								rejected,
-							])}</p>${rejected_html(m)}`,
+							message: `${summary_html(
+								m,
+								__("{0} to create, {1} to update, {2} unchanged, {3} rows rejected.", [create, update, unchanged, rejected])
+							)}${rejected_html(m)}`,
 						});
 					});
 			});
@@ -87,12 +94,10 @@ frappe.ui.form.on("Import Log", {
 						const [create, update, unchanged, rejected] = counts_of(m);
 						frappe.msgprint({
 							title: __("Imported"),
-							message: `<p>${__("{0} created, {1} updated, {2} unchanged, {3} rejected.", [
-								create,
-								update,
-								unchanged,
-								rejected,
-							])}</p>${rejected_html(m)}`,
+							message: `${summary_html(
+								m,
+								__("{0} created, {1} updated, {2} unchanged, {3} rejected.", [create, update, unchanged, rejected])
+							)}${rejected_html(m)}`,
 						});
 					})
 			);

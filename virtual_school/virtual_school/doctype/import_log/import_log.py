@@ -22,7 +22,8 @@ from virtual_school.setup import roles
 
 DOCTYPE = "Import Log"
 IMPORT_ROLES = ("System Manager", roles.VIRTUAL_SCHOOL_HEAD, roles.VIRTUAL_SCHOOL_MANAGER)
-FILE_FIELDS = ("header_file", "episodes_file", "source_file")
+FILE_FIELDS = ("header_file", "episodes_file", "reviews_file", "source_file")
+# SSDA903: the header and episodes CSV files, or the XML export as the Source File (check_ready)
 REQUIRED_FILES = {
 	"SSDA903": ("header_file", "episodes_file"),
 	"Attendance": ("source_file",),
@@ -85,6 +86,8 @@ class ImportLog(Document):
 
 	def check_ready(self) -> None:
 		missing = [field for field in REQUIRED_FILES.get(self.import_type, ()) if not self.get(field)]
+		if self.import_type == "SSDA903" and self.source_file:
+			missing = []  # the XML export holds the header, the episodes and the reviews
 		if missing:
 			frappe.throw(
 				_("Attach {0} first.").format(", ".join(_(self.meta.get_label(field)) for field in missing)),
@@ -108,6 +111,7 @@ class ImportLog(Document):
 				"imported_by": frappe.session.user,
 				"imported_on": now(),
 				**counts_of(result),
+				"summary": result.get("summary"),
 				"result": json.dumps(result, indent=1, default=str),
 			}
 		)

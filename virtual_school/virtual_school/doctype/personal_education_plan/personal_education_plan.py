@@ -6,7 +6,10 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
 
+from virtual_school.attendance.services import attendance_for_pep
 from virtual_school.domain import school_days
+from virtual_school.peps.services import next_due_for
+from virtual_school.peps.vocabulary import DONE_STATES
 
 PRIMARY_SCALE = "Working towards / Expected standard / Greater depth"
 SECONDARY_SCALE = "GCSE grade 9-1"
@@ -22,7 +25,7 @@ class PersonalEducationPlan(Document):
 		self.set_attainment_scales()
 		self.validate_attendance()
 		before = self.get_doc_before_save()
-		if self.workflow_state == "Approved" and (not before or before.workflow_state != "Approved"):
+		if self.workflow_state in DONE_STATES and (not before or before.workflow_state not in DONE_STATES):
 			self.completed_on = today()
 
 	def set_defaults(self):
@@ -34,14 +37,10 @@ class PersonalEducationPlan(Document):
 		if not self.term:
 			self.term = "Autumn" if reference.month >= 9 else "Spring" if reference.month <= 3 else "Summer"
 		if not self.due_date and self.is_new():
-			from virtual_school.peps.services import next_due_for
-
 			due = next_due_for(self.child)
 			if due:
 				self.due_date, self.due_rule = due.due, due.rule
 		if self.is_new() and not self.attendance_percent and self.child:
-			from virtual_school.attendance.services import attendance_for_pep
-
 			self.attendance_percent = attendance_for_pep(self.child, self.academic_year, self.term)
 
 	def set_attainment_scales(self):

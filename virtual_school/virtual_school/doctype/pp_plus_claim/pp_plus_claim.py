@@ -6,13 +6,20 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import formatdate, getdate, today
 
+from virtual_school.children.vocabulary import LOOKED_AFTER
 from virtual_school.domain import pp_plus_budget
-from virtual_school.pp_plus.budget import add_budget_index, budget_for
+from virtual_school.pp_plus.budget import add_budget_index, budget_for, check_has_allocation
+from virtual_school.pp_plus.documents import attach_decision_letter
+from virtual_school.pp_plus.vocabulary import (
+	APPROVED,
+	COMMITTED_STATES,
+	DECIDED_STATES,
+	REJECTED,
+	RETURNED,
+	SUBMITTED,
+)
 from virtual_school.setup.roles import VIRTUAL_SCHOOL_HEAD
-
-DECIDED_STATES = ("Approved", "Rejected")
-LOCKED_STATES = ("Approved", "Paid")
-LOOKED_AFTER = "Looked After"
+from virtual_school.shared import settings
 
 
 class SelfApprovalError(frappe.PermissionError):
@@ -46,8 +53,6 @@ class PPPlusClaim(Document):
 
 	def on_update(self):
 		if self.state_changed_to(DECIDED_STATES):
-			from virtual_school.pp_plus.documents import attach_decision_letter
-
 			attach_decision_letter(self)
 
 	def state_changed_to(self, states) -> bool:
@@ -55,7 +60,9 @@ class PPPlusClaim(Document):
 		return self.workflow_state in states and (not before or before.workflow_state != self.workflow_state)
 
 	def validate_child(self):
-		cohort = frappe.db.get_value("Child", self.child, "cohort")
+		cohort, year_group, key_stage = frappe.db.get_value(
+			"Child", self.child, ["cohort", "year_group", "key_stage"]
+		) or (None, None, None)
 		if cohort != LOOKED_AFTER:
 			frappe.throw(
 				_(
@@ -64,6 +71,9 @@ class PPPlusClaim(Document):
 				).format(self.child_name or self.child, _(cohort or "")),
 				title=_("Not Eligible"),
 			)
+		if self.is_new() or self.has_value_changed("child"):
+			# Only when the claim is made: one approved in Year 11 stays payable after the child moves up.
+			check_has_allocation(self.child_name or self.child, year_group, key_stage)
 
 	def set_school(self):
 		if not self.school:
@@ -129,7 +139,7 @@ class PPPlusClaim(Document):
 
 	def validate_no_change_after_approval(self):
 		before = self.get_doc_before_save()
-		if not before or before.workflow_state not in LOCKED_STATES:
+		if not before or before.workflow_state not in COMMITTED_STATES:
 			return
 		for fieldname in ("child", "school", "funding_year", "amount", "claim_date"):
 			if str(before.get(fieldname) or "") != str(self.get(fieldname) or ""):
@@ -146,15 +156,15 @@ class PPPlusClaim(Document):
 		if self.workflow_state == previous:
 			return
 		user = frappe.session.user
-		if self.workflow_state == "Submitted":
+		if self.workflow_state == SUBMITTED:
 			self.submitted_by = user
 		if self.workflow_state in DECIDED_STATES:
 			self.check_decider(user)
 			self.approver, self.decided_on = user, today()
-		if self.workflow_state == "Approved":
+		if self.workflow_state == APPROVED:
 			self.check_approval_limit(user)
 			self.check_budget()
-		if self.workflow_state in ("Rejected", "Returned") and not (self.decision_reason or "").strip():
+		if self.workflow_state in (REJECTED, RETURNED) and not (self.decision_reason or "").strip():
 			frappe.throw(_("Give the reason in Decision Reason."), title=_("Reason Needed"))
 
 	def check_decider(self, user: str):
@@ -167,7 +177,7 @@ class PPPlusClaim(Document):
 			)
 
 	def check_approval_limit(self, user: str):
-		limit = frappe.db.get_single_value("Virtual School Settings", "manager_approval_limit") or 0
+		limit = settings.get().manager_approval_limit
 		if pp_plus_budget.needs_head_approval(self.amount, limit) and user != "Administrator":
 			if VIRTUAL_SCHOOL_HEAD not in frappe.get_roles(user):
 				frappe.throw(

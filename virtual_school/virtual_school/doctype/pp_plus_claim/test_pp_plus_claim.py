@@ -6,6 +6,7 @@ from functools import partial
 
 import frappe
 from frappe.model.workflow import WorkflowTransitionError, apply_workflow
+from frappe.tests.utils import change_settings
 
 from virtual_school.domain import pp_plus_budget
 from virtual_school.tests.concurrency import run_meeting_at
@@ -47,7 +48,7 @@ def funding_year(**values):
 class PPPlusTestCase(VirtualSchoolTestCase):
 	def setUp(self):
 		self.year = funding_year()
-		frappe.db.set_single_value("Virtual School Settings", "manager_approval_limit", 1000)
+		self.enterContext(change_settings("Virtual School Settings", {"manager_approval_limit": 1000}))
 		self.school = make_school("990801", "Oak PP Primary")
 		self.other_school = make_school("990802", "Elm PP Primary")
 		self.worker = caseworker(1)

@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import today
 
+from virtual_school.pp_plus.vocabulary import IMPACT_SUBMITTED
+
 
 class PPPlusImpactReport(Document):
 	"""What one school's PP+ funded activities achieved in one term, child by child."""
@@ -13,7 +15,9 @@ class PPPlusImpactReport(Document):
 	def validate(self):
 		self.validate_rows()
 		before = self.get_doc_before_save()
-		if self.workflow_state == "Submitted" and (not before or before.workflow_state != "Submitted"):
+		if self.workflow_state == IMPACT_SUBMITTED and (
+			not before or before.workflow_state != IMPACT_SUBMITTED
+		):
 			self.validate_complete()
 			self.submitted_on = today()
 

@@ -5,6 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from virtual_school.pp_plus.documents import attach_remittance_advice
+from virtual_school.pp_plus.vocabulary import APPROVED, DRAFT, PAID
+
 
 class DoublePaymentError(frappe.ValidationError):
 	pass
@@ -17,13 +20,11 @@ class PPPlusPayment(Document):
 		self.validate_claims()
 
 	def on_submit(self):
-		self.set_claims_state("Paid", self.name)
-		from virtual_school.pp_plus.documents import attach_remittance_advice
-
+		self.set_claims_state(PAID, self.name)
 		attach_remittance_advice(self)
 
 	def on_cancel(self):
-		self.set_claims_state("Approved", None)
+		self.set_claims_state(APPROVED, None)
 
 	def validate_claims(self):
 		names = [row.claim for row in self.claims]
@@ -65,10 +66,10 @@ class PPPlusPayment(Document):
 					exc=DoublePaymentError,
 					title=_("Already Paid"),
 				)
-			if claim.workflow_state != "Approved":
+			if claim.workflow_state != APPROVED:
 				frappe.throw(
 					_("Row {0}: claim {1} is {2}; only approved claims can be paid.").format(
-						row.idx, row.claim, _(claim.workflow_state or "Draft")
+						row.idx, row.claim, _(claim.workflow_state or DRAFT)
 					),
 					title=_("Claim Not Approved"),
 				)

@@ -8,24 +8,18 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import formatdate, getdate, today
 
+from virtual_school.admissions import place_requests
+from virtual_school.admissions.vocabulary import PLACED
 from virtual_school.calendar import clocks
+from virtual_school.children.vocabulary import FULL_TIME, on_roll_on
+from virtual_school.domain.in_year_outcome import OUTCOME_SCHOOL_DAYS
 from virtual_school.domain.school_days import DayKind
+from virtual_school.shared import settings
 
-# School Admissions Code 2021: the outcome of an in-year application within 15 school days.
-ADMISSION_OUTCOME_SCHOOL_DAYS = 15
 # SSFA 1998 s97A: 7 days to make representations after consultation; s97B: 7 days to refer a direction
 # to the Schools Adjudicator after the notice. Calendar days (STATUTORY.md §3).
 DIRECTION_REPRESENTATION_DAYS = 7
 DIRECTION_REFERRAL_DAYS = 7
-OPEN_STATES = (
-	"Requested",
-	"Offered",
-	"Refused",
-	"Escalated",
-	"Direction Consulted",
-	"Directed",
-	"Referred to Secretary of State",
-)
 LA_MAY_DIRECT = "LA may direct"
 ASK_SECRETARY_OF_STATE = "Ask the Secretary of State"
 
@@ -42,7 +36,7 @@ class SchoolPlaceRequest(Document):
 		self.validate_outcome()
 
 	def on_update(self):
-		if self.workflow_state == "Placed" and not self.education_placement:
+		if self.workflow_state == PLACED and not self.education_placement:
 			self.create_education_placement()
 
 	def validate_child_needs_a_place(self):
@@ -54,9 +48,8 @@ class SchoolPlaceRequest(Document):
 			.select(placement.name, placement.school_name, placement.start_date)
 			.where(
 				(placement.child == self.child)
-				& (placement.attendance_basis == "Full time")
-				& (placement.start_date <= self.date_needed)
-				& (placement.end_date.isnull() | (placement.end_date >= self.date_needed))
+				& (placement.attendance_basis == FULL_TIME)
+				& on_roll_on(placement, self.date_needed)
 			)
 			.limit(1)
 			.run(as_dict=True)
@@ -96,7 +89,7 @@ class SchoolPlaceRequest(Document):
 					),
 					title=_("Refusal Reason Needed"),
 				)
-			row.outcome_due = safe_add_days(row.date_asked, ADMISSION_OUTCOME_SCHOOL_DAYS, DayKind.SCHOOL)
+			row.outcome_due = safe_add_days(row.date_asked, OUTCOME_SCHOOL_DAYS, DayKind.SCHOOL)
 		self.has_offer = int(any(row.response == "Offered" for row in self.approaches))
 		self.has_refusal = int(any(row.response == "Refused" for row in self.approaches))
 		if not self.refusing_school:
@@ -115,11 +108,11 @@ class SchoolPlaceRequest(Document):
 		self.reg10_satisfied = int(not self.reg10_required or approved)
 
 	def set_clocks(self):
-		target = frappe.db.get_single_value("Virtual School Settings", "place_target_school_days") or 20
+		target = settings.get().place_target_school_days
 		self.target_date = safe_add_days(self.date_needed, target, DayKind.SCHOOL)
-		until = getdate(self.start_date) - timedelta(days=1) if self.start_date else getdate(today())
-		since = getdate(self.date_needed) - timedelta(days=1)
-		self.days_without_place = clocks.count_days(since, until, DayKind.SCHOOL) if until > since else 0
+		self.days_without_place = place_requests.days_without_place(
+			self.date_needed, self.start_date, getdate(today()), clocks.get_school_calendar()
+		)
 		self.days_beyond_target = max(0, self.days_without_place - target)
 		self.representations_due = (
 			getdate(self.direction_consulted_on) + timedelta(days=DIRECTION_REPRESENTATION_DAYS)
@@ -166,7 +159,7 @@ class SchoolPlaceRequest(Document):
 				"child": self.child,
 				"school": self.admitting_school,
 				"start_date": self.start_date,
-				"attendance_basis": "Full time",
+				"attendance_basis": FULL_TIME,
 				"notes": _("Created when school place request {0} was placed.").format(self.name),
 			}
 		).insert(ignore_permissions=True)

@@ -5,6 +5,7 @@ from datetime import date
 
 import frappe
 from frappe.model.workflow import WorkflowTransitionError, apply_workflow
+from frappe.tests.utils import change_settings
 
 from virtual_school.escalations.services import run_daily_sweep
 from virtual_school.tests.utils import (
@@ -240,9 +241,12 @@ class TestSchoolPlaceRequest(VirtualSchoolTestCase):
 class TestPlaceRequestLetters(VirtualSchoolTestCase):
 	def setUp(self):
 		make_school_calendar("2030-31", TERMS)
-		settings = frappe.get_single("Virtual School Settings")
-		settings.update({"authority_name": "Testshire County Council", "letter_signatory": "Helen Hart"})
-		settings.save()
+		self.enterContext(
+			change_settings(
+				"Virtual School Settings",
+				{"authority_name": "Testshire County Council", "letter_signatory": "Helen Hart"},
+			)
+		)
 		self.maintained = make_school(
 			"990511", "Brook Community Primary", headteacher="Mrs A Head", town="Dover"
 		)

@@ -11,13 +11,20 @@ from datetime import timedelta
 
 import frappe
 from frappe import _
+from frappe.query_builder import DocType, Table
 
 from virtual_school.attendance.services import TOTALS, WEEK_TOTALS
+from virtual_school.attendance.vocabulary import persistently_absent, severely_absent
+from virtual_school.children.vocabulary import to_sql
 from virtual_school.domain import attendance as rules
-from virtual_school.permissions import caseload_children_condition, is_caseload_restricted
+from virtual_school.reports import caseload
 from virtual_school.reports.filters import academic_year_bounds
 
 GROUPS = {"Cohort": "cohort", "School": "school", "Year Group": "year_group", "Caseworker": "caseworker"}
+CHILD = Table("tabChild").as_("c")  # a plain table: DocType() needs a site at import time
+PER_CHILD = Table("per_child").as_("per_child")  # the derived table of each child's sessions (get_data)
+PERSISTENT_SQL = to_sql(persistently_absent(PER_CHILD.possible, PER_CHILD.attended))
+SEVERE_SQL = to_sql(severely_absent(PER_CHILD.possible, PER_CHILD.attended))
 
 
 def execute(filters: dict | None = None):
@@ -94,8 +101,11 @@ def _children_conditions(filters) -> tuple[list[str], dict] | None:
 	if filters.get("cohort"):
 		conditions.append("c.cohort = %(cohort)s")
 		values["cohort"] = filters.cohort
-	if is_caseload_restricted():
-		conditions.append(caseload_children_condition(frappe.session.user, "c.name"))
+	in_caseload = caseload.scope(CHILD)
+	if in_caseload is not None:
+		sql, parameters = caseload.as_sql(in_caseload)
+		conditions.append(sql)
+		values.update(parameters)
 	return (conditions, values) if conditions else None
 
 
@@ -116,10 +126,7 @@ def get_data(filters) -> list[dict]:
 		f"""select {"per_child.school" if by_school else f"c.{group_field}"} as group_key,
 			{"max(s.school_name)" if by_school else "null"} as group_name,
 			count(*) as children, sum(per_child.possible) as possible, sum(per_child.attended) as attended,
-			sum(per_child.possible > 0 and (per_child.possible - per_child.attended) * 10 >= per_child.possible)
-				as persistent,
-			sum(per_child.possible > 0 and (per_child.possible - per_child.attended) * 2 >= per_child.possible)
-				as severe,
+			sum({PERSISTENT_SQL}) as persistent, sum({SEVERE_SQL}) as severe,
 			sum(per_child.unauthorised) as unauthorised, sum(per_child.suspended) as suspended
 		from (
 			select a.child, {"a.school" if by_school else "null"} as school,

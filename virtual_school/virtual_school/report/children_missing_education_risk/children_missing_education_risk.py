@@ -2,16 +2,22 @@
 # For license information, please see license.txt
 """Looked-after children on roll at a school that sends attendance, with none received for them for the
 set number of school days: children who may be missing education. The same rule as the daily job that
-escalates them (``virtual_school.attendance.services.children_without_recent_attendance``)."""
+escalates them (``virtual_school.attendance.services.children_without_recent_attendance``). A caseworker sees
+their caseload (``reports.caseload``)."""
 
 import frappe
 from frappe import _
+from frappe.query_builder import DocType
 from frappe.utils import cint, getdate, today
+from pypika import Table
 
 from virtual_school.attendance.services import (
 	children_without_recent_attendance,
 	missing_attendance_threshold,
 )
+from virtual_school.reports import caseload
+
+CHILD = Table("tabChild")  # a plain table: DocType() needs a site at import time
 
 
 def execute(filters: dict | None = None):
@@ -58,10 +64,15 @@ def get_data(threshold: int, school: str | None = None) -> list[dict]:
 		rows = [row for row in rows if row.school == school]
 	if not rows:
 		return []
-	visible = set(
-		frappe.get_list("Child", filters={"name": ["in", [row.child for row in rows]]}, pluck="name")
-	)
-	rows = [row for row in rows if row.child in visible]
+	in_caseload = caseload.scope(CHILD)
+	if in_caseload is not None:
+		visible = set(
+			frappe.qb.from_(CHILD)
+			.select(CHILD.name)
+			.where(CHILD.name.isin([row.child for row in rows]) & in_caseload)
+			.run(pluck=True)
+		)
+		rows = [row for row in rows if row.child in visible]
 	escalations = {
 		row.reference_name: row.name
 		for row in frappe.get_all(

@@ -16,7 +16,8 @@ frappe.query_reports["Children Without a School Place"] = {
 	],
 	formatter(value, row, column, data, default_formatter) {
 		value = default_formatter(value, row, column, data);
-		if (column.fieldname === "days_without_place" && data && data.days_without_place > 20) {
+		// over_place_target: worked out on the server from Virtual School Settings (place target)
+		if (column.fieldname === "days_without_place" && data && data.over_place_target) {
 			value = `<span style="color: var(--red-600); font-weight: 600">${value}</span>`;
 		}
 		return value;

@@ -2,22 +2,28 @@
 # For license information, please see license.txt
 """Children in the cohort with no school place today, longest wait first, in school days.
 
-Permission-aware: the children come from ``frappe.get_list``, so a caseworker sees their caseload only;
-their placements and requests are read for those children alone.
+Caseload-aware: a caseworker sees their caseload only (``reports.caseload``); placements and requests are
+read for those children alone. Rows past the place target (Virtual School Settings) are flagged for the
+report's formatter, so the threshold is read in one place.
 """
 
 from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, today
+from frappe.query_builder import DocType
+from pypika import Table
 
+from virtual_school.admissions.vocabulary import CLOSED_STATES
 from virtual_school.calendar.clocks import get_school_calendar
+from virtual_school.children.vocabulary import ACTIVE, NOT_OF_SCHOOL_AGE
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
+from virtual_school.reports import caseload
+from virtual_school.reports.filters import on_date
+from virtual_school.shared import settings
 
-CLOSED_REQUEST_STATES = ("Placed", "Withdrawn")
-NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
+CHILD = Table("tabChild").as_("c")  # a plain table: DocType() needs a site at import time
 BUCKETS = ((5, "0-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"), (None, "over 40"))
 
 
@@ -68,20 +74,23 @@ def get_columns() -> list[dict]:
 
 
 def get_data(filters: frappe._dict) -> list[dict]:
-	on_date = getdate(filters.get("on_date") or today())
+	day = on_date(filters)
 	rows = children_without_a_place(filters)
 	if not rows:
 		return []
 	calendar = get_school_calendar()
 	min_days = int(filters.get("min_days") or 0)
+	target = settings.get().place_target_school_days
 	counted = []
 	for row in rows:
 		since = row.since
 		row.days_without_place = (
-			school_days.count_days(since - timedelta(days=1), on_date, DayKind.SCHOOL, calendar)
-			if since <= on_date
+			school_days.count_days(since - timedelta(days=1), day, DayKind.SCHOOL, calendar)
+			if since <= day
 			else 0
 		)
+		# the formatter highlights these: the target is read here, not retyped in the report's JavaScript
+		row.over_place_target = row.days_without_place > target
 		if row.days_without_place >= min_days:
 			counted.append(row)
 	counted.sort(key=lambda row: (-row.days_without_place, row.child_name))
@@ -91,32 +100,34 @@ def get_data(filters: frappe._dict) -> list[dict]:
 def children_without_a_place(filters: frappe._dict) -> list[dict]:
 	"""Active children of school age with no current school, each with their most recently ended
 	placement, their latest open place request and the first day without a place: one query, under the
-	user's permission conditions, in the report's row shape.
+	user's caseload (``reports.caseload``), in the report's row shape.
 
 	The first day without a place is the day after the last placement ended; with no ended placement, when
 	the need began: the earlier of the open request's "needed from" and the date the child entered care,
 	else the day the record was made.
 
-	The conditions are the ones ``frappe.get_list`` would add (role permissions, the caseload hook), from
-	Frappe's own ``DatabaseQuery.build_match_conditions``; placements and requests are read for those
-	children only. Written as SQL rather than three ``get_list`` calls because ``get_list`` turns "is not
-	set" into ``ifnull(current_school, '') = ''``, which no index can seek (a full scan of every child at
-	national scale), and fetching every ended placement to keep the latest in Python moved ~16,000 rows:
+	Placements and requests are read for those children only. Written as SQL rather than three ``get_list``
+	calls because ``get_list`` turns "is not set" into ``ifnull(current_school, '') = ''``, which no index
+	can seek (a full scan of every child at national scale), and fetching every ended placement to keep the latest in Python moved ~16,000 rows:
 	the report took 4x its SQL floor (docs/benchmarks.md). The first day is worked out here too, so only
 	the columns the report shows are read back (decoding rows was most of the report's own time).
 	"""
-	from frappe.model.db_query import DatabaseQuery
-
-	permitted = DatabaseQuery("Child").build_match_conditions() or "1 = 1"
+	values = {"active": ACTIVE, "not_of_school_age": NOT_OF_SCHOOL_AGE, "closed": CLOSED_STATES}
 	# Below Reception age or past 18 a child is not expected to have a school place.
 	conditions = [
-		"c.status = 'Active'",
+		"c.status = %(active)s",
 		"(c.current_school is null or c.current_school = '')",
 		"(c.key_stage is null or c.key_stage not in %(not_of_school_age)s)",
 	]
+	in_caseload = caseload.scope(CHILD)
+	if in_caseload is not None:
+		sql, parameters = caseload.as_sql(in_caseload)
+		conditions.append(sql)
+		values.update(parameters)
 	for key in ("cohort", "caseworker"):
 		if filters.get(key):
 			conditions.append(f"c.{key} = %({key})s")
+			values[key] = filters[key]
 	if filters.get("out_of_authority"):
 		conditions.append("c.out_of_authority = 1")
 	return frappe.db.sql(
@@ -124,7 +135,7 @@ def children_without_a_place(filters: frappe._dict) -> list[dict]:
 			select c.name, c.full_name, c.cohort, c.year_group, c.caseworker, c.out_of_authority,
 				c.date_entered_care, date(c.creation) as creation
 			from `tabChild` c
-			where {" and ".join(conditions)} and ({permitted.replace("`tabChild`.", "c.")})
+			where {" and ".join(conditions)}
 		)
 		select children.name as child, children.full_name as child_name, children.cohort,
 			children.year_group, children.caseworker, children.out_of_authority,
@@ -151,7 +162,7 @@ def children_without_a_place(filters: frappe._dict) -> list[dict]:
 			from `tabSchool Place Request` q join children on children.name = q.child
 			where q.workflow_state not in %(closed)s
 		) request on request.child = children.name and request.position = 1""",
-		{**filters, "not_of_school_age": NOT_OF_SCHOOL_AGE, "closed": CLOSED_REQUEST_STATES},
+		values,
 		as_dict=True,
 	)
 

@@ -1,9 +1,12 @@
 # Copyright (c) 2026, virtual_school contributors
 # For license information, please see license.txt
 
+import re
 from datetime import date
+from pathlib import Path
 
 import frappe
+from frappe.tests.utils import change_settings
 
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
@@ -84,3 +87,21 @@ class TestChildrenWithoutASchoolPlace(VirtualSchoolTestCase):
 		frappe.db.set_value("Child", self.other.name, "date_entered_care", None)  # nothing known
 		rows, _chart = self.rows()
 		self.assertEqual(rows[self.other.name]["since"], frappe.utils.getdate(self.other.creation))
+
+	def test_place_target_comes_from_settings(self):
+		"""The rows past the place target are flagged from Virtual School Settings (it was a literal 20 in the
+		report's JavaScript): 10 school days without a place is over a target of 9, not over one of 10."""
+		for target, over in ((9, True), (10, False), (20, False)):
+			with (
+				self.subTest(target=target),
+				change_settings("Virtual School Settings", {"place_target_school_days": target}),
+			):
+				rows, _chart = self.rows()
+				self.assertEqual(rows[self.waiting.name]["days_without_place"], 10)
+				self.assertIs(rows[self.waiting.name]["over_place_target"], over)
+
+	def test_formatter_highlights_from_the_server_flag(self):
+		"""The formatter reads the flag the server set, and compares the days with no number of its own."""
+		script = (Path(__file__).parent / "children_without_a_school_place.js").read_text()
+		self.assertIn("data.over_place_target", script)
+		self.assertIsNone(re.search(r"days_without_place\s*[<>]=?\s*\d", script))

@@ -2,27 +2,27 @@
 # For license information, please see license.txt
 """Strategic overview by cohort (children with a social worker and kinship children above all): counts,
 school places by admissions route, children without a place, attendance, suspensions and exclusions
-this year.
+in the academic year (the Academic Year filter; empty: this year). The counts of children and places are
+today's.
 Aggregates only: no individual casework view of these cohorts."""
 
 import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
-from frappe.utils import getdate, today
 
+from virtual_school.children.vocabulary import ACTIVE, of_school_age
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days
+from virtual_school.exclusions.vocabulary import PERMANENT, SUSPENSION
 from virtual_school.reports.annual_report import attendance_by_cohort
-
-NOT_OF_SCHOOL_AGE = ("Early years", "Post-18")
+from virtual_school.reports.filters import academic_year_bounds
 
 
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
-	academic_year = school_days.academic_year_of(getdate(today()))
-	start, end = school_days.academic_year_bounds(academic_year)
-	data = get_data(start, end, academic_year)
+	start, end = academic_year_bounds(filters)
+	data = get_data(start, end, filters.academic_year)
 	return get_columns(), data, None, get_chart(data)
 
 
@@ -41,16 +41,16 @@ def get_columns() -> list[dict]:
 		},
 		{"label": _("With an EHC Plan"), "fieldname": "ehc_plans", "fieldtype": "Int", "width": 110},
 		{
-			"label": _("Attendance This Year"),
+			"label": _("Attendance in the Year"),
 			"fieldname": "attendance_percent",
 			"fieldtype": "Percent",
 			"width": 130,
 		},
 		{"label": _("Persistently Absent"), "fieldname": "persistent", "fieldtype": "Int", "width": 130},
 		{"label": _("Severely Absent"), "fieldname": "severe", "fieldtype": "Int", "width": 120},
-		{"label": _("Suspensions This Year"), "fieldname": "suspensions", "fieldtype": "Int", "width": 130},
+		{"label": _("Suspensions in the Year"), "fieldname": "suspensions", "fieldtype": "Int", "width": 130},
 		{
-			"label": _("Permanent Exclusions This Year"),
+			"label": _("Permanent Exclusions in the Year"),
 			"fieldname": "permanent",
 			"fieldtype": "Int",
 			"width": 150,
@@ -75,12 +75,10 @@ def get_data(start, end, academic_year: str | None = None) -> list[dict]:
 			count_when(school.admissions_route == "LA may direct").as_("maintained"),
 			count_when(school.admissions_route == "Ask the Secretary of State").as_("academy"),
 			count_when(school.admissions_route == "Independent / other").as_("independent"),
-			count_when(child.current_school.isnull() & child.key_stage.notin(NOT_OF_SCHOOL_AGE)).as_(
-				"without_place"
-			),
+			count_when(child.current_school.isnull() & of_school_age(child)).as_("without_place"),
 			count_when(child.sen_provision == "EHC plan").as_("ehc_plans"),
 		)
-		.where(child.status == "Active")
+		.where(child.status == ACTIVE)
 		.groupby(child.cohort)
 		.run(as_dict=True)
 	)
@@ -90,8 +88,8 @@ def get_data(start, end, academic_year: str | None = None) -> list[dict]:
 		for row in frappe.qb.from_(exclusion)
 		.select(
 			exclusion.cohort,
-			count_when(exclusion.exclusion_type == "Suspension").as_("suspensions"),
-			count_when(exclusion.exclusion_type == "Permanent exclusion").as_("permanent"),
+			count_when(exclusion.exclusion_type == SUSPENSION).as_("suspensions"),
+			count_when(exclusion.exclusion_type == PERMANENT).as_("permanent"),
 		)
 		.where(exclusion.start_date.between(start, end))
 		.groupby(exclusion.cohort)

@@ -7,6 +7,7 @@ from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 
+from virtual_school.exclusions.vocabulary import PERMANENT, SUSPENSION
 from virtual_school.reports.filters import academic_year_bounds
 
 
@@ -36,7 +37,7 @@ def get_columns() -> list[dict]:
 
 def get_data(start, end) -> list[dict]:
 	exclusion = frappe.qb.DocType("Exclusion")
-	suspension = exclusion.exclusion_type == "Suspension"
+	suspension = exclusion.exclusion_type == SUSPENSION
 	rows = (
 		frappe.qb.from_(exclusion)
 		.select(
@@ -46,7 +47,7 @@ def get_data(start, end) -> list[dict]:
 			Count(exclusion.child).distinct().as_("children"),
 			Sum(Case().when(suspension, 1).else_(0)).as_("suspensions"),
 			Sum(Case().when(suspension, exclusion.school_days).else_(0)).as_("suspension_days"),
-			Sum(Case().when(exclusion.exclusion_type == "Permanent exclusion", 1).else_(0)).as_("permanent"),
+			Sum(Case().when(exclusion.exclusion_type == PERMANENT, 1).else_(0)).as_("permanent"),
 		)
 		.where(exclusion.start_date.between(start, end))
 		.groupby(exclusion.school, exclusion.school_name, exclusion.cohort)

@@ -13,11 +13,13 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
-from frappe.utils import add_months, getdate, today
+from frappe.utils import getdate
 
+from virtual_school.admissions.vocabulary import PLACED, WITHDRAWN
 from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
+from virtual_school.reports.filters import date_range
 
 
 def execute(filters: dict | None = None):
@@ -28,10 +30,7 @@ def execute(filters: dict | None = None):
 
 
 def validate_filters(filters: frappe._dict) -> None:
-	filters.from_date = getdate(filters.get("from_date") or add_months(today(), -12))
-	filters.to_date = getdate(filters.get("to_date") or today())
-	if filters.from_date > filters.to_date:
-		frappe.throw(_("From Date must be on or before To Date."), title=_("Invalid Filters"))
+	date_range(filters)
 
 
 def get_columns() -> list[dict]:
@@ -88,7 +87,7 @@ def get_data(filters: frappe._dict) -> list[dict]:
 		.where(
 			(approach.date_asked >= filters.from_date)
 			& (approach.date_asked <= filters.to_date)
-			& (request.workflow_state != "Withdrawn")
+			& (request.workflow_state != WITHDRAWN)
 		)
 		.groupby(approach.school, school.school_name, school.admissions_route)
 	)
@@ -120,7 +119,7 @@ def placement_outcomes(filters: frappe._dict) -> dict:
 		.on((approach.parent == request.name) & (approach.school == request.admitting_school))
 		.select(request.admitting_school, approach.date_asked, request.start_date)
 		.where(
-			(request.workflow_state == "Placed")
+			(request.workflow_state == PLACED)
 			& (approach.date_asked >= filters.from_date)
 			& (approach.date_asked <= filters.to_date)
 		)

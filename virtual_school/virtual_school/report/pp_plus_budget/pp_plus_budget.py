@@ -11,7 +11,15 @@ from decimal import Decimal
 import frappe
 from frappe import _
 
-ALLOCATED_KEY_STAGES = ("EYFS", "KS1", "KS2", "KS3", "KS4")
+from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
+from virtual_school.pp_plus.vocabulary import (
+	ALLOCATED_KEY_STAGES,
+	APPROVED,
+	COMMITTED_STATES,
+	FUNDING_YEAR,
+	PAID,
+	current_funding_year,
+)
 
 
 def execute(filters: dict | None = None):
@@ -23,10 +31,8 @@ def execute(filters: dict | None = None):
 
 
 def validate_filters(filters: frappe._dict) -> None:
-	filters.funding_year = filters.get("funding_year") or frappe.db.get_single_value(
-		"Virtual School Settings", "current_funding_year"
-	)
-	if not filters.funding_year or not frappe.db.exists("PP Plus Funding Year", filters.funding_year):
+	filters.funding_year = filters.get("funding_year") or current_funding_year()
+	if not filters.funding_year or not frappe.db.exists(FUNDING_YEAR, filters.funding_year):
 		frappe.throw(_("Choose a PP+ Funding Year."), title=_("Funding Year Needed"))
 
 
@@ -38,16 +44,14 @@ def budget_query(by_school: bool, one_school: bool) -> str:
 	national scale); each branch here uses an index (0.6 s, docs/benchmarks.md).
 	"""
 	allocated = (
-		"c.cohort = 'Looked After' and c.status = 'Active' and c.key_stage in %(allocated_key_stages)s"
+		"c.cohort = %(looked_after)s and c.status = %(active)s and c.key_stage in %(allocated_key_stages)s"
 	)
-	claims = (
-		"p.child = c.name and p.funding_year = %(funding_year)s and p.workflow_state in ('Approved', 'Paid')"
-	)
+	claims = "p.child = c.name and p.funding_year = %(funding_year)s and p.workflow_state in %(committed)s"
 	school = " and c.current_school = %(school)s" if one_school else ""
 	totals = """c.name as child, c.full_name as child_name, c.current_school as school,
 		c.current_school_name as school_name,
-		coalesce(sum(case when p.workflow_state = 'Approved' then p.amount end), 0) as approved,
-		coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0) as paid"""
+		coalesce(sum(case when p.workflow_state = %(approved)s then p.amount end), 0) as approved,
+		coalesce(sum(case when p.workflow_state = %(paid)s then p.amount end), 0) as paid"""
 	per_child = f"""select {totals} from `tabChild` c left join `tabPP Plus Claim` p on {claims}
 		where {allocated}{school} group by c.name
 		union all
@@ -64,6 +68,11 @@ def budget_values(filters: frappe._dict) -> dict:
 		"funding_year": filters.funding_year,
 		"school": filters.get("school"),
 		"allocated_key_stages": ALLOCATED_KEY_STAGES,
+		"looked_after": LOOKED_AFTER,
+		"active": ACTIVE,
+		"committed": COMMITTED_STATES,
+		"approved": APPROVED,
+		"paid": PAID,
 	}
 
 
@@ -115,7 +124,7 @@ def get_data(filters: frappe._dict, by_school: bool) -> list[dict]:
 	"""The budget rows with allocation, remaining and the order worked out in SQL: doing them in Python
 	(Decimals, ``remaining`` and a sort over 65,000 children at national scale) took longer than the query
 	itself (docs/benchmarks.md)."""
-	allocation = frappe.db.get_value("PP Plus Funding Year", filters.funding_year, "per_child_allocation")
+	allocation = frappe.db.get_value(FUNDING_YEAR, filters.funding_year, "per_child_allocation")
 	rows = frappe.db.sql(
 		budget_rows_query(by_school, bool(filters.get("school"))),
 		{**budget_values(filters), "allocation": Decimal(str(allocation or 0))},

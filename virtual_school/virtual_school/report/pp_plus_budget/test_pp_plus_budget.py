@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import frappe
+from frappe.tests.utils import change_settings
 from frappe.utils import getdate, today
 
 from virtual_school.domain import school_days
@@ -78,7 +79,10 @@ class TestPPPlusBudgetReport(PPPlusTestCase):
 			],
 		)
 
+	@change_settings("Virtual School Settings", {"current_funding_year": None})
 	def test_needs_a_funding_year(self):
-		frappe.db.set_single_value("Virtual School Settings", "current_funding_year", None)
-		with self.assertRaises(frappe.ValidationError):
+		"""No year in the filters or the settings: the year open today (pp_plus.vocabulary), else none."""
+		with self.freeze_time(date(2027, 10, 1)):  # inside the fixture's funding year
+			self.assertEqual(execute({})[1], execute({"funding_year": self.year})[1])
+		with self.freeze_time(date(2099, 10, 1)), self.assertRaises(frappe.ValidationError):
 			execute({})

@@ -12,7 +12,7 @@ from frappe.utils import getdate, today
 from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
-from virtual_school.pp_plus.impact import DONE_STATES
+from virtual_school.pp_plus.vocabulary import IMPACT_DONE_STATES
 
 
 def execute(filters: dict | None = None):
@@ -68,7 +68,7 @@ def get_data(filters: frappe._dict, on_date: date) -> list[dict]:
 			Count(row.name).as_("claims"),
 			Sum(row.amount).as_("funding"),
 		)
-		.where(report.workflow_state.notin(DONE_STATES) & (report.due_date < on_date))
+		.where(report.workflow_state.notin(IMPACT_DONE_STATES) & (report.due_date < on_date))
 		.groupby(report.name)
 	)
 	if filters.get("funding_year"):

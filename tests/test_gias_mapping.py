@@ -122,8 +122,9 @@ def test_dates_statuses_and_tidying(sample):
 		("103412", LA_MAY_DIRECT),  # community school
 		("118620", LA_MAY_DIRECT),  # voluntary aided
 		("123780", LA_MAY_DIRECT),  # voluntary controlled
-		("126123", LA_MAY_DIRECT),  # foundation special school, "Special schools" group
-		("131900", LA_MAY_DIRECT),  # pupil referral unit
+		# No admission authority for s97A (STATUTORY.md section 11): no direction route.
+		("126123", INDEPENDENT_OR_OTHER),  # foundation special school, "Special schools" group
+		("131900", INDEPENDENT_OR_OTHER),  # pupil referral unit
 		("137045", ASK_SECRETARY_OF_STATE),  # academy converter
 		("141980", ASK_SECRETARY_OF_STATE),  # free school
 		("148210", ASK_SECRETARY_OF_STATE),  # academy special converter, "Special schools" group
@@ -142,8 +143,9 @@ def test_admissions_route_in_the_sample(sample, urn, route):
 	("group", "kind", "route"),
 	[
 		("Local authority maintained schools", "Foundation school", LA_MAY_DIRECT),
-		("Local authority maintained schools", "LA nursery school", LA_MAY_DIRECT),
-		("Special schools", "Community special school", LA_MAY_DIRECT),
+		("Local authority maintained schools", "LA nursery school", INDEPENDENT_OR_OTHER),
+		("Local authority maintained schools", "Pupil referral unit", INDEPENDENT_OR_OTHER),
+		("Special schools", "Community special school", INDEPENDENT_OR_OTHER),
 		("Special schools", "Free schools special", ASK_SECRETARY_OF_STATE),
 		("Free Schools", "University technical college", ASK_SECRETARY_OF_STATE),
 		("Free Schools", "Studio schools", ASK_SECRETARY_OF_STATE),

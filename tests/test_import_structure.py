@@ -39,7 +39,9 @@ def imported_modules(node: ast.AST, current: str, modules: dict[str, Path], is_p
 			anchor = current.split(".") if is_package else current.split(".")[:-1]
 			anchor = anchor[: len(anchor) - (node.level - 1)]
 			base = ".".join([*anchor, base] if base else anchor)
-		names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
+		names = [
+			f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names
+		]
 	found = []
 	for name in names:
 		# the longest app module the dotted name starts with
@@ -97,7 +99,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def late_imports_without_reason() -> list[str]:
 	problems = []
-	for name, path in runtime_modules().items():
+	for path in runtime_modules().values():
 		source = path.read_text()
 		lines = source.splitlines()
 		if any(line.startswith("# late imports:") for line in lines):

@@ -121,7 +121,45 @@ def everything(data: bytes) -> str:
 	return "\n".join([*body_texts(data), *margin_texts(data), *extra])
 
 
-ALL_LETTERS = {"admission": admission, "direction": direction, "secretary_of_state": secretary_of_state}
+TRUST = letters.Recipient(
+	lines=("The Chief Executive", "Coastal Learning Trust", "2 Harbour Road", "Dover", "CT16 1AA"),
+	salutation="Dear Chief Executive",
+)
+
+
+def decision_to_direct(pupil=PUPIL, recipient=None, **extra):
+	return letters.decision_to_direct_letter(
+		AUTHORITY,
+		SCHOOL,
+		pupil,
+		letter_date=date(2026, 4, 7),
+		consulted_on=date(2026, 3, 30),
+		referral_window_ends=date(2026, 4, 14),
+		direct_from=date(2026, 4, 15),
+		recipient=recipient,
+		**extra,
+	)
+
+
+def direction_given(pupil=PUPIL, recipient=None, **extra):
+	return letters.direction_letter(
+		AUTHORITY,
+		SCHOOL,
+		pupil,
+		letter_date=date(2026, 4, 15),
+		notice_served_on=date(2026, 4, 7),
+		recipient=recipient,
+		**extra,
+	)
+
+
+ALL_LETTERS = {
+	"admission": admission,
+	"direction": direction,
+	"secretary_of_state": secretary_of_state,
+	"decision_to_direct": decision_to_direct,
+	"direction_given": direction_given,
+}
 
 
 @pytest.mark.parametrize(
@@ -221,7 +259,8 @@ def test_direction_notice_letter_content():
 		"On 20 March 2026 the school's admission authority refused",
 		"Year 10 is full.",
 		"Nearest school to the placement.",
-		"Notice of intention to direct",
+		"Consultation on a proposed direction to admit a looked-after child (section 97B(1))",
+		"representations (section 97B(1))",
 	):
 		assert expected in text, expected
 	assert "A.O.." not in text
@@ -303,7 +342,89 @@ NAMING_LETTERS = {
 		academy_trust="Coastal Learning Trust",
 		**NAMING_TEXT,
 	),
+	"decision_to_direct": lambda pupil: decision_to_direct(pupil, reason=NAMING_TEXT["reason"]),
 }
+
+
+@pytest.mark.parametrize("make", ALL_LETTERS.values(), ids=ALL_LETTERS.keys())
+def test_every_letter_carries_a_way_to_reply(make):
+	"""The virtual school's postal address, telephone and email are on every letter (issue #18 item 8)."""
+	text = everything(make())
+	for line in AUTHORITY.address_lines:
+		assert line in text, line
+	assert f"Email: {AUTHORITY.email}" in text
+	assert f"Telephone: {AUTHORITY.telephone}" in text
+
+
+def test_address_lines_from_settings_text():
+	assert letters.address_lines("Sessions House\nCounty Road\r\n\nME14 1XQ") == (
+		"Sessions House",
+		"County Road",
+		"ME14 1XQ",
+	)
+	assert letters.address_lines("Sessions House, County Road, ME14 1XQ") == (
+		"Sessions House",
+		"County Road",
+		"ME14 1XQ",
+	)
+	assert letters.address_lines(None) == ()
+
+
+def test_decision_to_direct_letter_content():
+	text = everything(decision_to_direct(reason="The school is nearest the placement."))
+	for expected in (
+		"Notice of decision to direct the admission of a looked-after child (section 97B)",
+		"On 30 March 2026 we consulted",
+		"section 97B(1)",
+		"The 7 days allowed for representations have passed without any.",
+		"section 97A",
+		"until 14 April 2026 (section 97C)",
+		"on or after 15 April 2026",
+		"The school is nearest the placement.",
+		"Dear Mrs J Patel",
+	):
+		assert expected in text, expected
+	heard = everything(decision_to_direct(representations_received_on=date(2026, 4, 2)))
+	assert "representations on 2 April 2026 and have considered them" in heard
+
+
+def test_decision_to_direct_refuses_impossible_dates():
+	with pytest.raises(ValueError, match="referral_window_ends"):
+		letters.decision_to_direct_letter(
+			AUTHORITY,
+			SCHOOL,
+			PUPIL,
+			letter_date=date(2026, 4, 7),
+			consulted_on=date(2026, 3, 30),
+			referral_window_ends=date(2026, 4, 7),
+			direct_from=date(2026, 4, 15),
+		)
+
+
+def test_direction_letter_content():
+	text = everything(direction_given(start_date=date(2026, 4, 20)))
+	for expected in (
+		"Direction to admit a looked-after child (section 97A)",
+		"On 7 April 2026 we gave the admission authority written notice",
+		"The 7 days allowed for a referral to the Schools Adjudicator have passed without a referral.",
+		"now directs the admission authority of St Mary's Church of England High School to admit A.O.",
+		"Please admit A.O. from 20 April 2026.",
+	):
+		assert expected in text, expected
+	after = everything(direction_given(adjudicator_decided_on=date(2026, 4, 20)))
+	assert "The Schools Adjudicator decided on 20 April 2026" in after
+
+
+@pytest.mark.parametrize("make", [direction, decision_to_direct, direction_given])
+def test_direction_letters_go_to_the_admission_authority_with_a_copy_to_the_head(make):
+	"""The other council or the academy trust is written to when it is the admission authority."""
+	text = everything(make(recipient=TRUST))
+	assert "Dear Chief Executive" in text
+	assert "Coastal Learning Trust" in text
+	assert "Copy to:" in text
+	assert "Mrs J Patel, Headteacher, St Mary's Church of England High School" in text
+	assert "Dear Mrs J Patel" not in text
+	assert "Copy to:" not in everything(make())
 
 
 @pytest.mark.parametrize("make", NAMING_LETTERS.values(), ids=NAMING_LETTERS.keys())

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 from test_exclusion_rules import CAL as HALF_TERMS
 
 from virtual_school.domain.pep_due_dates import DueDate, PepRules, merge_half_terms, next_pep_due
-from virtual_school.domain.pep_obligation import PepObligation, pep_held_on_time, pep_obligation
+from virtual_school.domain.pep_obligation import (
+	PepObligation,
+	next_statutory_review,
+	pep_held_on_time,
+	pep_obligation,
+)
 from virtual_school.domain.school_days import DayKind
 
 # The 2025-26 half-terms (and Summer 2 2025) of the exclusion tests, joined into review terms: Summer 2025
@@ -109,6 +114,38 @@ def test_on_time_means_the_meeting_was_held_by_the_due_date():
 	assert not pep_held_on_time(READY, None)
 
 
+def test_the_next_statutory_review_3_months_after_the_first_then_6_months():
+	# CPPCR reg 33: first review Monday 2 February 2026; the second by 2 May, later ones 6 months apart.
+	second = next_statutory_review(date(2026, 1, 5), [date(2026, 2, 2)])
+	assert second.due == date(2026, 5, 2) and second.kind == DayKind.CALENDAR
+	third = next_statutory_review(date(2026, 1, 5), [date(2026, 4, 30), date(2026, 2, 2)])
+	assert third.due == date(2026, 10, 30)
+	# 6 months after 31 August is the last day of February (2027 is not a leap year, 2028 is).
+	assert next_statutory_review(None, [date(2026, 3, 1), date(2026, 8, 31)]).due == date(2027, 2, 28)
+	assert next_statutory_review(None, [date(2027, 3, 1), date(2027, 8, 31)]).due == date(2028, 2, 29)
+	# Reviews of an earlier period of care do not count; none known: the initial PEP's ready-by date rules.
+	assert next_statutory_review(date(2026, 1, 5), [date(2025, 6, 1)]) is None
+	assert next_statutory_review(date(2026, 1, 5), []) is None
+
+
+def test_the_next_statutory_review_comes_first_when_earlier_than_the_term():
+	review = next_statutory_review(date(2026, 1, 5), [date(2026, 2, 2)])
+	held = {"last_pep_meeting_date": date(2026, 1, 30), "review_dates": [date(2026, 2, 2)]}
+	# 14 April: the Summer term's review is due 22 July, the statutory review on 2 May comes first.
+	assert obligation(date(2026, 4, 14), **held) == PepObligation(date(2026, 4, 14), True, review, ())
+	# Passed with no meeting since the review: missed, and the term's review is next.
+	assert obligation(date(2026, 5, 4), **held) == PepObligation(
+		date(2026, 5, 4), True, SUMMER_REVIEW, (review,)
+	)
+	# A meeting held after the last review is the PEP for the next one (and the Summer term's: the next
+	# termly review is in the Autumn, beyond this calendar).
+	after = {**held, "last_pep_meeting_date": date(2026, 4, 20)}
+	assert obligation(date(2026, 4, 21), **after) == PepObligation(date(2026, 4, 21), True, None, ())
+	# A review later than the term's date: the term's date comes first.
+	later = {**held, "review_dates": [date(2026, 2, 2), date(2026, 4, 1)]}
+	assert obligation(date(2026, 4, 14), **later).next_due == SUMMER_REVIEW
+
+
 # --- properties -----------------------------------------------------------------------------------------
 
 days = st.dates(min_value=date(2025, 9, 1), max_value=date(2026, 7, 31))
@@ -157,3 +194,30 @@ def test_missed_are_past_next_is_not_and_the_existing_clock_agrees(
 		assert existing in result.missed  # what the existing clock calls overdue is reported missed
 	elif not result.missed:
 		assert result.next_due is not None and result.next_due.due <= existing.due
+
+
+@settings(max_examples=200, deadline=None)
+@given(days, maybe_days, st.lists(days, max_size=3), days)
+def test_statutory_reviews_only_bring_the_next_due_forward(entered, meeting, reviews, on_date):
+	# Events recorded by ``on_date`` are on or before it; reviews are those held in the period of care.
+	if entered > on_date:
+		entered = on_date
+	meeting = None if meeting is not None and (meeting > on_date) else meeting
+	reviews = [day for day in reviews if entered <= day <= on_date]
+	common = {
+		"on_date": on_date,
+		"date_entered_care": entered,
+		"emergency": False,
+		"last_pep_meeting_date": meeting,
+		"last_school_move": None,
+		"calendar": CAL,
+	}
+	without = pep_obligation(**common)
+	with_reviews = pep_obligation(**common, review_dates=reviews)
+	assert set(without.missed) <= set(with_reviews.missed)
+	assert all(due.due < on_date for due in with_reviews.missed)
+	if with_reviews.next_due is not None:
+		assert with_reviews.next_due.due >= on_date
+		assert without.next_due is None or with_reviews.next_due.due <= without.next_due.due
+	else:
+		assert without.next_due is None

@@ -305,3 +305,13 @@ def test_case_reference_equal_to_claim_reference_is_quoted_once():
 		line for line in everything(data).splitlines() if line.startswith("If you have any questions")
 	]
 	assert sentence.count("PPC-00031") == 1
+
+
+@pytest.mark.parametrize("make", [decision, remittance], ids=["decision", "remittance"])
+def test_pp_plus_letters_carry_a_way_to_reply(make):
+	"""The virtual school's postal address, telephone and email from Settings (issue #18 item 8)."""
+	text = everything(make())
+	for line in AUTHORITY.address_lines:
+		assert line in text, line
+	assert f"Email: {AUTHORITY.email}" in text
+	assert f"Telephone: {AUTHORITY.telephone}" in text

@@ -189,4 +189,26 @@ def import_ssda903(
 	click.echo(json.dumps(result, indent=1, default=str))
 
 
-commands = [import_gias, demo, annual_report, benchmark, import_ssda903]
+@click.command("virtual-school-subject-access")
+@click.option("--child", required=True, help="The Child's name (its ID)")
+@click.option("--output", required=True, help="Where to write the .zip")
+@click.option("--user", help="Produce it as this Virtual School Head or Manager (default: Administrator)")
+@pass_context
+def subject_access(context, child, output, user=None):
+	"""Write a subject access export of one child (records, files, history, access log, summary) as a ZIP."""
+	import frappe
+
+	from virtual_school.governance.sar import export_to_path
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		path, size = export_to_path(child, output, user=user)
+		frappe.db.commit()  # the export's access log rows and its comment on the Child
+	finally:
+		frappe.destroy()
+	click.echo(f"Subject access export of {child} written to {path} ({size:,} bytes)")
+
+
+commands = [import_gias, demo, annual_report, benchmark, import_ssda903, subject_access]

@@ -38,6 +38,7 @@ permission_query_conditions = {
 	"PP Plus Claim": "virtual_school.permissions.pp_plus_claim_query_conditions",
 	"Personal Education Plan": "virtual_school.permissions.personal_education_plan_query_conditions",
 	"Exclusion": "virtual_school.permissions.exclusion_query_conditions",
+	"Care Placement Move": "virtual_school.permissions.care_placement_move_query_conditions",
 	"Advice Request": "virtual_school.permissions.advice_request_query_conditions",
 	"Attendance Record": "virtual_school.permissions.attendance_record_query_conditions",
 	"Attendance Term Total": "virtual_school.permissions.attendance_term_total_query_conditions",
@@ -59,6 +60,7 @@ has_permission = {
 	"PP Plus Claim": "virtual_school.permissions.pp_plus_claim_has_permission",
 	"Personal Education Plan": "virtual_school.permissions.child_record_has_permission",
 	"Exclusion": "virtual_school.permissions.child_record_has_permission",
+	"Care Placement Move": "virtual_school.permissions.child_record_has_permission",
 	"Advice Request": "virtual_school.permissions.advice_request_has_permission",
 	"Attendance Record": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Term Total": "virtual_school.permissions.child_record_has_permission",
@@ -76,6 +78,7 @@ scheduler_events = {
 		"virtual_school.children.placements.refresh_derived_fields",
 		"virtual_school.escalations.services.run_daily_sweep",
 		"virtual_school.pp_plus.impact.run_daily",
+		"virtual_school.children.leaving_care.end_care_at_eighteen",
 		"virtual_school.peps.services.escalate_overdue_peps",
 		"virtual_school.attendance.services.flag_attendance_concerns",
 		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
@@ -94,6 +97,17 @@ doc_events = {
 	"User": {
 		"validate": "virtual_school.setup.roles.set_default_workspace",
 	},
+	# A caseworker's shared children are cached per user: any change of a share clears that user's entry
+	"DocShare": {
+		"after_insert": "virtual_school.permissions.forget_shared_children",
+		"on_update": "virtual_school.permissions.forget_shared_children",
+		"on_trash": "virtual_school.permissions.forget_shared_children",
+	},
+	# Who read a child's records: each desk form load (getdoc) is logged (virtual_school/governance/access_log.py)
+	"Child": {"onload": "virtual_school.governance.access_log.on_form_load"},
+	"Personal Education Plan": {"onload": "virtual_school.governance.access_log.on_form_load"},
+	"Exclusion": {"onload": "virtual_school.governance.access_log.on_form_load"},
+	"PP Plus Claim": {"onload": "virtual_school.governance.access_log.on_form_load"},
 	# Two-factor stays per role when System Settings is saved (virtual_school/setup/security.py)
 	"System Settings": {
 		"before_validate": "virtual_school.setup.security.remember_two_factor_roles",
@@ -149,6 +163,12 @@ portal_menu_items = [
 
 # frappe.client.get_count applies no permissions in Frappe v15: count through get_list instead
 override_whitelisted_methods = {"frappe.client.get_count": "virtual_school.portal.guard.get_count"}
+# Frappe v15 lets anyone write any Access Log row: only a report's print or export may be logged by a client
+override_whitelisted_methods["frappe.core.doctype.access_log.access_log.make_access_log"] = (
+	"virtual_school.governance.access_log.make_access_log"
+)
+# A REST read of one Child, PEP, Exclusion or PP+ Claim is logged (virtual_school/governance/access_log.py)
+after_request = ["virtual_school.governance.access_log.after_request"]
 
 # A Version read as a document loses the values of fields above the reader's permission level
 # (virtual_school/security/restricted_fields.py)

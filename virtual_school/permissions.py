@@ -83,16 +83,51 @@ SHARED_NAMES_LIMIT = 1000
 
 
 def shared_children(user: str) -> list[str] | None:
-	"""The children shared with the user for reading (one indexed lookup), or None when there are more
-	than ``SHARED_NAMES_LIMIT``: callers then name them by a subquery instead of a literal list.
-	Used by ``child_query_conditions`` and ``virtual_school.reports.caseload``, so both read one rule."""
+	"""The children shared with the user for reading, or None when there are more than ``SHARED_NAMES_LIMIT``:
+	callers then name them by a subquery instead of a literal list.
+
+	Used by ``child_query_conditions`` and ``virtual_school.reports.caseload``, so both read one rule. Every
+	caseworker list asks it, so the answer is cached per user in Redis (a hash read instead of a query); a
+	DocShare inserted, changed or deleted through its document clears that user's entry
+	(``forget_shared_children``), and the entry expires after ``SHARED_CHILDREN_SECONDS`` in any case.
+	"""
+	key = f"{SHARED_CHILDREN_KEY}:{user}"
+	cached = frappe.cache.get_value(key)
+	if cached is not None:
+		return cached["names"]
 	shared = frappe.db.sql(
 		"""select `share_name` from `tabDocShare`
 		where `user` = %s and `share_doctype` = 'Child' and `read` = 1 limit %s""",
 		(user, SHARED_NAMES_LIMIT + 1),
 		pluck=True,
 	)
-	return None if len(shared) > SHARED_NAMES_LIMIT else shared
+	names = None if len(shared) > SHARED_NAMES_LIMIT else shared
+	frappe.cache.set_value(key, {"names": names}, expires_in_sec=SHARED_CHILDREN_SECONDS)
+	return names
+
+
+SHARED_CHILDREN_KEY = "virtual_school:shared_children"
+SHARED_CHILDREN_SECONDS = 600
+
+
+def forget_shared_children(doc, method=None) -> None:
+	"""DocShare hook: the user's cached shared children are stale (also the user a share moved from)."""
+	users = {doc.get("user")}
+	before = doc.get_doc_before_save() if method == "on_update" else None
+	if before:
+		users.add(before.get("user"))
+	keys = [f"{SHARED_CHILDREN_KEY}:{user}" for user in filter(None, users)]
+	for key in keys:
+		frappe.cache.delete_value(key)
+	# and again when the transaction ends: committed, a request that read the old shares in between may have
+	# cached them again (a revoked share must not stay readable for the entry's lifetime); rolled back, this
+	# transaction may have cached a share that never was
+	def forget():
+		for key in keys:
+			frappe.cache.delete_value(key)
+
+	frappe.db.after_commit.add(forget)
+	frappe.db.after_rollback.add(forget)
 
 
 def child_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
@@ -138,6 +173,7 @@ school_place_request_query_conditions = child_record_query_conditions("School Pl
 escalation_query_conditions = child_record_query_conditions("Escalation")
 personal_education_plan_query_conditions = child_record_query_conditions("Personal Education Plan")
 exclusion_query_conditions = child_record_query_conditions("Exclusion")
+care_placement_move_query_conditions = child_record_query_conditions("Care Placement Move")
 attendance_record_query_conditions = child_record_query_conditions("Attendance Record")
 attendance_term_total_query_conditions = child_record_query_conditions("Attendance Term Total")
 data_quality_issue_query_conditions = child_record_query_conditions("Data Quality Issue")

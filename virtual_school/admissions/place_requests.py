@@ -7,10 +7,11 @@ from frappe import _
 from frappe.utils import getdate, today
 from frappe.utils.file_manager import save_file
 
-from virtual_school.admissions.vocabulary import OPEN_STATES
+from virtual_school.admissions.vocabulary import CLOSED_STATES, OPEN_STATES
 from virtual_school.calendar import clocks
 from virtual_school.calendar.clocks import get_school_calendar
-from virtual_school.domain import letters, school_days
+from virtual_school.domain import direction_timeline, letters, school_days
+from virtual_school.domain.admission_route import AdmissionRoute
 from virtual_school.domain.in_year_outcome import OUTCOME_SCHOOL_DAYS
 from virtual_school.domain.school_days import DayKind, SchoolCalendar
 from virtual_school.shared import documents, settings
@@ -65,9 +66,44 @@ def _write_days(batch: list[tuple[str, int, int]]) -> None:
 
 LETTERS = {
 	"admission_request": "Admission request",
-	"direction_notice": "Notice of intention to direct",
+	"direction_notice": "Consultation on a proposed direction (s.97B(1))",
+	"decision_to_direct": "Notice of decision to direct (s.97B)",
+	"direction": "Direction to admit (s.97A)",
 	"secretary_of_state_request": "Request to the Secretary of State",
 }
+# What each letter waits for (STATUTORY.md section 11): a request still open, and for the direction letters
+# the step they record, whose dates admissions.routes keeps in order and on a direction route only.
+LETTER_NEEDS = {
+	"admission_request": (),
+	"direction_notice": ("direction_consulted_on",),
+	"decision_to_direct": ("direction_consulted_on", "direction_notice_on"),
+	"direction": ("direction_notice_on", "directed_on"),
+	"secretary_of_state_request": ("refusing_school",),
+}
+# The Settings every letter needs so the reader can reply (issue #18 item 8)
+REPLY_FIELDS = ("reply_address", "reply_email", "reply_telephone")
+
+
+def letter_offered(request, kind: str) -> bool:
+	"""Whether the request's state allows the letter: open, the step it records taken, and for the
+	Secretary of State the academy route (once the request records its route)."""
+	if request.workflow_state in CLOSED_STATES:
+		return False
+	if not all(request.get(field) for field in LETTER_NEEDS[kind]):
+		return False
+	if kind == "secretary_of_state_request" and request.get("admission_route"):
+		return request.admission_route == AdmissionRoute.ASK_SECRETARY_OF_STATE.value
+	return True
+
+
+@frappe.whitelist()
+def available_letters(name: str) -> list[dict]:
+	"""The letters the form offers for a request: kind and label, in the order of ``LETTERS``."""
+	request = frappe.get_doc("School Place Request", name)
+	request.check_permission("read")
+	return [
+		{"kind": kind, "label": _(label)} for kind, label in LETTERS.items() if letter_offered(request, kind)
+	]
 
 
 @frappe.whitelist()
@@ -77,6 +113,16 @@ def generate_letter(name: str, kind: str) -> dict:
 		frappe.throw(_("Unknown letter {0}.").format(kind))
 	request = frappe.get_doc("School Place Request", name)
 	request.check_permission("write")
+	if not letter_offered(request, kind):
+		meta = request.meta
+		frappe.throw(
+			_(
+				"The {0} letter is not written for this request yet: it needs {1}, and an open request."
+			).format(
+				_(LETTERS[kind]), ", ".join(_(meta.get_label(field)) for field in LETTER_NEEDS[kind]) or "-"
+			),
+			title=_("Letter Not Ready"),
+		)
 	try:
 		content = build_letter(request, kind, getdate(today()))
 	except ValueError as error:
@@ -89,9 +135,19 @@ def generate_letter(name: str, kind: str) -> dict:
 
 def build_letter(request, kind: str, letter_date: date) -> bytes:
 	"""The letter's bytes, from the request, its child, the school and the authority's settings."""
-	if not settings.get().letter_signatory:
+	values = settings.get()
+	if not values.letter_signatory:
 		frappe.throw(
 			_("Set the Letter Signatory in Virtual School Settings first."), title=_("Letter Not Ready")
+		)
+	missing = [field for field in REPLY_FIELDS if not getattr(values, field)]
+	if missing:
+		meta = frappe.get_meta(settings.DOCTYPE)
+		frappe.throw(
+			_("Set how to reply in Virtual School Settings first: {0}.").format(
+				", ".join(_(meta.get_label(field)) for field in missing)
+			),
+			title=_("Letter Not Ready"),
 		)
 	authority = documents.authority()
 	pupil = documents.pupil(request.child, request.name)
@@ -122,6 +178,39 @@ def build_letter(request, kind: str, letter_date: date) -> bytes:
 			representations_due=getdate(request.representations_due),
 			refusal_reason=(refusal.refusal_reason if refusal else "") or "",
 			reason=request.reason,
+			recipient=admission_authority_recipient(request),
+		)
+	if kind == "decision_to_direct":
+		if not (request.direction_notice_on and request.direction_consulted_on):
+			frappe.throw(_("Record the consultation and the date the notice is served first."))
+		window_ends = direction_timeline.referral_window_ends(getdate(request.direction_notice_on))
+		return letters.decision_to_direct_letter(
+			authority,
+			documents.addressee(request.refusing_school),
+			pupil,
+			letter_date=getdate(request.direction_notice_on),
+			consulted_on=getdate(request.direction_consulted_on),
+			representations_received_on=getdate(request.representations_received_on)
+			if request.get("representations_received_on")
+			else None,
+			referral_window_ends=window_ends,
+			direct_from=window_ends + timedelta(days=1),  # the window "has passed" the day after its last
+			recipient=admission_authority_recipient(request),
+		)
+	if kind == "direction":
+		if not (request.get("directed_on") and request.direction_notice_on):
+			frappe.throw(_("Record the date the notice was served and the date of the direction first."))
+		return letters.direction_letter(
+			authority,
+			documents.addressee(request.refusing_school),
+			pupil,
+			letter_date=getdate(request.directed_on),
+			notice_served_on=getdate(request.direction_notice_on),
+			adjudicator_decided_on=getdate(request.adjudicator_decided_on)
+			if request.get("adjudicator_decided_on")
+			else None,
+			start_date=getdate(request.start_date) if request.start_date else None,
+			recipient=admission_authority_recipient(request),
 		)
 	return letters.secretary_of_state_request_letter(
 		authority,
@@ -143,6 +232,51 @@ def build_letter(request, kind: str, letter_date: date) -> bytes:
 			for row in request.approaches
 		],
 	)
+
+
+def admission_authority_recipient(request) -> letters.Recipient | None:
+	"""Who the direction letters go to (STATUTORY.md section 11): the chair of governors of a voluntary
+	aided or foundation school, the other council for its own community or VC school, the academy trust;
+	None (the headteacher) when the route does not say."""
+	route = request.get("admission_route")
+	school = frappe.db.get_value(
+		"School",
+		request.refusing_school,
+		["school_name", "street", "town", "postcode", "la", "trust_name"],
+		as_dict=True,
+	)
+	if not (route and school):
+		return None
+	address = (school.street, school.town, school.postcode)
+	if route == AdmissionRoute.DIRECT_GOVERNING_BODY.value:
+		return letters.Recipient(
+			lines=("The Chair of Governors", school.school_name, *address),
+			salutation="Dear Chair of Governors",
+		)
+	if route == AdmissionRoute.DIRECT_OTHER_COUNCIL.value:
+		council = frappe.db.get_value("Local Authority", school.la, "la_name") or _(
+			"The local authority with LA code {0}"
+		).format(school.la)
+		return letters.Recipient(
+			lines=(
+				"The Admissions Team",
+				council,
+				_("Admission authority for {0}").format(school.school_name),
+			),
+			salutation="Dear Admissions Team",
+			copy_to=(_("The Chair of Governors, {0}").format(school.school_name),),
+		)
+	if route == AdmissionRoute.DIRECT_ACADEMY_TRUST.value:
+		return letters.Recipient(
+			lines=(
+				"The Chief Executive",
+				school.trust_name or _("The academy trust"),
+				_("c/o {0}").format(school.school_name),
+				*address,
+			),
+			salutation="Dear Chief Executive",
+		)
+	return None
 
 
 def _latest_approach(request):

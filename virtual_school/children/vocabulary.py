@@ -1,8 +1,10 @@
 """The words the app uses about a child, spelled once: cohorts, status and the key stages outside school age.
 
-Query conditions built from them (on roll on a date, of school age) live here too, so a report, a job
-and the portal ask the same question the same way.
+Query conditions built from them (on roll on a date, of school age, looked after on a date) live here too,
+so a report, a job and the portal ask the same question the same way.
 """
+
+from datetime import date
 
 # Child.cohort options (child.json)
 LOOKED_AFTER = "Looked After"
@@ -10,6 +12,11 @@ PREVIOUSLY_LOOKED_AFTER = "Previously Looked After"
 CHILD_WITH_A_SOCIAL_WORKER = "Child with a Social Worker"
 KINSHIP_CARE = "Kinship Care"
 COHORTS = (LOOKED_AFTER, PREVIOUSLY_LOOKED_AFTER, CHILD_WITH_A_SOCIAL_WORKER, KINSHIP_CARE)
+
+# Child Status History.state for a change of care status (the workflow's states fill the rest of the table)
+LEFT_CARE = "Left care"  # no longer looked after: returned home, another reason, or the 18th birthday
+# the history row's reason when the 18th birthday ends the cohort (Children Act 1989 s105(1))
+EIGHTEENTH_BIRTHDAY = "18th birthday"
 
 # Child.status
 ACTIVE = "Active"
@@ -57,6 +64,40 @@ def is_of_school_age(key_stage: str | None) -> bool:
 	"""The same rule as ``of_school_age`` for one child's key stage: a child without a key stage (no date of
 	birth yet) is not counted, as SQL's ``not in`` leaves NULL out."""
 	return key_stage is not None and key_stage not in NOT_OF_SCHOOL_AGE
+
+
+def eighteen_years_before(on_date: date) -> date:
+	"""The latest date of birth of a child who is 18 on ``on_date`` (a 29 February birth turns 18 on 1 March
+	in a year that is not a leap year, as ``domain.cohorts.eighteenth_birthday`` counts)."""
+	try:
+		return on_date.replace(year=on_date.year - 18)
+	except ValueError:  # on_date is 29 February; 18 years before is not a leap year
+		return date(on_date.year - 18, 2, 28)
+
+
+def looked_after_on(child_table, on_date: date):
+	"""qb criterion: the Child (``frappe.qb.DocType("Child")`` or an alias) was looked after on ``on_date``
+	(a Python date): in the Looked After cohort, or having left care since (any cohort), entered care by the
+	day (or no date recorded), not yet left (``date_left_care`` is the first day not looked after, the SSDA903
+	DEC) and under 18 (STATUTORY.md section 11; ``domain.cohorts``). The Python form is ``is_looked_after_on``.
+	"""
+	return (
+		((child_table.cohort == LOOKED_AFTER) | child_table.date_left_care.notnull())
+		& (child_table.date_entered_care.isnull() | (child_table.date_entered_care <= on_date))
+		& (child_table.date_left_care.isnull() | (child_table.date_left_care > on_date))
+		& (child_table.date_of_birth > eighteen_years_before(on_date))
+	)
+
+
+def is_looked_after_on(cohort, date_of_birth, date_entered_care, date_left_care, on_date: date) -> bool:
+	"""The same rule as ``looked_after_on`` for one child's values (dates or None)."""
+	return (
+		(cohort == LOOKED_AFTER or date_left_care is not None)
+		and (date_entered_care is None or date_entered_care <= on_date)
+		and (date_left_care is None or date_left_care > on_date)
+		and date_of_birth is not None
+		and date_of_birth > eighteen_years_before(on_date)
+	)
 
 
 def to_sql(criterion) -> str:

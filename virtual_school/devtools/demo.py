@@ -9,18 +9,21 @@ written with ``frappe.db.bulk_insert``, not one ``insert()`` each. Re-running it
 import random
 import time
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, now_datetime, today
 from frappe.utils.password import update_password
 
+from virtual_school.admissions.routes import refresh_school_routes
 from virtual_school.attendance.services import flag_attendance_concerns
+from virtual_school.children.leaving_care import apply_episodes
 from virtual_school.children.placements import refresh_current_school, refresh_year_groups
 from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
 from virtual_school.devtools.demo_sources import create_attendance, write_source_files
 from virtual_school.domain import pp_plus_budget, school_days, upn
-from virtual_school.escalations.services import run_daily_sweep
+from virtual_school.escalations.services import flag_late_answers, run_daily_sweep
 from virtual_school.peps.services import escalate_overdue_peps
 from virtual_school.setup import roles
 from virtual_school.setup.install import complete_setup_wizard
@@ -68,8 +71,9 @@ SCHOOL_KINDS = (
 	("Academies", "Academy converter", "Ask the Secretary of State", "Primary", 20),
 	("Academies", "Academy converter", "Ask the Secretary of State", "Secondary", 16),
 	("Free Schools", "Free schools", "Ask the Secretary of State", "Secondary", 5),
-	("Special schools", "Community special school", "LA may direct", "All-through", 5),
-	("Local authority maintained schools", "Pupil referral unit", "LA may direct", "Not applicable", 3),
+	# no admission authority for s97A (STATUTORY.md section 11): no direction route
+	("Special schools", "Community special school", "Independent / other", "All-through", 5),
+	("Local authority maintained schools", "Pupil referral unit", "Independent / other", "Not applicable", 3),
 	("Independent schools", "Other independent school", "Independent / other", "All-through", 7),
 )
 COHORTS = (
@@ -106,6 +110,9 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	run_daily_sweep()
 	claims = _create_pp_plus_claims(rng)
 	_create_peps_exclusions_and_advice(rng)
+	_create_leaving_care_cases(caseworkers)
+	_create_reg10_late_answer_and_exam_cases(caseworkers)
+	_create_admission_route_cases(caseworkers)
 
 	escalate_overdue_peps()
 	attendance_rows = _load_feeds(rng)
@@ -145,6 +152,10 @@ def _configure_settings() -> None:
 			"virtual_school_name": "Kent Virtual School (demo)",
 			"letter_signatory": "Helen Hart",
 			"letter_signatory_title": "Virtual School Head",
+			# how to reply, on every letter (issue #18 item 8)
+			"reply_address": "Sessions House\nCounty Road\nMaidstone\nME14 1XQ",
+			"reply_email": "virtual.school@kent-demo.example",
+			"reply_telephone": "03000 415000",
 			"current_funding_year": _funding_year_label(getdate(today())),
 		}
 	)
@@ -461,6 +472,11 @@ def _set_series(prefix: str, current: int) -> None:
 
 
 # The journey each demo request has been through, as workflow actions (see workflows/school_place_request.json).
+# The demo journeys' school kinds, by the route a looked-after child of this council takes (admissions.routes).
+DEMO_ROUTES = {
+	"LA may direct": ("Consult and direct the governing body", "Consult and direct the other council"),
+	"Ask the Secretary of State": ("Ask the Secretary of State (DfE)",),
+}
 REQUEST_JOURNEYS = (
 	(),
 	("Request Place",),
@@ -493,9 +509,13 @@ def _create_place_requests(rng: random.Random, schools: list[dict], limit: int =
 			as_list=True,
 		)
 	)
+	# The schools were bulk-inserted past the School controller: derive each one's route (issue #18), then
+	# direct only where this council may (never its own community or VC schools, PRUs or special schools).
+	refresh_school_routes()
+	direction_route = dict(frappe.get_all("School", fields=["name", "direction_route"], as_list=True))
 	by_route = {
-		route: [s for s in schools if s["admissions_route"] == route]
-		for route in ("LA may direct", "Ask the Secretary of State")
+		route: [s for s in schools if direction_route.get(s["name"]) in routes]
+		for route, routes in DEMO_ROUTES.items()
 	}
 	on_date = getdate(today())
 	for number, child in enumerate(waiting):
@@ -542,7 +562,7 @@ def _create_place_requests(rng: random.Random, schools: list[dict], limit: int =
 					min(on_date, getdate(add_days(date_needed, 10))),
 				)
 			if action == "Consult on Direction":
-				doc.direction_consulted_on = add_days(date_needed, 8)
+				doc.direction_consulted_on = min(on_date, getdate(add_days(date_needed, 8)))
 			if action == "Refer to Secretary of State":
 				doc.secretary_of_state_referred_on = add_days(date_needed, 8)
 			if action in ("Place Child", "Consult on Direction", "Refer to Secretary of State"):
@@ -743,3 +763,235 @@ def _create_peps_exclusions_and_advice(rng: random.Random, limit: int = 90) -> N
 				else None,
 			}
 		).insert(ignore_permissions=True)
+
+
+def _create_leaving_care_cases(caseworkers: list[str]) -> None:
+	"""Issue #18: a child who returned home (SSDA903 REC E4A: the looked-after cohort ends, with history, and
+	no PEP obligation or new PP+ claim follows) and an emergency placement two weeks ago with no PEP yet (PEPs
+	Due shows "No PEP", the start-by date 10 working days after entering care has passed)."""
+	on = getdate(today())
+	returned = frappe.get_doc(
+		{
+			"doctype": "Child",
+			"first_name": "Rowan",
+			"last_name": "Homeward",
+			"social_care_id": f"{DEMO_MARK}LEFT-E4A",
+			"date_of_birth": date(on.year - 11, 5, 14),
+			"cohort": LOOKED_AFTER,
+			"legal_status": "V2 - Single period of accommodation under section 20",
+			"responsible_la": HOME_LA,
+			"resident_la": HOME_LA,
+			"caseworker": caseworkers[0],
+			"care_episodes": [
+				{
+					"start_date": add_days(on, -400),
+					"legal_status": "V2",
+					"end_date": add_days(on, -30),
+					"reason_ceased": "E4A",
+				}
+			],
+		}
+	)
+	apply_episodes(
+		returned,
+		[
+			SimpleNamespace(
+				start=getdate(add_days(on, -400)), end=getdate(add_days(on, -30)), reason_ceased="E4A"
+			)
+		],
+		returned.date_of_birth,
+		on,
+	)
+	returned.date_entered_care = add_days(on, -400)
+	returned.insert(ignore_permissions=True)
+	frappe.get_doc(
+		{
+			"doctype": "Child",
+			"first_name": "Skye",
+			"last_name": "Newcome",
+			"social_care_id": f"{DEMO_MARK}EMERGENCY-NO-PEP",
+			"date_of_birth": date(on.year - 9, 2, 3),
+			"cohort": LOOKED_AFTER,
+			"legal_status": "L2 - Emergency protection order",
+			"date_entered_care": add_days(on, -14),
+			"emergency_placement": 1,
+			"responsible_la": HOME_LA,
+			"resident_la": HOME_LA,
+			"caseworker": caseworkers[0],
+		}
+	).insert(ignore_permissions=True)
+
+
+def _create_reg10_late_answer_and_exam_cases(caseworkers: list[str]) -> None:
+	"""Issue #18 items 6, 7 and 13: a key stage 4 care placement move with no nominated officer's approval
+	recorded (a reg 10 warning on the request and in Children Without a School Place, never a block) whose
+	school has not answered within 15 school days (the sweep's ToDo); an emergency move (the reg 10(3)
+	exception, no warning); and a Year 11 suspension that would miss a public examination (the 15-school-day
+	consideration clock)."""
+	on = getdate(today())
+	school = frappe.get_all("School", filters={"la": HOME_LA, "status": "Open"}, pluck="name", limit=1)
+	for number, (last_name, exception) in enumerate(
+		(("Mover", "None"), ("Emergency", "Emergency placement change"))
+	):
+		child = frappe.get_doc(
+			{
+				"doctype": "Child",
+				"first_name": "Jordan",
+				"last_name": last_name,
+				"social_care_id": f"{DEMO_MARK}REG10-{number}",
+				"date_of_birth": date(on.year - 15, 1, 10),  # key stage 4
+				"cohort": LOOKED_AFTER,
+				"date_entered_care": add_days(on, -700),
+				"responsible_la": HOME_LA,
+				"resident_la": HOME_LA,
+				"caseworker": caseworkers[0],
+			}
+		).insert(ignore_permissions=True)
+		frappe.get_doc(
+			{
+				"doctype": "Care Placement Move",
+				"child": child.name,
+				"move_date": add_days(on, -40),
+				"reg10_exception": exception,
+				"designated_teacher_consulted": 1,
+				"nominated_officer": "Sam Nominated (demo)",
+			}
+		).insert(ignore_permissions=True)
+		if school:
+			request = frappe.get_doc(
+				{
+					"doctype": "School Place Request",
+					"child": child.name,
+					"date_needed": add_days(on, -35),
+					"reason": "Care placement move",
+					"approaches": [{"school": school[0], "date_asked": add_days(on, -35)}],
+				}
+			)
+			request.flags.ignore_permissions = True
+			request.insert()
+			apply_workflow(request, "Request Place")
+	flag_late_answers(on)
+	candidate = frappe.get_all(
+		"Child",
+		filters={"year_group": "Year 11", "current_school": ["is", "set"], "status": ACTIVE},
+		fields=["name", "current_school"],
+		limit=1,
+		order_by="name",
+	)
+	if candidate:
+		frappe.get_doc(
+			{
+				"doctype": "Exclusion",
+				"child": candidate[0].name,
+				"school": candidate[0].current_school,
+				"exclusion_type": "Suspension",
+				"start_date": on,
+				"school_days": 2,
+				"reason": "Persistent or general disruptive behaviour",
+				"notice_date": on,
+				"misses_public_examination": 1,
+				"examination_date": add_days(on, 1),
+			}
+		).insert(ignore_permissions=True)
+
+
+def _create_admission_route_cases(caseworkers: list[str]) -> None:
+	"""Issue #18 items 1-5, one request each (STATUTORY.md section 11): the council's own community school
+	refused and the council admits (its decision recorded, no direction); a voluntary aided school directed
+	after consultation, notice and the adjudicator window; an academy request opened before the council's
+	power to direct academies commenced (it keeps the Secretary of State route) and a second one opened after
+	(the trust is consulted); a child with an EHC plan (the plan consultation, response due in 15 days)."""
+	on = getdate(today())
+	# The demo council records a commencement date for the academy power (CWSA 2026 s63), as a council
+	# would once the regulations are made; requests opened before it keep their route.
+	commenced = getdate(add_days(on, -30))
+	frappe.get_doc("Virtual School Settings").update({"academy_direction_commenced_on": commenced}).save(
+		ignore_permissions=True
+	)
+
+	def school(urn, name, group, kind):
+		if not frappe.db.exists("School", urn):
+			frappe.get_doc(
+				{
+					"doctype": "School",
+					"urn": urn,
+					"school_name": name,
+					"type_group": group,
+					"establishment_type": kind,
+					"la": HOME_LA,
+					"status": "Open",
+					"phase": "Primary",
+					"town": "Maidstone",
+				}
+			).insert(ignore_permissions=True)
+		return urn
+
+	maintained = "Local authority maintained schools"
+	own = school("990801", "Maidstone Castle Community Primary School (demo)", maintained, "Community school")
+	aided = school(
+		"990802", "Maidstone St Anne’s Voluntary Aided Primary (demo)", maintained, "Voluntary aided school"
+	)
+	academy = school("990803", "Maidstone Valley Academy (demo)", "Academies", "Academy converter")
+
+	def request(key, first_name, school_name, asked, opened=None, **child_values):
+		child = frappe.get_doc(
+			{
+				"doctype": "Child",
+				"first_name": first_name,
+				"last_name": "Routeway",
+				"social_care_id": f"{DEMO_MARK}ROUTE-{key}",
+				"date_of_birth": date(on.year - 8, 3, 9),
+				"cohort": LOOKED_AFTER,
+				"date_entered_care": add_days(on, -200),
+				"responsible_la": HOME_LA,
+				"resident_la": HOME_LA,
+				"caseworker": caseworkers[0],
+				**child_values,
+			}
+		).insert(ignore_permissions=True)
+		doc = frappe.get_doc(
+			{
+				"doctype": "School Place Request",
+				"child": child.name,
+				"date_needed": add_days(on, asked),
+				"reason": "Entered care",
+				"opened_on": add_days(on, opened if opened is not None else asked),
+				"approaches": [
+					{
+						"school": school_name,
+						"date_asked": add_days(on, asked),
+						"response": "Refused",
+						"response_date": add_days(on, asked + 3),
+						"refusal_reason": "Year group full",
+					}
+				],
+			}
+		)
+		doc.flags.ignore_permissions = True
+		doc.insert()
+		for action in ("Request Place", "Record Refusal", "Escalate"):
+			doc = apply_workflow(doc, action)
+		return doc
+
+	def act(doc, action, **values):
+		doc.update(values)
+		doc.save(ignore_permissions=True)
+		return apply_workflow(doc, action)
+
+	# The council's own community school refused: the council is its admission authority and admits.
+	admitted = request("OWN", "Casey", own, -20)
+	act(admitted, "Record Admission Decision", council_admission_decided_on=add_days(on, -12))
+	# A voluntary aided school: consulted 30 days ago, notice after the 7 days, directed after the window.
+	directed = request("VA", "Devon", aided, -45)
+	directed = act(directed, "Consult on Direction", direction_consulted_on=add_days(on, -30))
+	directed = act(directed, "Serve Notice of Intention to Direct", direction_notice_on=add_days(on, -22))
+	act(directed, "Direct Admission", directed_on=add_days(on, -14))
+	# An academy: opened before the commencement date (Secretary of State), and a second one after it.
+	before = request("ACADEMY-BEFORE", "Ellis", academy, -60)
+	act(before, "Refer to Secretary of State", secretary_of_state_referred_on=add_days(on, -50))
+	after = request("ACADEMY-AFTER", "Frankie", academy, -10)
+	act(after, "Consult on Direction", direction_consulted_on=add_days(on, -5))
+	# A child with an EHC plan: the plan consultation, not a direction.
+	ehcp = request("EHCP", "Gray", aided, -8, sen_provision="EHC plan")
+	ehcp.update({"ehcp_school": aided, "ehcp_consulted_on": add_days(on, -6), "ehcp_response": "Awaiting"})
+	ehcp.save(ignore_permissions=True)

@@ -4,10 +4,14 @@ Source: the public extract ``edubasealldataYYYYMMDD.csv`` (STATUTORY.md section 
 Windows-1252 (not documented by the DfE; every public consumer decodes it so), one row per establishment,
 with ``(name)`` and ``(code)`` twins for coded columns and dates as dd-mm-yyyy.
 
-The admissions route decides how a virtual school gets a looked-after child into a school it refused
-(STATUTORY.md section 3): the LA may direct a maintained school (SSFA 1998 s97A-C); for an academy or free
-school it must ask the Secretary of State to direct under the funding agreement; for independent schools,
-colleges and the rest there is no direction route.
+The admissions route is the school's family as far as a direction goes (STATUTORY.md sections 3 and 11):
+"LA may direct" for maintained mainstream schools with an admission authority (community, voluntary
+controlled, voluntary aided, foundation: SSFA 1998 s97A-C, though for the council's own community and VC
+schools the council simply admits, which ``admission_route`` decides with the council's LA code); "Ask the
+Secretary of State" for academies and free schools (until the council's power to direct academies
+commences, also ``admission_route``); "Independent / other" for every establishment with no direction route:
+independent schools, colleges, and pupil referral units, nursery schools and maintained special schools,
+which have no admission authority for s97A (section 11). The per-request route lives in ``admission_route``.
 
 Rows are mapped one at a time and all-or-nothing: a row that cannot be mapped becomes a ``RejectedRow``
 carrying its row number, column and reason, and the rest of the file still maps (DOMAIN.md section 7).
@@ -112,14 +116,21 @@ STATUS_MAP = {
 	"proposed to open": "Proposed to open",
 }
 
-# Maintained schools: the LA may direct the admission authority (SSFA 1998 s97A), or itself admits
-# (community and VC schools, PRUs). Compared case-insensitively.
+# Maintained mainstream schools with an admission authority: the LA may direct it (SSFA 1998 s97A), or, for
+# its own community and VC schools, admits itself. Compared case-insensitively.
 _MAINTAINED_TYPES = frozenset(
 	{
 		"community school",
 		"voluntary aided school",
 		"voluntary controlled school",
 		"foundation school",
+	}
+)
+# Maintained establishments with no admission authority for s97A (STATUTORY.md section 11): PRUs and
+# nursery schools take commissioned or nursery places, maintained special schools' places are named in
+# EHC plans. No direction route, whatever their group.
+_NO_DIRECTION_MAINTAINED_TYPES = frozenset(
+	{
 		"la nursery school",
 		"local authority nursery school",
 		"pupil referral unit",
@@ -178,6 +189,8 @@ def admissions_route_for(type_group: str | None, establishment_type: str | None)
 	group = _key(type_group)
 	if kind in _MAINTAINED_TYPES:
 		return LA_MAY_DIRECT
+	if kind in _NO_DIRECTION_MAINTAINED_TYPES:
+		return INDEPENDENT_OR_OTHER
 	if kind.startswith(("academy", "free school")) or kind in _SECRETARY_OF_STATE_TYPES:
 		return ASK_SECRETARY_OF_STATE
 	# Any other type (non-maintained special, independent, FE, secure unit, a type GIAS adds later): only

@@ -12,9 +12,21 @@ Three letters, each returned as ``bytes`` for the caller to attach to a record (
   Schools Adjudicator; the direction follows only after that. These are calendar days (OSA: "actual days -
   not working days"). Children who are not looked after are directed under s96 with other steps and time
   limits; this module does not write that letter.
+- ``decision_to_direct_letter``: the written notice of the council's decision to direct, served once the
+  representations are in or the 7 days have passed; the admission authority may refer the matter to the
+  Schools Adjudicator within 7 days of it (s97C), and the direction follows only after that.
+- ``direction_letter``: the direction itself (s97A), given after the adjudicator window passed without a
+  referral, or after the adjudicator's decision.
 - ``secretary_of_state_request_letter``: a local authority cannot direct an academy, so it asks the
   Secretary of State for Education to direct under the academy's funding agreement. The Department for
   Education acts for the Secretary of State (the ESFA did so until it closed on 31 March 2025).
+
+The consultation, the decision notice and the direction go to the **admission authority** (a ``Recipient``):
+the governing body of a voluntary aided or foundation school, the other council for its own community or
+voluntary controlled school, the academy trust once the council's power to direct academies has commenced
+(STATUTORY.md section 11); the headteacher gets a copy. Every letter carries a way to reply: the virtual
+school's postal address, telephone and email in the letterhead and the closing paragraph (the caller passes
+them on ``Authority``, from Virtual School Settings).
 
 Every letter names the child by initials only and carries the UK Government Security Classification marking
 OFFICIAL-SENSITIVE in its header and footer. All text is inserted as plain text runs (never markup); characters
@@ -52,9 +64,13 @@ __all__ = [
 	"Approach",
 	"Authority",
 	"PupilDetails",
+	"Recipient",
 	"SchoolAddressee",
+	"address_lines",
 	"admission_request_letter",
 	"child_initials",
+	"decision_to_direct_letter",
+	"direction_letter",
 	"direction_notice_letter",
 	"long_date",
 	"plain_text",
@@ -117,6 +133,16 @@ class SchoolAddressee:
 	town: str = ""
 	postcode: str = ""
 	urn: str = ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+	"""Who a direction letter goes to when it is not the headteacher: the admission authority's address
+	lines (first line the addressee), the salutation, and who gets a copy."""
+
+	lines: tuple[str, ...]
+	salutation: str
+	copy_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -351,6 +377,13 @@ def _school_lines(school: SchoolAddressee) -> list[str]:
 	return [plain_text(line) for line in lines if plain_text(line)]
 
 
+def address_lines(text: str | None) -> tuple[str, ...]:
+	"""A postal address typed one line per line (or comma-separated on one line) as letterhead lines."""
+	raw = plain_text(text).replace("\r", "\n")
+	parts = raw.split("\n") if "\n" in raw else raw.split(",")
+	return tuple(line.strip() for line in parts if line.strip())
+
+
 def _salutation(school: SchoolAddressee) -> str:
 	"""``Dear <headteacher>``, or ``Dear Headteacher`` when the name is not known."""
 	return f"Dear {plain_text(school.headteacher) or 'Headteacher'}"
@@ -428,6 +461,44 @@ def _letter_to_school(
 		subject=subject,
 	)
 	return document
+
+
+def _letter_to_recipient(
+	authority: Authority,
+	school: SchoolAddressee,
+	pupil: PupilDetails,
+	letter_date: date,
+	subject: str,
+	recipient: Recipient | None,
+) -> Document:
+	"""A new letter to the admission authority (``recipient``), or to the headteacher when it is None."""
+	if recipient is None:
+		return _letter_to_school(authority, school, pupil, letter_date, subject)
+	document = _new_document(authority, subject=subject, letter_date=letter_date)
+	lines = [plain_text(line) for line in recipient.lines if plain_text(line)]
+	_opening(
+		document,
+		authority,
+		lines,
+		pupil,
+		letter_date,
+		salutation=plain_text(recipient.salutation) or "Dear Sir or Madam",
+		subject=subject,
+	)
+	return document
+
+
+def _copy_lines(school: SchoolAddressee, recipient: Recipient | None) -> list[str]:
+	"""The headteacher's copy of a letter sent to the admission authority, and any other copy."""
+	if recipient is None:
+		return []
+	headteacher = plain_text(school.headteacher)
+	head = (
+		f"{headteacher}, Headteacher, {plain_text(school.name)}"
+		if headteacher
+		else f"The Headteacher, {plain_text(school.name)}"
+	)
+	return [head, *recipient.copy_to]
 
 
 def _keep_rows_whole(table: Table, *, together: bool, header_row: bool = False) -> None:
@@ -627,17 +698,22 @@ def direction_notice_letter(
 	representations_due: date,
 	refusal_reason: str = "",
 	reason: str = "",
+	recipient: Recipient | None = None,
 ) -> bytes:
-	"""Tell a maintained school's admission authority that we intend to direct it to admit a looked-after child.
+	"""Consult a school's admission authority on a proposed direction to admit a looked-after child.
 
-	This is the consultation of SSFA 1998 s97B: ``representations_due`` is 7 calendar days on. The letter
-	explains the next steps (written notice of a decision, then 7 days to refer to the Schools Adjudicator).
-	``refusal_reason`` is the school's stated reason; ``reason`` is why this school is right for the child.
+	This is the consultation of SSFA 1998 s97B(1) (STATUTORY.md section 11: not s97A): ``representations_due``
+	is 7 calendar days on. The letter explains the next steps (written notice of a decision, then 7 days to
+	refer to the Schools Adjudicator). ``refusal_reason`` is the school's stated reason; ``reason`` is why
+	this school is right for the child. ``recipient``: the admission authority when it is not the school's
+	headteacher (governing body, other council, academy trust), who then gets a copy.
 	"""
 	initials = _check_initials(pupil)
 	_require_after(representations_due, letter_date, "representations_due", "letter_date")
-	heading = "Notice of intention to direct the admission of a looked-after child"
-	document = _letter_to_school(authority, school, pupil, letter_date, _subject_text(heading, pupil))
+	heading = "Consultation on a proposed direction to admit a looked-after child (section 97B(1))"
+	document = _letter_to_recipient(
+		authority, school, pupil, letter_date, _subject_text(heading, pupil), recipient
+	)
 
 	school_name = plain_text(school.name)
 	authority_name = plain_text(authority.name)
@@ -656,7 +732,7 @@ def direction_notice_letter(
 		document,
 		f"We believe {school_name} is the right school for {initials}, and we intend to direct the admission "
 		f"authority to admit the child under section 97A of the School Standards and Framework Act 1998. "
-		f"This letter is our consultation with the admission authority under section 97B of that Act. "
+		f"This letter is our consultation with the admission authority under section 97B(1) of that Act. "
 		f"Please share it with the chair of governors.",
 	)
 	reason_text = _free_text(reason, pupil)
@@ -664,7 +740,8 @@ def direction_notice_letter(
 		_quoted(document, "Why this school:", reason_text)
 	_paragraph(
 		document,
-		f"The admission authority has {REPRESENTATIONS_DAYS} days, until {due}, to make representations. "
+		f"The admission authority has {REPRESENTATIONS_DAYS} days, until {due}, to make representations "
+		"(section 97B(1)). "
 		f"Please tell us in writing by {due}:",
 	)
 	_bullets(
@@ -700,6 +777,166 @@ def direction_notice_letter(
 	)
 	_paragraph(document, _contact_sentence(authority, pupil))
 	_sign_off(document, authority)
+	_copies(document, _copy_lines(school, recipient))
+	return _to_bytes(document)
+
+
+def decision_to_direct_letter(
+	authority: Authority,
+	school: SchoolAddressee,
+	pupil: PupilDetails,
+	*,
+	letter_date: date,
+	consulted_on: date,
+	referral_window_ends: date,
+	direct_from: date,
+	representations_received_on: date | None = None,
+	reason: str = "",
+	recipient: Recipient | None = None,
+) -> bytes:
+	"""The written notice of the council's decision to direct (SSFA 1998 s97B), served on ``letter_date``.
+
+	Served only once the representations are in or the 7 days after ``consulted_on`` have passed
+	(``domain.direction_timeline`` checks that; this letter only states it). The admission authority may
+	refer the matter to the Schools Adjudicator until ``referral_window_ends`` (7 days, s97C); the direction
+	is given from ``direct_from`` if nobody refers. ``reason`` is the council's reasons for its decision.
+	"""
+	initials = _check_initials(pupil)
+	_require_after(letter_date, consulted_on, "letter_date", "consulted_on")
+	_require_after(referral_window_ends, letter_date, "referral_window_ends", "letter_date")
+	_require_after(direct_from, referral_window_ends, "direct_from", "referral_window_ends")
+	heading = "Notice of decision to direct the admission of a looked-after child (section 97B)"
+	document = _letter_to_recipient(
+		authority, school, pupil, letter_date, _subject_text(heading, pupil), recipient
+	)
+	school_name = plain_text(school.name)
+	authority_name = plain_text(authority.name)
+	heard = (
+		f"We received the admission authority's representations on {long_date(representations_received_on)} "
+		"and have considered them."
+		if representations_received_on
+		else f"The {REPRESENTATIONS_DAYS} days allowed for representations have passed without any."
+	)
+	_paragraph(
+		document,
+		f"On {long_date(consulted_on)} we consulted the admission authority of {school_name} on a proposed "
+		f"direction to admit {initials}, a child looked after by {authority_name} (School Standards and "
+		f"Framework Act 1998, section 97B(1)). {heard}",
+	)
+	_paragraph(
+		document,
+		f"{authority_name} has decided to direct the admission authority to admit {initials} to {school_name} "
+		"under section 97A of the Act. This letter is the written notice of that decision to the admission "
+		"authority and the headteacher (section 97B).",
+	)
+	reason_text = _free_text(reason, pupil)
+	if reason_text:
+		_quoted(document, "Our reasons:", reason_text)
+	_paragraph(
+		document,
+		f"The admission authority may refer the matter to the Schools Adjudicator within "
+		f"{ADJUDICATOR_REFERRAL_DAYS} days of this notice, that is until {long_date(referral_window_ends)} "
+		"(section 97C). If it does, please tell us the same day. If no referral is made, we will give the "
+		f"direction on or after {long_date(direct_from)}, and the school must then admit the child. These "
+		"time limits are calendar days.",
+	)
+	_details_table(
+		document,
+		[
+			*_pupil_rows(pupil),
+			("Consulted on", long_date(consulted_on)),
+			(
+				"Representations received",
+				long_date(representations_received_on) if representations_received_on else "",
+			),
+			("Date of this notice", long_date(letter_date)),
+			(
+				f"Referral to the Schools Adjudicator until ({ADJUDICATOR_REFERRAL_DAYS} days)",
+				long_date(referral_window_ends),
+			),
+			("Direction from (if no referral)", long_date(direct_from)),
+		],
+		heading="Key details",
+	)
+	_paragraph(
+		document,
+		f"If the school will admit {initials} now, please tell us straight away: a place agreed today spares "
+		"the child the days a direction takes.",
+	)
+	_paragraph(document, _contact_sentence(authority, pupil))
+	_sign_off(document, authority)
+	_copies(document, _copy_lines(school, recipient))
+	return _to_bytes(document)
+
+
+def direction_letter(
+	authority: Authority,
+	school: SchoolAddressee,
+	pupil: PupilDetails,
+	*,
+	letter_date: date,
+	notice_served_on: date,
+	adjudicator_decided_on: date | None = None,
+	start_date: date | None = None,
+	recipient: Recipient | None = None,
+) -> bytes:
+	"""The direction to admit a looked-after child (SSFA 1998 s97A), given on ``letter_date``.
+
+	Given after the 7-day window for referral to the Schools Adjudicator that followed the notice served on
+	``notice_served_on`` passed without a referral, or after the adjudicator decided (``adjudicator_decided_on``)
+	that the child go to this school. ``start_date`` is the day the child should start, when agreed.
+	"""
+	initials = _check_initials(pupil)
+	_require_after(letter_date, notice_served_on, "letter_date", "notice_served_on")
+	heading = "Direction to admit a looked-after child (section 97A)"
+	document = _letter_to_recipient(
+		authority, school, pupil, letter_date, _subject_text(heading, pupil), recipient
+	)
+	school_name = plain_text(school.name)
+	authority_name = plain_text(authority.name)
+	after = (
+		f"The Schools Adjudicator decided on {long_date(adjudicator_decided_on)} that the child should be "
+		f"admitted to {school_name}."
+		if adjudicator_decided_on
+		else f"The {ADJUDICATOR_REFERRAL_DAYS} days allowed for a referral to the Schools Adjudicator have passed "
+		"without a referral."
+	)
+	_paragraph(
+		document,
+		f"On {long_date(notice_served_on)} we gave the admission authority written notice of our decision to "
+		f"direct it to admit {initials}, a child looked after by {authority_name} (section 97B). {after}",
+	)
+	_paragraph(
+		document,
+		f"{authority_name} now directs the admission authority of {school_name} to admit {initials} to the "
+		"school under section 97A of the School Standards and Framework Act 1998. The governing body must "
+		"admit the child, and the headteacher must arrange it.",
+	)
+	if start_date:
+		_paragraph(document, f"Please admit {initials} from {long_date(start_date)}.")
+	else:
+		_paragraph(document, f"Please admit {initials} without delay and tell us the start date.")
+	_details_table(
+		document,
+		[
+			*_pupil_rows(pupil),
+			("Notice of decision served on", long_date(notice_served_on)),
+			(
+				"Schools Adjudicator decided on",
+				long_date(adjudicator_decided_on) if adjudicator_decided_on else "",
+			),
+			("Date of this direction", long_date(letter_date)),
+			("Start date", long_date(start_date) if start_date else ""),
+		],
+		heading="Key details",
+	)
+	_paragraph(
+		document,
+		"Please confirm the start date and the name of your designated teacher for looked-after children. "
+		+ _contact_sentence(authority, pupil),
+	)
+	_sign_off(document, authority)
+	_copies(document, _copy_lines(school, recipient))
 	return _to_bytes(document)
 
 

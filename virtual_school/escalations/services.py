@@ -15,8 +15,9 @@ from frappe.utils import getdate, today
 from pypika.terms import ExistsCriterion
 
 from virtual_school.admissions.place_requests import refresh_place_request_clocks
-from virtual_school.admissions.vocabulary import OPEN_STATES
+from virtual_school.admissions.vocabulary import AWAITING, OPEN_STATES
 from virtual_school.domain import escalation_ladder
+from virtual_school.domain.in_year_outcome import OUTCOME_SCHOOL_DAYS
 from virtual_school.escalations.vocabulary import CLOSED, OPEN
 from virtual_school.setup import roles
 from virtual_school.shared import settings
@@ -99,12 +100,80 @@ def opened_names(escalations) -> list[str]:
 
 
 def run_daily_sweep(on_date: date | str | None = None) -> dict:
-	"""Daily job: refresh place-request clocks, open escalations for overdue requests, raise overdue ones."""
+	"""Daily job: refresh place-request clocks, open escalations for overdue requests, raise overdue ones,
+	and flag schools that have not answered by the 15-school-day outcome date."""
 	on_date = getdate(on_date or today())
 	refresh_place_request_clocks(on_date)
 	opened = open_escalations_for_overdue_place_requests(on_date)
 	raised = raise_overdue_escalations(on_date)
-	return {"opened": opened, "raised": raised}
+	late_answers = flag_late_answers(on_date)
+	return {"opened": opened, "raised": raised, "late_answers": late_answers}
+
+
+def flag_late_answers(on_date: date) -> list[str]:
+	"""Every School Place Approach still awaiting an answer after its outcome date (15 school days, School
+	Admissions Code 2021; ``domain.in_year_outcome``) on an open request: one ToDo to the request's
+	caseworker, once per approach. The approach's ``late_answer_flagged_on`` is claimed with a conditional
+	update first, so two sweeps (or two workers) never notify twice."""
+	approach = frappe.qb.DocType("School Place Approach")
+	request = frappe.qb.DocType("School Place Request")
+	late = (
+		frappe.qb.from_(approach)
+		.join(request)
+		.on((approach.parent == request.name) & (approach.parenttype == "School Place Request"))
+		.select(
+			approach.name,
+			approach.school,
+			approach.school_name,
+			approach.date_asked,
+			approach.outcome_due,
+			request.name.as_("request"),
+			request.child,
+			request.child_name,
+		)
+		.where(
+			request.workflow_state.isin(OPEN_STATES)
+			& (approach.response == AWAITING)
+			& approach.outcome_due.isnotnull()
+			& (approach.outcome_due < on_date)
+			& approach.late_answer_flagged_on.isnull()
+		)
+		.orderby(approach.outcome_due)
+		.run(as_dict=True)
+	)
+	flagged = []
+	for row in late:
+		frappe.db.sql(
+			"""update `tabSchool Place Approach` set late_answer_flagged_on = %s
+			where name = %s and late_answer_flagged_on is null""",
+			(on_date, row.name),
+		)
+		if not frappe.db._cursor.rowcount:
+			continue  # another sweep claimed it first
+		owner = holder_for(1, row.child)
+		if owner:
+			frappe.get_doc(
+				{
+					"doctype": "ToDo",
+					"allocated_to": owner,
+					"reference_type": "School Place Request",
+					"reference_name": row.request,
+					"date": on_date,
+					"priority": "High",
+					"description": _(
+						"{0} has not answered the request for {1} made on {2}: the outcome was due by {3} "
+						"({4} school days, School Admissions Code 2021). Chase the school or escalate."
+					).format(
+						row.school_name or row.school,
+						row.child_name or row.child,
+						frappe.utils.formatdate(row.date_asked),
+						frappe.utils.formatdate(row.outcome_due),
+						OUTCOME_SCHOOL_DAYS,
+					),
+				}
+			).insert(ignore_permissions=True)
+		flagged.append(row.name)
+	return flagged
 
 
 def open_escalations_for_overdue_place_requests(on_date: date) -> list[str]:

@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 
 __all__ = ["DOCUMENTS", "PORTAL_PAGES", "Shown", "fields_shown", "markdown"]
 
-AUTHORITY = ("authority_name", "virtual_school_name", "letter_signatory", "letter_signatory_title")
+AUTHORITY = (
+	"authority_name",
+	"virtual_school_name",
+	"letter_signatory",
+	"letter_signatory_title",
+	"reply_address",
+	"reply_email",
+	"reply_telephone",
+)
 ADDRESSEE = ("name", "school_name", "headteacher", "street", "town", "postcode")
 PUPIL = ("date_of_birth", "year_group", "upn")
 INITIALS = "the child's initials (from first and last name), never the name"
@@ -47,7 +55,6 @@ PORTAL_PAGES: dict[str, Shown] = {
 		fields={
 			"Child": ("first_name", "preferred_name", "last_name", "year_group", "current_school_name"),
 			"Personal Education Plan": ("due_date", "workflow_state"),
-			"School": ("school_name",),
 		},
 		derived=("PP+ remaining this funding year (the allocation less approved and paid claims)",),
 		source="portal/pages.py pupils_at",
@@ -72,7 +79,6 @@ PORTAL_PAGES: dict[str, Shown] = {
 				"due_date",
 				"workflow_state",
 			),
-			"School": ("school_name",),
 		},
 		source="portal/pages.py peps",
 	),
@@ -97,7 +103,6 @@ PORTAL_PAGES: dict[str, Shown] = {
 			),
 			"PEP Target": ("area", "target", "success_measure", "pp_plus_funded", "progress_rag"),
 			"PEP Attainment": ("subject", "current", "target"),
-			"School": ("school_name",),
 		},
 		source="portal/pages.py pep_for_school",
 		conditions={
@@ -119,7 +124,6 @@ PORTAL_PAGES: dict[str, Shown] = {
 				"response_date",
 				"refusal_reason",
 			),
-			"School": ("school_name",),
 		},
 		source="portal/pages.py place_requests",
 	),
@@ -139,7 +143,6 @@ PORTAL_PAGES: dict[str, Shown] = {
 			),
 			"Personal Education Plan": ("name", "child_name", "term", "academic_year"),
 			"PEP Target": ("name", "area", "target"),
-			"School": ("school_name",),
 		},
 		derived=("the funding year claims are filed in",),
 		source="portal/pages.py pp_plus_claims, claimable_targets",
@@ -157,7 +160,6 @@ PORTAL_PAGES: dict[str, Shown] = {
 				"due_date",
 				"workflow_state",
 			),
-			"School": ("school_name",),
 		},
 		source="portal/pages.py impact_reports",
 	),
@@ -186,7 +188,6 @@ PORTAL_PAGES: dict[str, Shown] = {
 			),
 			"PP Plus Claim": ("child_name",),
 			"File": ("file_name",),
-			"School": ("school_name",),
 		},
 		source="portal/pages.py impact_report_for_school",
 		conditions={"PP Plus Impact Report.review_comments": "only once returned or accepted"},
@@ -210,17 +211,58 @@ DOCUMENTS: dict[str, Shown] = {
 		conditions={"School Place Approach.outcome_due": "15 school days from the letter when not later"},
 	),
 	"direction_notice": Shown(
-		title="Place request: notice of intention to direct (maintained school)",
+		title="Place request: consultation on a proposed direction (s97B(1))",
 		audience="the refusing school's admission authority",
 		fields={
 			"Child": PUPIL,
 			"School Place Request": ("name", "reason", "direction_consulted_on", "representations_due"),
 			"School Place Approach": ("response_date", "refusal_reason"),
-			"School": ADDRESSEE,
+			"School": (*ADDRESSEE, "trust_name", "la"),
+			"Local Authority": ("la_name",),
 			"Virtual School Settings": AUTHORITY,
 		},
 		derived=(INITIALS,),
 		source="admissions/place_requests.py build_letter; domain/letters.py direction_notice_letter",
+	),
+	"decision_to_direct": Shown(
+		title="Place request: notice of decision to direct (s97B)",
+		audience="the admission authority (governing body, other council or academy trust), copied to the head",
+		fields={
+			"Child": PUPIL,
+			"School Place Request": (
+				"name",
+				"direction_consulted_on",
+				"representations_received_on",
+				"direction_notice_on",
+			),
+			"School": (*ADDRESSEE, "trust_name", "la"),
+			"Local Authority": ("la_name",),
+			"Virtual School Settings": AUTHORITY,
+		},
+		derived=(
+			INITIALS,
+			"the adjudicator window's end and the first day of direction (direction_timeline)",
+		),
+		source="admissions/place_requests.py build_letter; domain/letters.py decision_to_direct_letter",
+	),
+	"direction": Shown(
+		title="Place request: the direction to admit (s97A)",
+		audience="the admission authority (governing body, other council or academy trust), copied to the head",
+		fields={
+			"Child": PUPIL,
+			"School Place Request": (
+				"name",
+				"direction_notice_on",
+				"adjudicator_decided_on",
+				"directed_on",
+				"start_date",
+			),
+			"School": (*ADDRESSEE, "trust_name", "la"),
+			"Local Authority": ("la_name",),
+			"Virtual School Settings": AUTHORITY,
+		},
+		derived=(INITIALS,),
+		source="admissions/place_requests.py build_letter; domain/letters.py direction_letter",
 	),
 	"secretary_of_state_request": Shown(
 		title="Place request: request to the Secretary of State (academy)",
@@ -295,7 +337,7 @@ DOCUMENTS: dict[str, Shown] = {
 			),
 			"PEP Target": ("area", "target", "success_measure", "pp_plus_funded", "progress_rag"),
 			"PEP Attainment": ("subject", "current", "target"),
-			"Virtual School Settings": AUTHORITY,
+			"Virtual School Settings": ("authority_name", "virtual_school_name"),
 		},
 		derived=(INITIALS, "whether the carer contributed (not the carer's name)"),
 		source="peps/services.py export_pep; domain/pep_document.py pep_document",
@@ -303,8 +345,17 @@ DOCUMENTS: dict[str, Shown] = {
 	"annual_report": Shown(
 		title="The Virtual School Head's annual report",
 		audience="the council (governors, corporate parenting board); published after small-number suppression",
-		fields={"Virtual School Settings": AUTHORITY},
+		fields={
+			"Child": ("key_stage",),
+			"PP Plus Claim": ("category", "amount"),
+			"Virtual School Settings": AUTHORITY[:4],
+		},
 		derived=("counts, rates and sums over cohorts: no child-level data",),
+		conditions={
+			"Child.key_stage": "as a group label",
+			"PP Plus Claim.category": "as a group label",
+			"PP Plus Claim.amount": "summed",
+		},
 		source="reports/annual_report.py write_annual_report; domain/annual_report.py",
 	),
 }
@@ -315,13 +366,14 @@ def fields_shown(shown: Shown) -> set[tuple[str, str]]:
 	return {(doctype, fieldname) for doctype, fieldnames in shown.fields.items() for fieldname in fieldnames}
 
 
-def where_shown() -> dict[tuple[str, str], list[str]]:
-	"""(doctype, fieldname) -> the pages and documents that show it, for the DPIA's "exported" column."""
-	found: dict[tuple[str, str], list[str]] = {}
+def where_shown() -> dict[tuple[str, str], list[tuple[str, str]]]:
+	"""(doctype, fieldname) -> [(page or document, condition)], for the DPIA's "shown outside the desk"."""
+	found: dict[tuple[str, str], list[tuple[str, str]]] = {}
 	for prefix, table in (("portal", PORTAL_PAGES), ("document", DOCUMENTS)):
 		for key, shown in table.items():
-			for pair in sorted(fields_shown(shown)):
-				found.setdefault(pair, []).append(f"{prefix}: {key}")
+			for doctype, fieldname in sorted(fields_shown(shown)):
+				condition = shown.conditions.get(f"{doctype}.{fieldname}", "")
+				found.setdefault((doctype, fieldname), []).append((f"{prefix}: {key}", condition))
 	return found
 
 

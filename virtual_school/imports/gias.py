@@ -17,6 +17,7 @@ from frappe import _
 from frappe.utils import now_datetime
 from frappe.utils.background_jobs import is_job_enqueued
 
+from virtual_school.admissions import routes
 from virtual_school.domain import gias_mapping
 from virtual_school.permissions import require_roles
 from virtual_school.shared import settings
@@ -115,6 +116,9 @@ def import_schools(source: str | None = None, content: bytes | None = None) -> I
 
 	for start in range(0, len(to_write), BATCH_SIZE):
 		_upsert(to_write[start : start + BATCH_SIZE])
+	if to_write:
+		# The upsert bypasses the School controller: derive the admission authority and route (issue #18).
+		routes.refresh_school_routes()
 	summary.rejected.sort(key=lambda row: row["row"])
 	return summary
 

@@ -11,20 +11,20 @@ open issue of a child in the file that the file no longer shows is resolved. Re-
 changes nothing.
 """
 
+import dataclasses
 from collections import Counter
 
 import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from virtual_school.children.vocabulary import LOOKED_AFTER, PREVIOUSLY_LOOKED_AFTER
+from virtual_school.children.leaving_care import apply_episodes
+from virtual_school.children.vocabulary import LOOKED_AFTER
 from virtual_school.domain import ssda903
 from virtual_school.permissions import require_roles
 from virtual_school.shared import settings
 from virtual_school.virtual_school.doctype.import_log import import_log
 
-# Reasons an episode ceased that make a child previously looked after (adoption, SGO, CAO).
-PREVIOUSLY_LOOKED_AFTER_REASONS = ("E11", "E12", "E41", "E43", "E44", "E45", "E46", "E47", "E48")
 GENDERS = {"M": "Male", "F": "Female", "U": "Not known"}
 ISSUE_DOCTYPE = "Data Quality Issue"
 OPEN, RESOLVED = "Open", "Resolved"
@@ -54,9 +54,54 @@ def read(files: dict) -> ssda903.ReadResult:
 			title=_("Missing File"),
 		)
 	try:
-		return ssda903.read_files(files, known_la_codes=known, on_date=now_datetime().date())
+		result = ssda903.read_files(files, known_la_codes=known, on_date=now_datetime().date())
 	except ssda903.MalformedFile as error:
 		frappe.throw(_("The SSDA903 files cannot be imported: {0}").format(error), title=_("Malformed File"))
+	_flag_shared_upns(result)
+	return result
+
+
+def _flag_shared_upns(result: ssda903.ReadResult) -> None:
+	"""A UPN another child already holds (on the site, or earlier in the file) is not written, and flagged.
+
+	A Child's UPN is unique (``Child.validate_not_duplicate``): writing it would refuse the whole child, and a
+	looked-after child must never be lost to a typing error in a UPN.
+	"""
+	upns = [child.upn for child in result.children if child.upn]
+	if not upns:
+		return
+	table = frappe.qb.DocType("Child")
+	holders = {}
+	for start in range(0, len(upns), 1000):
+		for upn, social_care_id in (
+			frappe.qb.from_(table)
+			.select(table.upn, table.social_care_id)
+			.where(table.upn.isin(upns[start : start + 1000]))
+			.run()
+		):
+			holders[upn] = social_care_id
+	for index, child in enumerate(result.children):
+		if not child.upn:
+			continue
+		holder = holders.setdefault(child.upn, child.social_care_id)
+		if holder == child.social_care_id:
+			continue
+		result.issues.append(
+			ssda903.QualityIssue(
+				child.social_care_id,
+				ssda903.HEADER_FILE,
+				None,
+				"UPN",
+				child.upn,
+				_(
+					"UPN {0} is already recorded for another child: not written (check for a duplicate record)"
+				).format(child.upn),
+				"upn:duplicate",
+			)
+		)
+		result.children[index] = dataclasses.replace(
+			child, upn=None, invalid_fields=child.invalid_fields | {"UPN"}
+		)
 
 
 def preview(header=None, episodes=None, reviews=None, xml=None) -> dict:
@@ -92,7 +137,8 @@ def import_children(header=None, episodes=None, reviews=None, xml=None, log=None
 			try:
 				names[child.social_care_id] = _write(child, name)
 				summary[key].append(names[child.social_care_id])
-			except frappe.ValidationError as error:
+			except (frappe.ValidationError, frappe.DuplicateEntryError) as error:
+				# listed, never silent: the child is named in the answer and the Import Log
 				frappe.db.rollback(save_point=savepoint)
 				frappe.clear_messages()
 				names.pop(child.social_care_id, None)
@@ -194,7 +240,6 @@ def _write(child: ssda903.ChildRecord, name: str | None) -> str:
 	doc.update(values)
 	if child.episodes:
 		# derived from the episodes that can be used; with none usable, the stored history stands
-		latest = child.latest_episode
 		doc.update(
 			{
 				"legal_status": _legal_status_option(child.legal_status) or doc.legal_status,
@@ -203,8 +248,9 @@ def _write(child: ssda903.ChildRecord, name: str | None) -> str:
 			}
 		)
 		_set_where_the_child_lives(doc, child.placement_la)
-		if child.date_left_care and latest.reason_ceased in PREVIOUSLY_LOOKED_AFTER_REASONS:
-			doc.cohort = PREVIOUSLY_LOOKED_AFTER
+		# leaving care (domain.cohorts): the cohort and leaving date from the episodes, E11/E12/E41/E43-E48
+		# previously looked after, any other reason or the 18th birthday the end of the looked-after cohort
+		apply_episodes(doc, child.episodes, child.date_of_birth, now_datetime().date())
 		doc.set("care_episodes", [_episode_row(episode) for episode in child.episodes])
 	elif not name:
 		_set_where_the_child_lives(doc, None)

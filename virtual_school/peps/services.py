@@ -1,21 +1,26 @@
-"""Personal Education Plans on the site: due dates from the child's records, the overdue sweep, the export.
+"""Personal Education Plans on the site: every looked-after child's PEP obligation, the overdue sweep, the export.
 
-The rules are ``virtual_school.domain.pep_due_dates`` (no Frappe): started with the care plan or within 10
-working days of an emergency placement, ready for the first review 20 working days after entering care,
-reviewed each school term, and (a local rule, a setting) renewed within N school days of a school move.
+The rules are ``virtual_school.domain.pep_obligation`` on ``pep_due_dates`` (no Frappe): started with the care
+plan or within 10 working days of an emergency placement (CPPCR 2010 reg 4; ``Child.emergency_placement``),
+ready for the first review 20 working days after entering care (reg 33), reviewed each school term and for
+each statutory review (reg 33: 3 months after the first, then 6 months), and (a local rule, a setting) renewed
+within N school days of a school move. The obligation belongs to the child, not to a PEP record: a child
+looked after on the day (``children.vocabulary.looked_after_on``) with no PEP at all still has one, and one
+who left care has none from the day they left. An obligation is met by a PEP meeting held by its due date.
 """
 
 from datetime import date
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Coalesce, Max
+from frappe.query_builder.functions import Max
 from frappe.utils import formatdate, getdate, today
 from frappe.utils.file_manager import save_file
 from pypika.terms import ExistsCriterion
 
 from virtual_school.calendar.clocks import get_school_calendar
-from virtual_school.domain import pep_document, pep_due_dates
+from virtual_school.children.vocabulary import looked_after_on
+from virtual_school.domain import pep_document, pep_due_dates, pep_obligation
 from virtual_school.escalations.services import open_escalation, opened_names
 from virtual_school.escalations.vocabulary import CLOSED
 from virtual_school.peps.vocabulary import DONE_STATES
@@ -27,34 +32,117 @@ def rules() -> pep_due_dates.PepRules:
 	return pep_due_dates.PepRules(school_move_school_days=settings.get().pep_after_school_move_school_days)
 
 
+CHUNK = 1000
+
+
+def review_calendar():
+	"""The site's calendar with half-terms joined: a PEP is reviewed once per full term."""
+	return pep_due_dates.merge_half_terms(get_school_calendar())
+
+
+def _chunks(names: list[str]):
+	for start in range(0, len(names), CHUNK):
+		yield names[start : start + CHUNK]
+
+
+def looked_after_children(on_date: date, names: list[str] | None = None, scope=None) -> list[dict]:
+	"""The children looked after on ``on_date`` (optionally only ``names``, or those a ``reports.caseload``
+	criterion on the Child table admits), with what their PEP obligation needs."""
+	child = frappe.qb.DocType("Child")
+	condition = looked_after_on(child, on_date)
+	in_scope = scope(child) if scope is not None else None
+	if in_scope is not None:
+		condition &= in_scope
+	query = (
+		frappe.qb.from_(child)
+		.select(
+			child.name,
+			child.full_name,
+			child.caseworker,
+			child.current_school,
+			child.current_school_name,
+			child.date_entered_care,
+			child.emergency_placement,
+			child.date_left_care,
+		)
+		.orderby(child.full_name)
+	)
+	if names is None:
+		return query.where(condition).run(as_dict=True)
+	rows = []
+	for chunk in _chunks(names):
+		rows += query.where(condition & child.name.isin(chunk)).run(as_dict=True)
+	return rows
+
+
+def _grouped_max(doctype: str, field: str, names: list[str], on_date: date) -> dict:
+	table = frappe.qb.DocType(doctype)
+	found = {}
+	for chunk in _chunks(names):
+		found.update(
+			frappe.qb.from_(table)
+			.select(table.child, Max(table[field]))
+			.where(table.child.isin(chunk) & (table[field] <= on_date))
+			.groupby(table.child)
+			.run()
+		)
+	return found
+
+
+def _reviews(names: list[str], on_date: date) -> dict[str, list]:
+	review = frappe.qb.DocType("Care Review")
+	found: dict[str, list] = {}
+	for chunk in _chunks(names):
+		for parent, review_date in (
+			frappe.qb.from_(review)
+			.select(review.parent, review.review_date)
+			.where(
+				(review.parenttype == "Child")
+				& (review.parentfield == "care_reviews")
+				& review.parent.isin(chunk)
+				& (review.review_date <= on_date)
+			)
+			.run()
+		):
+			found.setdefault(parent, []).append(getdate(review_date))
+	return found
+
+
+def obligations(children: list[dict], on_date: date) -> dict[str, pep_obligation.PepObligation]:
+	"""Each child's PEP obligation on ``on_date`` (rows of ``looked_after_children``), set-based: one query
+	per source (last PEP meeting held, last school move, statutory reviews), then the pure rule per child."""
+	on_date = getdate(on_date)
+	names = [row.name for row in children]
+	if not names:
+		return {}
+	meetings = _grouped_max("Personal Education Plan", "meeting_date", names, on_date)
+	moves = _grouped_max("Education Placement", "start_date", names, on_date)
+	reviews = _reviews(names, on_date)
+	calendar, pep_rules = review_calendar(), rules()
+	return {
+		row.name: pep_obligation.pep_obligation(
+			on_date=on_date,
+			date_entered_care=getdate(row.date_entered_care) if row.date_entered_care else None,
+			emergency=bool(row.emergency_placement),
+			last_pep_meeting_date=getdate(meetings[row.name]) if meetings.get(row.name) else None,
+			last_school_move=getdate(moves[row.name]) if moves.get(row.name) else None,
+			calendar=calendar,
+			left_care_on=getdate(row.date_left_care) if row.date_left_care else None,
+			review_dates=reviews.get(row.name, ()),
+			rules=pep_rules,
+		)
+		for row in children
+	}
+
+
 def next_due_for(child: str, on_date: date | None = None) -> pep_due_dates.DueDate | None:
-	"""The child's next PEP obligation, from their care dates, last completed PEP and last school move."""
+	"""The obligation a PEP meeting on ``on_date`` meets: the earliest missed one, else the next due; None
+	when the child is not looked after on the day (no statutory PEP) or the calendar cannot date it."""
 	on_date = getdate(on_date or today())
-	entered_care = frappe.db.get_value("Child", child, "date_entered_care")
-	pep = frappe.qb.DocType("Personal Education Plan")
-	placement = frappe.qb.DocType("Education Placement")
-	last_pep = (
-		frappe.qb.from_(pep)
-		.select(Max(Coalesce(pep.meeting_date, pep.completed_on)))
-		.where((pep.child == child) & pep.workflow_state.isin(DONE_STATES))
-		.run()[0][0]
-	)
-	last_move = (
-		frappe.qb.from_(placement)
-		.select(Max(placement.start_date))
-		.where((placement.child == child) & (placement.start_date <= on_date))
-		.run()[0][0]
-	)
-	return pep_due_dates.next_pep_due(
-		date_entered_care=getdate(entered_care) if entered_care else None,
-		emergency=False,
-		last_pep_date=getdate(last_pep) if last_pep else None,
-		last_school_move=getdate(last_move) if last_move else None,
-		# Terms are stored as half-terms; a PEP is reviewed once per full term.
-		calendar=pep_due_dates.merge_half_terms(get_school_calendar()),
-		on_date=on_date,
-		rules=rules(),
-	)
+	found = obligations(looked_after_children(on_date, [child]), on_date).get(child)
+	if found is None:
+		return None
+	return found.missed[0] if found.missed else found.next_due
 
 
 def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
@@ -88,6 +176,29 @@ def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
 			f"pep-overdue:{row.name}:{on_date}",
 		)
 		for row in overdue
+	) + escalate_children_without_pep(on_date)
+
+
+def escalate_children_without_pep(on_date: date) -> list[str]:
+	"""One open escalation on each looked-after child with no PEP record at all whose first obligation has
+	passed (the child's, not a record's: issue #18). Keyed by that due date, so once per child until a PEP
+	meeting is held."""
+	pep = frappe.qb.DocType("Personal Education Plan")
+	with_pep = {row[0] for row in frappe.qb.from_(pep).select(pep.child).distinct().run()}
+	children = [row for row in looked_after_children(on_date) if row.name not in with_pep]
+	found = obligations(children, on_date)
+	return opened_names(
+		open_escalation(
+			"Child",
+			row.name,
+			_("{0} has no PEP: one was due on {1} ({2}).").format(
+				row.full_name, formatdate(found[row.name].missed[0].due), _(found[row.name].missed[0].rule)
+			),
+			on_date,
+			f"pep-missing:{row.name}:{found[row.name].missed[0].due}",
+		)
+		for row in children
+		if found[row.name].missed
 	)
 
 

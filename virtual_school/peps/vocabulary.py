@@ -7,10 +7,22 @@ DONE_STATES = (APPROVED,)
 SCHOOL_EDITABLE_STATES = ("Draft", "Returned")
 
 
+def held_on_time(pep_table):
+	"""qb criterion: the PEP's meeting was held on or before its due date, whatever its state: the statutory
+	test (``domain.pep_obligation.pep_held_on_time``: QA and approval may follow). The headline "on time" of
+	PEP Compliance, PEPs Due and the annual report."""
+	return pep_table.meeting_date.notnull() & (pep_table.meeting_date <= pep_table.due_date)
+
+
+def is_held_on_time(meeting_date, due_date) -> bool:
+	"""The same rule as ``held_on_time`` for one PEP's values (dates or None)."""
+	return None not in (meeting_date, due_date) and meeting_date <= due_date
+
+
 def completed_on_time(pep_table):
 	"""qb criterion: the PEP (``frappe.qb.DocType("Personal Education Plan")`` or an alias) is done and was
-	completed on or before its due date: what the PEP Compliance report and the annual report count as on
-	time. (``domain.pep_obligation.pep_held_on_time`` counts the meeting date instead: see the report.)"""
+	completed (approved after QA) on or before its due date: shown beside ``held_on_time`` in PEP Compliance
+	and PEPs Due as "approved on time"."""
 	return pep_table.workflow_state.isin(DONE_STATES) & (pep_table.completed_on <= pep_table.due_date)
 
 

@@ -20,8 +20,6 @@ from virtual_school.pp_plus import vocabulary
 from virtual_school.shared import settings
 
 
-
-
 def run_daily(on_date: date | str | None = None) -> dict:
 	on_date = getdate(on_date or today())
 	return {

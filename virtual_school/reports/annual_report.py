@@ -18,11 +18,11 @@ from pypika.terms import Field
 from virtual_school.admissions.vocabulary import PLACED
 from virtual_school.attendance.services import TOTALS
 from virtual_school.attendance.vocabulary import persistently_absent, severely_absent
-from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER, of_school_age, to_sql
+from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER, looked_after_on, of_school_age, to_sql
 from virtual_school.domain import pp_plus_budget, school_days
 from virtual_school.domain.annual_report import AnnualReportFigures, annual_report
 from virtual_school.peps.vocabulary import DONE_STATES as PEP_DONE_STATES
-from virtual_school.peps.vocabulary import completed_on_time
+from virtual_school.peps.vocabulary import held_on_time
 from virtual_school.permissions import require_roles
 from virtual_school.pp_plus.vocabulary import ALLOCATED_KEY_STAGES, APPROVED, COMMITTED_STATES, PAID
 from virtual_school.shared.documents import authority
@@ -43,7 +43,13 @@ def _one(sql: str, params: dict):
 
 
 def gather_figures(academic_year: str):
+	"""The year's figures. "Looked after" is on the day the report is generated (for cohort counts), or on
+	the year's last day if earlier (children owed a PEP): a child who left care before it is not counted
+	(``children.vocabulary.looked_after_on``, issue #18)."""
 	start, end = school_days.academic_year_bounds(academic_year)
+	generated_on = getdate(today())
+	# the looked-after cohort now, as SQL on `tabChild` (the date is the code's, not a user's)
+	lac_now = to_sql(looked_after_on(Table("tabChild"), generated_on))
 	funding_year = pp_plus_budget.financial_year_of(start)
 	params = {
 		"start": start,
@@ -66,7 +72,7 @@ def gather_figures(academic_year: str):
 	]
 	allocation = frappe.db.get_value("PP Plus Funding Year", funding_year, "per_child_allocation") or 0
 	school_age_lac = _one(
-		"""select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s and key_stage in %(stages)s""",
+		f"""select count(*) from `tabChild` where {lac_now} and status = %(active)s and key_stage in %(stages)s""",
 		params,
 	)
 	claims = _grouped(
@@ -82,26 +88,29 @@ def gather_figures(academic_year: str):
 	return AnnualReportFigures(
 		academic_year=academic_year,
 		pp_plus_funding_year=funding_year,
-		generated_on=getdate(today()),
+		generated_on=generated_on,
 		cohort_by_type=_grouped(
-			"select cohort, count(*) from `tabChild` where status = %(active)s group by cohort", params
+			# a child who left care (not to a previously looked-after order) keeps their last cohort: left out
+			f"""select cohort, count(*) from `tabChild` where status = %(active)s
+			and (cohort != %(lac)s or {lac_now}) group by cohort""",
+			params,
 		),
 		looked_after_by_key_stage=_grouped(
-			"""select key_stage, count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s
+			f"""select key_stage, count(*) from `tabChild` where {lac_now} and status = %(active)s
 			group by key_stage""",
 			params,
 		),
 		out_of_authority=_one(
-			"select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s and out_of_authority = 1",
+			f"select count(*) from `tabChild` where {lac_now} and status = %(active)s and out_of_authority = 1",
 			params,
 		),
 		sen_support=_one(
-			"""select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s
+			f"""select count(*) from `tabChild` where {lac_now} and status = %(active)s
 			and sen_provision = 'SEN support'""",
 			params,
 		),
 		ehc_plans=_one(
-			"""select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s
+			f"""select count(*) from `tabChild` where {lac_now} and status = %(active)s
 			and sen_provision = 'EHC plan'""",
 			params,
 		),
@@ -113,7 +122,7 @@ def gather_figures(academic_year: str):
 		# the children the daily "Children Without a School Place" report lists (the report's text sends
 		# the reader there): Reception to Year 13, not only the PP+ ages
 		children_without_place_now=_one(
-			f"""select count(*) from `tabChild` where cohort = %(lac)s and status = %(active)s
+			f"""select count(*) from `tabChild` where {lac_now} and status = %(active)s
 			and current_school is null and {_WITHOUT_A_PLACE}""",
 			params,
 		),
@@ -141,7 +150,8 @@ def gather_figures(academic_year: str):
 		peps_due=_one(
 			"select count(*) from `tabPersonal Education Plan` where due_date between %(start)s and %(end)s",
 			params,
-		),
+		)
+		+ _children_without_pep(start, end, min(end, generated_on)),
 		peps_on_time=_peps_on_time(start, end),
 		pep_qa=qa,
 		pp_plus_allocated=Decimal(str(allocation)) * school_age_lac,
@@ -211,11 +221,31 @@ def attendance_by_cohort(academic_year: str) -> dict:
 
 
 def _peps_on_time(start, end) -> int:
+	"""PEPs due in the year whose meeting was held by the due date (the statutory test; QA may follow)."""
 	pep = frappe.qb.DocType("Personal Education Plan")
 	return (
 		frappe.qb.from_(pep)
 		.select(Count(pep.name))
-		.where(pep.due_date[start:end] & completed_on_time(pep))
+		.where(pep.due_date[start:end] & held_on_time(pep))
+		.run()[0][0]
+	)
+
+
+def _children_without_pep(start, end, on_date) -> int:
+	"""Looked-after children of school age (active cases) on ``on_date`` with no PEP due in the year: each
+	owed at least one (the obligation is the child's, issue #18), counted as a PEP due and not on time."""
+	child = frappe.qb.DocType("Child")
+	pep = frappe.qb.DocType("Personal Education Plan")
+	with_pep = frappe.qb.from_(pep).select(pep.child).where(pep.due_date[start:end])
+	return (
+		frappe.qb.from_(child)
+		.select(Count(child.name))
+		.where(
+			looked_after_on(child, on_date)
+			& (child.status == ACTIVE)
+			& of_school_age(child)
+			& child.name.notin(with_pep)
+		)
 		.run()[0][0]
 	)
 

@@ -46,6 +46,7 @@ rows of B too, as the list's query conditions cannot see which parent the caller
 import functools
 
 import frappe
+import frappe.permissions
 import frappe.share
 from frappe import _
 from frappe.model import table_fields
@@ -57,8 +58,6 @@ NOTHING = "1 = 0"
 
 def install() -> None:
 	"""Wrap Frappe's ``has_child_permission`` once per process."""
-	import frappe.permissions
-
 	if not getattr(frappe.permissions.has_child_permission, "vs_parent_record_guard", False):
 		frappe.permissions.has_child_permission = _guard(frappe.permissions.has_child_permission)
 

@@ -33,7 +33,9 @@ import re
 
 import frappe
 from frappe import _
+from frappe.model.db_query import DatabaseQuery
 from frappe.utils import cint
+from frappe.utils import response as frappe_response
 
 SETTING = "allow_error_traceback"
 # Python's traceback header, and Frappe's with local variables (frappe.get_traceback(with_context=True)).
@@ -137,12 +139,8 @@ def _guarded_as_json(as_json):
 def install() -> None:
 	"""Every JSON answer Frappe builds goes through ``_guarded_as_json`` (``build_response`` looks ``as_json``
 	up in its module on each call)."""
-	from frappe.utils import response
-
-	if not getattr(response.as_json, "virtual_school_guard", False):
-		response.as_json = _guarded_as_json(response.as_json)
-	from frappe.model.db_query import DatabaseQuery
-
+	if not getattr(frappe_response.as_json, "virtual_school_guard", False):
+		frappe_response.as_json = _guarded_as_json(frappe_response.as_json)
 	if not getattr(DatabaseQuery.execute, "virtual_school_guard", False):
 		DatabaseQuery.execute = _execute_with_valid_limits(DatabaseQuery.execute)
 

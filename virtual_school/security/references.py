@@ -33,11 +33,16 @@ Refusals name no record, its state or its owner.
 
 import functools
 import sys
+import time
 
 import frappe
 from frappe import _
+from frappe.core.doctype.file.file import File
+from frappe.desk import like
+from frappe.desk.form import document_follow
 from frappe.model.db_query import DatabaseQuery
 from frappe.permissions import get_role_permissions
+from frappe.social.doctype.energy_point_log import energy_point_log
 
 APP_MODULE = "Virtual School"
 
@@ -78,21 +83,22 @@ WRITTEN_ON_BEHALF = (
 # Rows that make another user receive the record (follow e-mails): that user must be able to read it too.
 RECIPIENT_COLUMN = {"Document Follow": "user"}
 
-_app_doctypes: dict[str, dict[str, frappe._dict]] = {}
+_app_doctypes: dict[str, tuple[float, dict[str, frappe._dict]]] = {}
+APP_DOCTYPES_SECONDS = 60  # how long a process trusts its list of the app's doctypes
 _parents: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 def app_doctypes() -> dict[str, frappe._dict]:
 	"""The app's doctypes by name (with ``istable``/``issingle``), read from metadata once per process."""
 	site = frappe.local.site
-	cached = _app_doctypes.get(site)
-	if cached is None:
+	read_at, cached = _app_doctypes.get(site, (0.0, None))
+	if cached is None or time.monotonic() - read_at > APP_DOCTYPES_SECONDS:
 		rows = frappe.get_all(
 			"DocType", filters={"module": APP_MODULE}, fields=["name", "istable", "issingle"]
 		)
 		cached = {row.name: row for row in rows}
 		if not (frappe.flags.in_install or frappe.flags.in_migrate):  # doctypes are still being synced
-			_app_doctypes[site] = cached
+			_app_doctypes[site] = (time.monotonic(), cached)
 	return cached
 
 
@@ -169,7 +175,10 @@ def query_conditions(user: str | None = None, doctype: str | None = None) -> str
 	app = app_doctypes()
 	if not app:
 		return ""
-	listed = ", ".join(frappe.db.escape(name) for name in sorted(app))
+	# The app's doctypes as the database holds them now, not as this process cached them: a doctype added by a
+	# migrate after the cache was filled then falls under no "allowed" clause below, so its rows are hidden
+	# (fail closed) until the cache is refreshed, never listed to everyone.
+	listed = f"select `name` from `tabDocType` where `module` = {frappe.db.escape(APP_MODULE)}"
 	memo: dict = {}
 	conditions = []
 	for doctype_column, name_column in pairs:
@@ -363,11 +372,6 @@ def _mark_uploaded_content(before_insert):
 
 
 def install() -> None:
-	from frappe.core.doctype.file.file import File
-	from frappe.desk import like
-	from frappe.desk.form import document_follow
-	from frappe.social.doctype.energy_point_log import energy_point_log
-
 	if not getattr(File.before_insert, "vs_guarded", False):
 		File.before_insert = _mark_uploaded_content(File.before_insert)
 	if not getattr(like._toggle_like, "vs_guarded", False):

@@ -40,9 +40,15 @@ import os
 import re
 
 import frappe
+import frappe.client
+import frappe.desk.form.load
+import frappe.desk.listview
+import frappe.desk.reportview
+import frappe.desk.search
 from frappe import _
 from frappe.core.doctype.version.version import Version
 from frappe.model import child_table_fields, default_fields, no_value_fields, optional_fields, table_fields
+from frappe.model.db_query import DatabaseQuery
 from frappe.model.meta import Meta
 
 ADMINISTRATOR = "Administrator"
@@ -75,13 +81,6 @@ MAPS_LIMIT = 4096
 
 def install() -> None:
 	"""Apply the guards on Frappe's functions (once per process, from virtual_school.security.install)."""
-	import frappe.client
-	import frappe.desk.form.load
-	import frappe.desk.listview
-	import frappe.desk.reportview
-	import frappe.desk.search
-	from frappe.model.db_query import DatabaseQuery
-
 	_patch(Meta, "__init__", _stamping_meta_init)
 	_patch(DatabaseQuery, "build_conditions", _guarded_build_conditions)
 	_patch(DatabaseQuery, "prepare_args", _prepare_args_marking_version_data)

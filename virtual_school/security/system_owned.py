@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import frappe
 from frappe import _
 from frappe.model import display_fieldtypes, table_fields
+from frappe.model.workflow import get_workflow_name
 from frappe.utils import cint, cstr, flt, get_datetime, getdate
 
 from virtual_school.setup.roles import VIRTUAL_SCHOOL_HEAD, VIRTUAL_SCHOOL_MANAGER
@@ -137,8 +138,6 @@ def _build_declaration(doctype: str) -> dict[str, Owner]:
 
 
 def _workflow(doctype: str):
-	from frappe.model.workflow import get_workflow_name
-
 	name = get_workflow_name(doctype)
 	return frappe.get_cached_doc("Workflow", name) if name else None
 

@@ -18,6 +18,10 @@ def authority() -> letters.Authority:
 		virtual_school_name=settings.virtual_school_name or _("Virtual School"),
 		signatory=settings.letter_signatory or settings.authority_name,
 		signatory_title=settings.letter_signatory_title or _("Virtual School Head"),
+		# how to reply, on every letter's letterhead (issue #18 item 8)
+		address_lines=letters.address_lines(settings.reply_address),
+		email=settings.reply_email or "",
+		telephone=settings.reply_telephone or "",
 	)
 
 

@@ -9,9 +9,10 @@ Frappe clears when the settings are saved.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date
 
 import frappe
-from frappe.utils import cint, flt
+from frappe.utils import cint, flt, getdate
 
 DOCTYPE = "Virtual School Settings"
 
@@ -32,9 +33,16 @@ class Settings:
 	pep_after_school_move_school_days: int
 	attendance_missing_school_days: int
 	gias_source_url: str | None
+	# CWSA 2026 s63 commencement dates the council records (admissions.routes.direction_powers); None until then
+	academy_direction_commenced_on: date | None
+	special_academy_direction_commenced_on: date | None
 	escalation_manager: str | None
 	escalation_head: str | None
 	escalation_director: str | None
+	# how to reply to a letter (the letterhead of every letter): postal address lines, email, telephone
+	reply_address: str | None
+	reply_email: str | None
+	reply_telephone: str | None
 
 
 def get() -> Settings:
@@ -51,6 +59,8 @@ def get() -> Settings:
 			value = cint(value)
 		elif field.type == "float":
 			value = flt(value)
+		elif field.type == "date | None":
+			value = getdate(value) if value else None
 		values[field.name] = value
 	return Settings(**values)
 

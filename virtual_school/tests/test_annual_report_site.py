@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import docx
 import frappe
+from frappe.tests.utils import change_settings
 from frappe.utils import getdate, today
 
 from virtual_school.domain import school_days
@@ -75,6 +76,8 @@ class TestAnnualReport(VirtualSchoolTestCase):
 		# nursery-age child entered care on 8 January 2024): from 1 September 2027 that child would be born
 		# after entering care. Frozen at a term-time day the world was written for.
 		self.enterContext(self.freeze_time(date(2026, 11, 16), tick=True))
+		# The council's LA code decides each request's route (admissions.routes, issue #18).
+		self.enterContext(change_settings("Virtual School Settings", {"la": "886"}))
 		self.year = school_days.academic_year_of(getdate(today()))
 		make_child("Annual", cohort="Looked After", date_of_birth=date(2016, 3, 3), out_of_authority=0)
 		make_child("Annual", cohort="Kinship Care", date_of_birth=date(2016, 3, 4))
@@ -182,7 +185,16 @@ class TestAnnualReport(VirtualSchoolTestCase):
 		request(
 			g,
 			date(2024, 8, 19),
-			[refused(maintained, date(2024, 8, 19))],
+			# a voluntary aided school: the council directs its governing body (its own community school it
+			# would admit itself, never direct: STATUTORY.md section 11)
+			[
+				refused(
+					make_school(
+						"993104", "Annual Aided Primary", establishment_type="Voluntary aided school"
+					),
+					date(2024, 8, 19),
+				)
+			],
 			"Directed",
 			direction_consulted_on=date(2024, 8, 30),
 			direction_notice_on=date(2024, 9, 10),
@@ -190,9 +202,14 @@ class TestAnnualReport(VirtualSchoolTestCase):
 		# R5 is needed in September 2025, the next year: nothing of it counts.
 		request(b, date(2025, 9, 8), [refused(academy, date(2025, 9, 8))], "Refused")
 
-		def pep(child_name, due, state, completed_on=None, rating=""):
+		def pep(child_name, due, state, completed_on=None, rating="", meeting=None):
 			doc = frappe.get_doc(
-				{"doctype": "Personal Education Plan", "child": child_name, "due_date": due}
+				{
+					"doctype": "Personal Education Plan",
+					"child": child_name,
+					"due_date": due,
+					"meeting_date": meeting,
+				}
 			).insert()
 			frappe.db.set_value(
 				"Personal Education Plan",
@@ -201,11 +218,13 @@ class TestAnnualReport(VirtualSchoolTestCase):
 			)
 			return doc.name
 
-		pep(a, date(2024, 10, 15), "Approved", date(2024, 10, 10), "Green")  # on time
-		pep(a, date(2025, 2, 10), "Approved", date(2025, 2, 20), "Amber")  # late
-		p3 = pep(b, date(2025, 3, 3), "Draft")  # due, not done
-		pep(b, date(2025, 6, 2), "Approved", date(2025, 6, 2), "")  # on its due day: on time; not rated
-		pep(a, date(2025, 9, 15), "Approved", date(2025, 9, 1), "Red")  # due next year
+		# on time = the meeting held by the due date (issue #18; approval may follow)
+		pep(a, date(2024, 10, 15), "Approved", date(2024, 10, 10), "Green", date(2024, 10, 8))  # on time
+		pep(a, date(2025, 2, 10), "Approved", date(2025, 2, 20), "Amber", date(2025, 2, 12))  # late
+		p3 = pep(b, date(2025, 3, 3), "Draft")  # due, no meeting
+		# met on its due day, approved later: on time; not rated
+		pep(b, date(2025, 6, 2), "Approved", date(2025, 6, 9), "", date(2025, 6, 2))
+		pep(a, date(2025, 9, 15), "Approved", date(2025, 9, 1), "Red", date(2025, 9, 1))  # due next year
 
 		def claim(amount, category, on, state, funding_year=FUNDING_YEAR):
 			doc = frappe.get_doc(
@@ -300,8 +319,10 @@ class TestAnnualReport(VirtualSchoolTestCase):
 			"refusals": 2,  # R1 at the maintained school, R2 at the academy (R4's was the year before)
 			"directions": 1,  # R4: its direction notice fell in the year
 			"secretary_of_state_referrals": 1,  # R2
-			"peps_due": 4,
-			"peps_on_time": 2,  # approved on or before the due date
+			# 4 PEPs due in the year, and G: looked after on 31 August 2025 with no PEP (C is nursery age,
+			# D's case is closed)
+			"peps_due": 5,
+			"peps_on_time": 2,  # meeting held on or before the due date
 			"pep_qa": {"Amber": 1, "Green": 1, "Not rated": 1},  # approved PEPs due in the year
 			# PP+ is allocated for looked-after children aged 4-15 (Reception to Year 11): A and B.
 			"pp_plus_allocated": Decimal("4626"),

@@ -55,15 +55,16 @@ class TestInclusionReports(VirtualSchoolTestCase):
 				}
 			).insert()
 		due = add_days(today(), -5)
-		for workflow_state, completed_on, rating in (
-			("Approved", add_days(today(), -6), "Green"),
-			("Draft", None, ""),
+		for workflow_state, completed_on, rating, meeting in (
+			("Approved", add_days(today(), -6), "Green", add_days(today(), -8)),
+			("Draft", None, "", None),
 		):
 			pep = frappe.get_doc(
 				{
 					"doctype": "Personal Education Plan",
 					"child": self.children[0].name,
 					"due_date": due,
+					"meeting_date": meeting,
 					"academic_year": self.year,
 					"qa_rating": rating,
 				}
@@ -116,7 +117,9 @@ class TestInclusionReports(VirtualSchoolTestCase):
 		_columns, data, _message, _chart = pep_compliance({"academic_year": self.year})
 		row = next(row for row in data if row.group == self.school)
 		self.assertEqual((row.due, row.on_time, row.overdue, row.green), (2, 1, 1, 1))
-		self.assertEqual(row.on_time_percent, 50)
+		# on time: the meeting held by the due date (the headline), and approved by it (issue #18)
+		self.assertEqual((row.held_on_time, row.on_time_percent, row.approved_percent), (1, 50, 50))
+		self.assertEqual(row.no_pep, 0)
 
 	def test_pep_compliance_by_caseworker_is_scoped(self):
 		# caseworker 2's own child with a PEP due: the row they must see, so an empty report cannot pass

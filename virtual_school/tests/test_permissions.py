@@ -91,6 +91,24 @@ class TestCaseloadPermissions(VirtualSchoolTestCase):
 			set(frappe.get_list("Education Placement", pluck="name", limit_page_length=0)),
 		)
 
+	def test_sharing_and_unsharing_take_effect_on_the_next_list(self):
+		"""The shared children are cached per user (permissions.shared_children): a share given or taken away
+		must show on the very next list, not when the cache entry expires."""
+		frappe.set_user(self.own_worker)
+		self.assertNotIn(self.other_child.name, self.visible_children())  # caches "nothing shared"
+		frappe.set_user("Administrator")
+		frappe.share.add_docshare(
+			"Child", self.other_child.name, self.own_worker, read=1, flags={"ignore_share_permission": True}
+		)
+		frappe.set_user(self.own_worker)
+		self.assertIn(self.other_child.name, self.visible_children())  # caches the share
+		frappe.set_user("Administrator")
+		frappe.share.remove(
+			"Child", self.other_child.name, self.own_worker, flags={"ignore_share_permission": True}
+		)
+		frappe.set_user(self.own_worker)
+		self.assertNotIn(self.other_child.name, self.visible_children())
+
 	def test_manager_head_and_finance_see_every_child(self):
 		for user in (manager(), head(), finance()):
 			frappe.set_user(user)

@@ -162,6 +162,23 @@ PARENT_FACTORIES = {
 			"closures": [{"closure_date": date(2041, 9, 3), "reason": "INSET day"}],
 		}
 	),
+	# retention and disposal (governance/): the Head's batch names children; the certificate names none
+	"Disposal Batch": lambda world: _insert(
+		{
+			"doctype": "Disposal Batch",
+			"items": [
+				{
+					"record_kind": "Child Case Record",
+					"reference_doctype": "Child",
+					"reference_name": world.child.name,
+					"retention_rule": "Looked-after children's case records",
+				}
+			],
+		}
+	),
+	"Disposal Certificate": lambda world: _insert(
+		{"doctype": "Disposal Certificate", "kinds": [{"document_type": "Child", "records": 1}]}
+	),
 }
 
 

@@ -207,6 +207,20 @@ class World:
 					}
 				),
 				"Import Log": lambda: self.insert({"doctype": "Import Log", "import_type": "GIAS"}),
+				# its rows come only from the retention review (governance/disposal.py)
+				"Disposal Batch": lambda: self.insert(
+					{
+						"doctype": "Disposal Batch",
+						"items": [
+							{
+								"record_kind": "Child Case Record",
+								"reference_doctype": "Child",
+								"reference_name": self.child.name,
+								"retention_rule": "Looked-after children's case records",
+							}
+						],
+					}
+				),
 				"Personal Education Plan": lambda: self.pep,
 				"PP Plus Claim": lambda: self.claim,
 				"PP Plus Impact Report": lambda: self.insert(

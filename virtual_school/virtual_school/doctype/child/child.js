@@ -16,7 +16,17 @@ frappe.ui.form.on("Child", {
 			() => frappe.new_doc("Education Placement", { child: frm.doc.name }),
 			__("Add")
 		);
+		if (frappe.user.has_role(["Virtual School Head", "Virtual School Manager"])) {
+			// governance/sar.py checks the role and the child again; the ZIP is streamed, never stored
+			frm.add_custom_button(__("Subject Access Export"), () =>
+				open_url_post("/api/method/virtual_school.governance.sar.download", { child: frm.doc.name })
+			);
+			frm.add_custom_button(__("Who Viewed This Child"), () =>
+				frappe.set_route("query-report", "Who Viewed This Child", { child: frm.doc.name })
+			);
+		}
 		show_school_summary(frm);
+		show_data_quality(frm);
 		show_attendance(frm);
 		show_attainment(frm);
 	},
@@ -44,6 +54,23 @@ function show_school_summary(frm) {
 	if (frm.doc.year_group) parts.push(__(frm.doc.year_group));
 	if (parts.length)
 		frm.dashboard.set_headline_alert(parts.join(" "), frm.doc.current_school ? "blue" : "orange");
+}
+
+function show_data_quality(frm) {
+	// what the SSDA903 import could not write for this child (Data Quality Issue, read with the user's permissions)
+	frappe.db.count("Data Quality Issue", { filters: { child: frm.doc.name, status: "Open" } }).then((count) => {
+		const notes = [];
+		if (count)
+			notes.push(
+				`<a href="/app/data-quality-issue?child=${encodeURIComponent(frm.doc.name)}&status=Open">${__(
+					"{0} open data-quality issues",
+					[count]
+				)}</a>: ${__("values in the social-care extract broke a rule and were not written; fix them at source.")}`
+			);
+		if (frm.doc.care_history_uncertain)
+			notes.push(__("Some care episodes could not be used: the dates entered and left care may be wrong."));
+		if (notes.length) frm.set_intro(notes.join("<br>"), "orange");
+	});
 }
 
 function show_attendance(frm) {

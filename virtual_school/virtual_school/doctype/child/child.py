@@ -7,6 +7,7 @@ from frappe.model.document import Document
 from frappe.model.workflow import get_workflow_name
 from frappe.utils import formatdate, getdate, now_datetime, today
 
+from virtual_school.children.leaving_care import history_row
 from virtual_school.domain import school_days, ssda903, upn
 from virtual_school.permissions import is_caseload_restricted
 
@@ -33,6 +34,7 @@ class Child(Document):
 		self.out_of_authority = int(self.lives_out_of_authority())
 		self.set_year_group()
 		self.record_status_change()
+		self.record_care_change()
 
 	def lives_out_of_authority(self) -> bool:
 		"""Living in another authority's area than the responsible one, or (SSDA903 PL_LA) outside England."""
@@ -131,6 +133,12 @@ class Child(Document):
 					"changed_by": frappe.session.user,
 				},
 			)
+
+	def record_care_change(self):
+		"""A change of cohort or of the date the child left care goes in the status history (issue #18)."""
+		row = history_row(self, self.get_doc_before_save())
+		if row:
+			self.append("status_history", row)
 
 
 def initial_workflow_state(doctype: str) -> str | None:

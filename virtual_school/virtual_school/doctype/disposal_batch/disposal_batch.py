@@ -8,6 +8,6 @@ class DisposalBatch(Document):
 	"""Records past retention that the Virtual School Head reviews and confirms for disposal, never automatic.
 
 	``governance.disposal.add_records_past_retention`` fills it; ``governance.disposal.dispose`` erases its
-	records, leaves a Disposal Certificate and then erases the batch itself (it names the records). Not
-	version-tracked for the same reason: its history would name the children after they are gone.
+	records, leaves a Disposal Certificate and then erases the batch itself with its version history
+	(both name the records).
 	"""

@@ -72,6 +72,63 @@ class TestExclusion(VirtualSchoolTestCase):
 			self.exclusion(start_date=date(2033, month, 8 + number), school_days=23)
 		self.assertIn("limit is 45", frappe.get_last_doc("Exclusion").rule_checks)
 
+	def test_a_previous_schools_suspensions_never_count_at_the_new_one(self):
+		"""Per school (STATUTORY section 11): 10 days at Ash, then 6 at Birch in the same term is 6 at Birch."""
+		birch = make_school("991002", "Birch High", type_group="Academies")
+		frappe.set_user(caseworker(1))
+		self.exclusion(school_days=10)
+		moved = self.exclusion(
+			school=birch, start_date=date(2033, 11, 7), school_days=6, notice_date=date(2033, 11, 7)
+		)
+		self.assertEqual((moved.term_total_school_days, moved.year_total_school_days), (6, 6))
+		self.assertFalse(moved.governors_must_consider)
+		self.assertIsNone(moved.consideration_due)
+		again_at_ash = self.exclusion(
+			start_date=date(2033, 11, 14), school_days=6, notice_date=date(2033, 11, 14)
+		)
+		self.assertEqual(again_at_ash.term_total_school_days, 16)
+		self.assertTrue(again_at_ash.governors_must_consider)
+
+	def test_a_missed_public_examination_starts_the_15_school_day_clock(self):
+		frappe.set_user(caseworker(1))
+		doc = self.exclusion(
+			start_date=date(2033, 11, 7),
+			notice_date=date(2033, 11, 7),
+			school_days=2,
+			misses_public_examination=1,
+			examination_date=date(2033, 11, 9),
+		)
+		self.assertTrue(doc.governors_must_consider)
+		self.assertEqual(doc.consideration_school_days, 15)
+		self.assertEqual(doc.consideration_due, date(2033, 11, 28))  # 15th school day after Mon 7 Nov
+		self.assertIn("public examination", doc.consideration_rule)
+		self.assertIn("09 November 2033", doc.consideration_rule)
+		without = self.exclusion(start_date=date(2033, 12, 5), notice_date=date(2033, 12, 5), school_days=2)
+		self.assertFalse(without.governors_must_consider)
+
+	def test_representations_for_6_to_15_days_give_the_50_school_day_clock(self):
+		frappe.set_user(caseworker(1))
+		doc = self.exclusion(school_days=8, representations_made=1)
+		self.assertTrue(doc.governors_must_consider)
+		self.assertEqual(doc.consideration_school_days, 50)
+		# Thu 8 Sep 2033 + 50 school days, half term 24-28 Oct: Thu 24 Nov 2033
+		self.assertEqual(doc.consideration_due, date(2033, 11, 24))
+		self.assertIn("50 school days", doc.consideration_rule)
+
+	def test_no_clock_is_stored_where_governors_have_no_duty(self):
+		frappe.set_user(caseworker(1))
+		for values in (
+			{"school_days": 3},
+			{"school_days": 3, "representations_made": 1},
+			{"school_days": 8},
+		):
+			doc = self.exclusion(**values)
+			self.assertFalse(doc.governors_must_consider, values)
+			self.assertIsNone(doc.consideration_due, values)
+			self.assertFalse(doc.consideration_school_days, values)
+			self.assertNotIn("Governors must consider", doc.rule_checks, values)
+			frappe.delete_doc("Exclusion", doc.name, ignore_permissions=True)
+
 	def test_caseworkers_see_only_their_caseload(self):
 		doc = self.exclusion()
 		theirs = self.exclusion(child=make_child("Ex", caseworker=caseworker(2)).name)

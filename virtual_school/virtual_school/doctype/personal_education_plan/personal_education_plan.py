@@ -37,7 +37,8 @@ class PersonalEducationPlan(Document):
 		if not self.term:
 			self.term = "Autumn" if reference.month >= 9 else "Spring" if reference.month <= 3 else "Summer"
 		if not self.due_date and self.is_new():
-			due = next_due_for(self.child)
+			# the obligation this PEP's meeting meets: the earliest missed, else the next (peps.services)
+			due = next_due_for(self.child, self.meeting_date or today())
 			if due:
 				self.due_date, self.due_rule = due.due, due.rule
 		if self.is_new() and not self.attendance_percent and self.child:

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import formatdate, getdate, today
 
+from virtual_school.children.leaving_care import left_care_refusal
 from virtual_school.children.vocabulary import LOOKED_AFTER
 from virtual_school.domain import pp_plus_budget
 from virtual_school.pp_plus.budget import add_budget_index, budget_for, check_has_allocation
@@ -74,6 +75,11 @@ class PPPlusClaim(Document):
 		if self.is_new() or self.has_value_changed("child"):
 			# Only when the claim is made: one approved in Year 11 stays payable after the child moves up.
 			check_has_allocation(self.child_name or self.child, year_group, key_stage)
+			# No allocation or new claim from the day the child left care (STATUTORY.md section 11): the
+			# cohort check above cannot see it, a child who returned home keeps their last cohort.
+			refusal = left_care_refusal(self.child)
+			if refusal:
+				frappe.throw(refusal, title=_("Not Eligible"))
 
 	def set_school(self):
 		if not self.school:

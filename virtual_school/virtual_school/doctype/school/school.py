@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from virtual_school.domain import gias_mapping
+from virtual_school.admissions import routes
 
 
 class School(Document):
@@ -20,4 +20,8 @@ class School(Document):
 				),
 				title=_("Invalid URN"),
 			)
-		self.admissions_route = gias_mapping.admissions_route_for(self.type_group, self.establishment_type)
+		routes.set_school_route(self)
+
+	def onload(self):
+		"""Show the route as of today (a commencement date may have passed since the row was written)."""
+		routes.set_school_route(self)

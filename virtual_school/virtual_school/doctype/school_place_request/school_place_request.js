@@ -9,38 +9,37 @@ frappe.ui.form.on("School Place Request", {
 
 	refresh(frm) {
 		show_clocks(frm);
-		if (frm.doc.reg10_required && !frm.doc.reg10_satisfied) {
-			frm.set_intro(
-				__(
-					"This is a care placement move for a Key Stage 4 pupil: record the nominated officer's approval and the consultations (CPPCR 2010 reg 10) before requesting a place."
-				),
-				"orange"
-			);
+		if (frm.doc.reg10_warning) {
+			// a warning, never a block (CPPCR 2010 reg 10): the text comes from the server's rule
+			frm.set_intro(frm.doc.reg10_warning, "orange");
 		}
 		if (frm.is_new()) return;
-		const letters = [
-			["admission_request", __("Admission Request")],
-			["direction_notice", __("Notice of Intention to Direct")],
-			["secretary_of_state_request", __("Request to the Secretary of State")],
-		];
-		for (const [kind, label] of letters) {
-			frm.add_custom_button(
-				label,
-				() =>
-					frappe
-						.call({
-							method: "virtual_school.admissions.place_requests.generate_letter",
-							args: { name: frm.doc.name, kind },
-							freeze: true,
-							freeze_message: __("Writing the letter…"),
-						})
-						.then((r) => {
-							frm.reload_doc();
-							if (r.message) window.open(r.message.file_url);
-						}),
-				__("Letters")
-			);
-		}
+		// the server says which letters the request's state allows (admissions.place_requests.LETTER_STATES)
+		frappe
+			.call({
+				method: "virtual_school.admissions.place_requests.available_letters",
+				args: { name: frm.doc.name },
+			})
+			.then((r) => {
+				for (const { kind, label } of r.message || []) {
+					frm.add_custom_button(
+						label,
+						() =>
+							frappe
+								.call({
+									method: "virtual_school.admissions.place_requests.generate_letter",
+									args: { name: frm.doc.name, kind },
+									freeze: true,
+									freeze_message: __("Writing the letter…"),
+								})
+								.then((result) => {
+									frm.reload_doc();
+									if (result.message) window.open(result.message.file_url);
+								}),
+						__("Letters")
+					);
+				}
+			});
 	},
 });
 

@@ -8,20 +8,13 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import formatdate, getdate, today
 
-from virtual_school.admissions import place_requests
+from virtual_school.admissions import place_requests, reg10, routes
 from virtual_school.admissions.vocabulary import PLACED
 from virtual_school.calendar import clocks
 from virtual_school.children.vocabulary import FULL_TIME, on_roll_on
 from virtual_school.domain.in_year_outcome import OUTCOME_SCHOOL_DAYS
 from virtual_school.domain.school_days import DayKind
 from virtual_school.shared import settings
-
-# SSFA 1998 s97A: 7 days to make representations after consultation; s97B: 7 days to refer a direction
-# to the Schools Adjudicator after the notice. Calendar days (STATUTORY.md §3).
-DIRECTION_REPRESENTATION_DAYS = 7
-DIRECTION_REFERRAL_DAYS = 7
-LA_MAY_DIRECT = "LA may direct"
-ASK_SECRETARY_OF_STATE = "Ask the Secretary of State"
 
 
 class SchoolPlaceRequest(Document):
@@ -33,6 +26,7 @@ class SchoolPlaceRequest(Document):
 		self.set_reg10_flags()
 		self.set_clocks()
 		self.validate_direction_route()
+		self.validate_ehcp_consultation()
 		self.validate_outcome()
 
 	def on_update(self):
@@ -97,15 +91,8 @@ class SchoolPlaceRequest(Document):
 			self.refusing_school = refused[-1] if refused else None
 
 	def set_reg10_flags(self):
-		"""CPPCR 2010 reg 10: a care placement move disrupting a KS4 pupil's education needs approval first."""
-		self.reg10_required = int(self.reason == "Care placement move" and self.key_stage == "KS4")
-		approved = bool(
-			self.nominated_officer
-			and self.reg10_approved_on
-			and self.designated_teacher_consulted
-			and self.iro_consulted
-		)
-		self.reg10_satisfied = int(not self.reg10_required or approved)
+		"""CPPCR 2010 reg 10: a warning and a flag from the child's Care Placement Move, never a block."""
+		reg10.set_request_flags(self)
 
 	def set_clocks(self):
 		target = settings.get().place_target_school_days
@@ -114,36 +101,26 @@ class SchoolPlaceRequest(Document):
 			self.date_needed, self.start_date, getdate(today()), clocks.get_school_calendar()
 		)
 		self.days_beyond_target = max(0, self.days_without_place - target)
-		self.representations_due = (
-			getdate(self.direction_consulted_on) + timedelta(days=DIRECTION_REPRESENTATION_DAYS)
-			if self.direction_consulted_on
-			else None
-		)
-		self.direction_effective_on = (
-			getdate(self.direction_notice_on) + timedelta(days=DIRECTION_REFERRAL_DAYS)
-			if self.direction_notice_on
-			else None
-		)
+		# s97B(1) representations, notice, s97C adjudicator window, EHC plan response (admissions.routes)
+		routes.set_clocks(self)
 
 	def validate_direction_route(self):
-		route = self.refusing_school and frappe.db.get_value(
-			"School", self.refusing_school, "admissions_route"
-		)
-		if self.direction_consulted_on and route != LA_MAY_DIRECT:
+		"""The route (who may be directed, who the admission authority is, academies from the Settings date)
+		and the direction sequence's dates: refused here, because the workflow's conditions only hide actions."""
+		decision = routes.set_route(self)
+		routes.check_request(self, decision)
+
+	def validate_ehcp_consultation(self):
+		if (
+			self.ehcp_response_on
+			and self.ehcp_consulted_on
+			and getdate(self.ehcp_response_on) < getdate(self.ehcp_consulted_on)
+		):
 			frappe.throw(
-				_(
-					"The local authority cannot direct {0} to admit: its admissions route is {1}. "
-					"For an academy or free school, refer the case to the Secretary of State instead."
-				).format(frappe.bold(self.refusing_school), route or _("unknown")),
-				title=_("Direction Not Possible"),
-			)
-		if self.secretary_of_state_referred_on and route != ASK_SECRETARY_OF_STATE:
-			frappe.throw(
-				_(
-					"{0} is not an academy or free school: the local authority directs it itself (s97A) "
-					"rather than referring to the Secretary of State."
-				).format(frappe.bold(self.refusing_school)),
-				title=_("Referral Not Needed"),
+				_("The school's response ({0}) is before the EHC plan consultation ({1}).").format(
+					formatdate(self.ehcp_response_on), formatdate(self.ehcp_consulted_on)
+				),
+				title=_("Invalid Response Date"),
 			)
 
 	def validate_outcome(self):

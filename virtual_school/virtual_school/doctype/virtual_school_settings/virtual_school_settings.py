@@ -5,6 +5,10 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from virtual_school.admissions import routes
+
+# The School's route fields depend on these (admissions.routes): a change recomputes every school's.
+ROUTE_FIELDS = ("la", "academy_direction_commenced_on", "special_academy_direction_commenced_on")
 POSITIVE_DAY_FIELDS = (
 	"place_target_school_days",
 	"escalation_level_school_days",
@@ -30,3 +34,7 @@ class VirtualSchoolSettings(Document):
 				_("GIAS Source URL must be an http(s) URL or an absolute file path."),
 				title=_("Invalid Setting"),
 			)
+
+	def on_update(self):
+		if any(self.has_value_changed(fieldname) for fieldname in ROUTE_FIELDS):
+			routes.refresh_school_routes()

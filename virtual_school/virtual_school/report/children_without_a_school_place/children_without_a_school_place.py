@@ -70,6 +70,13 @@ def get_columns() -> list[dict]:
 		},
 		{"label": _("Request State"), "fieldname": "request_state", "fieldtype": "Data", "width": 150},
 		{"label": _("Escalation Level"), "fieldname": "escalation_level", "fieldtype": "Int", "width": 90},
+		{
+			# CPPCR 2010 reg 10 not shown on the child's care placement move: a warning, never a block
+			"label": _("Reg 10 Warning"),
+			"fieldname": "reg10_warning",
+			"fieldtype": "Check",
+			"width": 90,
+		},
 	]
 
 
@@ -148,7 +155,8 @@ def children_without_a_place(filters: frappe._dict) -> list[dict]:
 				children.creation
 			) as since,
 			placement.school as last_school, request.name as place_request,
-			request.workflow_state as request_state, coalesce(request.escalation_level, 0) as escalation_level
+			request.workflow_state as request_state, coalesce(request.escalation_level, 0) as escalation_level,
+			coalesce(request.reg10_satisfied, 1) = 0 as reg10_warning
 		from children
 		left join (
 			select p.child, p.school, p.end_date,
@@ -157,7 +165,7 @@ def children_without_a_place(filters: frappe._dict) -> list[dict]:
 			where p.end_date is not null
 		) placement on placement.child = children.name and placement.position = 1
 		left join (
-			select q.child, q.name, q.workflow_state, q.escalation_level, q.date_needed,
+			select q.child, q.name, q.workflow_state, q.escalation_level, q.date_needed, q.reg10_satisfied,
 				row_number() over (partition by q.child order by q.creation desc, q.name desc) as position
 			from `tabSchool Place Request` q join children on children.name = q.child
 			where q.workflow_state not in %(closed)s

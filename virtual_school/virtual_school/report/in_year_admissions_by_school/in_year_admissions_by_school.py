@@ -1,6 +1,7 @@
 # Copyright (c) 2026, virtual_school contributors
 # For license information, please see license.txt
-"""The school inclusion profile: in-year requests, offers, refusals, time to place, directions per school.
+"""The school inclusion profile: in-year requests, offers, refusals, answers within the 10-school-day aim and
+late ones (over 15 school days), time to place, directions per school.
 
 Two grouped queries (approaches by school; placed requests by school) and Python only for the median.
 """
@@ -15,9 +16,17 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate
 
-from virtual_school.admissions.vocabulary import PLACED, WITHDRAWN
+from virtual_school.admissions.vocabulary import AWAITING, PLACED, WITHDRAWN
 from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.domain import school_days
+from virtual_school.domain.in_year_outcome import (
+	AIM_SCHOOL_DAYS,
+	OUTCOME_SCHOOL_DAYS,
+	OutcomeStatus,
+	in_year_outcome_clock,
+	is_late,
+	outcome_status,
+)
 from virtual_school.domain.school_days import DayKind
 from virtual_school.reports.filters import date_range
 
@@ -43,6 +52,18 @@ def get_columns() -> list[dict]:
 		{"label": _("Refusals"), "fieldname": "refusals", "fieldtype": "Int", "width": 80},
 		{"label": _("Refusal Rate %"), "fieldname": "refusal_rate", "fieldtype": "Percent", "width": 100},
 		{"label": _("Awaiting"), "fieldname": "awaiting", "fieldtype": "Int", "width": 80},
+		{
+			"label": _("Answered Within the {0}-School-Day Aim").format(AIM_SCHOOL_DAYS),
+			"fieldname": "within_aim",
+			"fieldtype": "Int",
+			"width": 120,
+		},
+		{
+			"label": _("Late (over {0} School Days)").format(OUTCOME_SCHOOL_DAYS),
+			"fieldname": "late_answers",
+			"fieldtype": "Int",
+			"width": 110,
+		},
 		{"label": _("Placed"), "fieldname": "placed", "fieldtype": "Int", "width": 80},
 		{
 			"label": _("Median School Days to Place"),
@@ -98,8 +119,10 @@ def get_data(filters: frappe._dict) -> list[dict]:
 	rows = query.run(as_dict=True)
 
 	outcomes = placement_outcomes(filters)
+	timeliness = answer_timeliness(filters)
 	for row in rows:
 		outcome = outcomes.get(row.school, {})
+		row.within_aim, row.late_answers = timeliness.get(row.school, (0, 0))
 		row.refusal_rate = round(100 * row.refusals / row.requests, 1) if row.requests else 0
 		row.placed = len(outcome.get("days", []))
 		row.median_days_to_place = median(outcome["days"]) if outcome.get("days") else None
@@ -107,6 +130,35 @@ def get_data(filters: frappe._dict) -> list[dict]:
 		row.referrals = outcome.get("referrals", 0)
 	rows.sort(key=lambda row: (-row.refusals, -row.requests, row.school_name))
 	return rows
+
+
+def answer_timeliness(filters: frappe._dict) -> dict:
+	"""Per school: answers given within the 10-school-day aim, and late ones (given after the 15th school
+	day, or still awaited past it today), by ``domain.in_year_outcome`` (School Admissions Code 2021)."""
+	approach = frappe.qb.DocType("School Place Approach")
+	request = frappe.qb.DocType("School Place Request")
+	rows = (
+		frappe.qb.from_(approach)
+		.join(request)
+		.on((approach.parent == request.name) & (approach.parenttype == "School Place Request"))
+		.select(approach.school, approach.date_asked, approach.response, approach.response_date)
+		.where(
+			(approach.date_asked >= filters.from_date)
+			& (approach.date_asked <= filters.to_date)
+			& (request.workflow_state != WITHDRAWN)
+		)
+		.run(as_dict=True)
+	)
+	calendar = get_school_calendar()
+	on_date = getdate()
+	counts: dict = defaultdict(lambda: [0, 0])
+	for row in rows:
+		clock = in_year_outcome_clock(getdate(row.date_asked), calendar)
+		given = getdate(row.response_date) if row.response != AWAITING and row.response_date else None
+		status = outcome_status(clock, given, on_date)
+		counts[row.school][0] += status is OutcomeStatus.GIVEN_WITHIN_AIM
+		counts[row.school][1] += is_late(clock, given, on_date)
+	return {school: tuple(pair) for school, pair in counts.items()}
 
 
 def placement_outcomes(filters: frappe._dict) -> dict:

@@ -1,6 +1,12 @@
 # Copyright (c) 2026, virtual_school contributors
 # For license information, please see license.txt
-"""PEP timeliness and quality by school or caseworker for an academic year (a caseworker: their caseload)."""
+"""PEP timeliness and quality by school or caseworker for an academic year (a caseworker: their caseload).
+
+On time is shown two ways (issue #18): the meeting held by the due date, the statutory test and the headline
+"On Time %" (``peps.vocabulary.held_on_time``, QA may follow), and approved by the due date
+(``completed_on_time``). A child looked after on the report date with no PEP due in the year is counted too
+("No PEP"): one PEP due and not on time, overdue when their obligation has a missed date
+(``peps.services.obligations``)."""
 
 import frappe
 from frappe import _
@@ -8,7 +14,8 @@ from frappe.query_builder import DocType
 from pypika import Table
 
 from virtual_school.children.vocabulary import to_sql
-from virtual_school.peps.vocabulary import DONE_STATES, completed_on_time
+from virtual_school.peps import services
+from virtual_school.peps.vocabulary import DONE_STATES, completed_on_time, held_on_time
 from virtual_school.reports import caseload
 from virtual_school.reports.filters import academic_year_bounds, on_date
 
@@ -40,8 +47,16 @@ def get_columns(group_field: str) -> list[dict]:
 		group,
 		{"label": _("Name"), "fieldname": "group_name", "fieldtype": "Data", "width": 200},
 		{"label": _("PEPs Due"), "fieldname": "due", "fieldtype": "Int", "width": 90},
-		{"label": _("Approved on Time"), "fieldname": "on_time", "fieldtype": "Int", "width": 110},
+		{"label": _("No PEP"), "fieldname": "no_pep", "fieldtype": "Int", "width": 80},
+		{"label": _("Meeting on Time"), "fieldname": "held_on_time", "fieldtype": "Int", "width": 110},
 		{"label": _("On Time %"), "fieldname": "on_time_percent", "fieldtype": "Percent", "width": 90},
+		{"label": _("Approved on Time"), "fieldname": "on_time", "fieldtype": "Int", "width": 110},
+		{
+			"label": _("Approved on Time %"),
+			"fieldname": "approved_percent",
+			"fieldtype": "Percent",
+			"width": 90,
+		},
 		{"label": _("Overdue"), "fieldname": "overdue", "fieldtype": "Int", "width": 80},
 		{"label": _("QA Green"), "fieldname": "green", "fieldtype": "Int", "width": 80},
 		{"label": _("QA Amber"), "fieldname": "amber", "fieldtype": "Int", "width": 80},
@@ -66,6 +81,7 @@ def get_data(start, end, group_field: str, day) -> list[dict]:
 	found = frappe.db.sql(
 		f"""select pep.{group_field} as `group`, {name} as group_name, count(*) as due,
 			sum({to_sql(completed_on_time(PEP))}) as on_time,
+			sum({to_sql(held_on_time(PEP))}) as held_on_time,
 			sum(coalesce(pep.workflow_state, '') not in %(done)s and pep.due_date < %(on_date)s) as overdue,
 			{ratings}
 		from `tabPersonal Education Plan` pep
@@ -74,26 +90,56 @@ def get_data(start, end, group_field: str, day) -> list[dict]:
 		values,
 		as_dict=True,
 	)
+	found += children_without_pep(start, end, group_field, day)
+	counts = ("due", "on_time", "held_on_time", "no_pep", "overdue", "green", "amber", "red")
 	groups: dict = {}
 	for row in found:  # no school (null) and an empty one are one group
 		key = row.group or ""
 		if key not in groups:
-			groups[key] = row.update(
-				{
-					field: int(row[field] or 0)
-					for field in ("due", "on_time", "overdue", "green", "amber", "red")
-				}
-			)
+			groups[key] = row.update({field: int(row.get(field) or 0) for field in counts})
 			continue
-		for field in ("due", "on_time", "overdue", "green", "amber", "red"):
-			groups[key][field] += int(row[field] or 0)
+		for field in counts:
+			groups[key][field] += int(row.get(field) or 0)
+		groups[key].group_name = groups[key].group_name or row.group_name
 	rows = list(groups.values())
 	for row in rows:
 		row.group = row.group or None
 		row.group_name = (row.group_name if group_field == "school" else row.group) or _("Not set")
-		row.on_time_percent = round(100 * row.on_time / row.due, 1) if row.due else 0
+		row.on_time_percent = round(100 * row.held_on_time / row.due, 1) if row.due else 0
+		row.approved_percent = round(100 * row.on_time / row.due, 1) if row.due else 0
 	rows.sort(key=lambda row: (-row.overdue, row.group_name))
 	return rows
+
+
+def children_without_pep(start, end, group_field: str, day) -> list[frappe._dict]:
+	"""One row per child looked after on ``day`` (on the caseload) with no PEP due in the year: a PEP due,
+	not on time, overdue if the child's obligation has a missed date; grouped by their current school or
+	caseworker as the PEPs are."""
+	children = services.looked_after_children(day, scope=caseload.scope)
+	pep = frappe.qb.DocType("Personal Education Plan")
+	with_pep = set()
+	names = [row.name for row in children]
+	for first in range(0, len(names), services.CHUNK):
+		with_pep.update(
+			name
+			for (name,) in frappe.qb.from_(pep)
+			.select(pep.child)
+			.distinct()
+			.where(pep.child.isin(names[first : first + services.CHUNK]) & pep.due_date[start:end])
+			.run()
+		)
+	without = [row for row in children if row.name not in with_pep]
+	found = services.obligations(without, day)
+	return [
+		frappe._dict(
+			group=row.current_school if group_field == "school" else row.caseworker,
+			group_name=row.current_school_name if group_field == "school" else None,
+			due=1,
+			no_pep=1,
+			overdue=int(bool(found[row.name].missed)),
+		)
+		for row in without
+	]
 
 
 def get_chart(data: list[dict]) -> dict | None:

@@ -1,0 +1,232 @@
+"""Issue #18 items 9-11 on a site: every looked-after child's PEP obligation (PEPs Due lists a child nobody
+created a PEP for), and leaving care (SSDA903 reasons, the 18th birthday) ending the looked-after cohort with
+history, PEP obligations and new PP+ claims. Dates are worked out by hand on England's 2025-26 calendar."""
+
+from datetime import date, datetime
+from types import SimpleNamespace
+
+import frappe
+from frappe.desk.query_report import run as run_report
+
+from virtual_school.calendar.clocks import clear_calendar_cache
+from virtual_school.children.leaving_care import apply_episodes, end_care_at_eighteen
+from virtual_school.children.vocabulary import (
+	EIGHTEENTH_BIRTHDAY,
+	LEFT_CARE,
+	LOOKED_AFTER,
+	PREVIOUSLY_LOOKED_AFTER,
+	looked_after_on,
+)
+from virtual_school.domain import school_days
+from virtual_school.peps.services import escalate_children_without_pep
+from virtual_school.tests.utils import (
+	VirtualSchoolTestCase,
+	caseworker,
+	make_child,
+	make_school,
+	make_school_calendar,
+	manager,
+)
+from virtual_school.virtual_school.report.pep_compliance.pep_compliance import execute as pep_compliance
+
+YEAR = "2025-26"
+TODAY = datetime(2025, 11, 10, 12, 0)  # Monday, autumn term
+
+
+def episode(start, end=None, reason=None):
+	return SimpleNamespace(start=start, end=end, reason_ceased=reason)
+
+
+class TestLeavingCareAndPepsDue(VirtualSchoolTestCase):
+	def setUp(self):
+		super().setUp()
+		self.enterContext(self.freeze_time(TODAY))
+		make_school_calendar(YEAR, school_days.standard_term_pattern(YEAR))
+		clear_calendar_cache()
+		self.worker = caseworker(1)
+
+	def peps_due(self, user, on_date=date(2025, 11, 10)) -> dict:
+		frappe.set_user(user)
+		try:
+			result = run_report("PEPs Due", filters={"on_date": on_date}, ignore_prepared_report=True)
+		finally:
+			frappe.set_user("Administrator")
+		return {row["child"]: row for row in result["result"] if isinstance(row, dict)}
+
+	def test_peps_due_lists_a_looked_after_child_with_no_pep(self):
+		# Entered care in an emergency on Monday 3 November 2025: the PEP is started with the care plan within
+		# 10 working days (CPPCR reg 4): Monday 17 November.
+		emergency = make_child(
+			"Nopep",
+			caseworker=self.worker,
+			date_of_birth=date(2016, 4, 1),
+			date_entered_care=date(2025, 11, 3),
+			emergency_placement=1,
+		)
+		# Returned home (E4A) on 1 November: no longer looked after, so no row.
+		home = make_child(
+			"Home",
+			caseworker=self.worker,
+			date_of_birth=date(2016, 4, 2),
+			date_entered_care=date(2024, 1, 8),
+			date_left_care=date(2025, 11, 1),
+		)
+		rows = self.peps_due(self.worker)
+		row = rows[emergency.name]
+		self.assertEqual(row["pep_state"], "No PEP")
+		self.assertIsNone(row["pep"])
+		self.assertEqual(row["next_due"], date(2025, 11, 17))
+		self.assertIn("10 working days", row["next_due_rule"])
+		self.assertEqual(row["missed"], 0)
+		self.assertNotIn(home.name, rows)
+		# A week after the start-by date it is missed; the next is the first review, 20 working days after
+		# entering care: Monday 1 December.
+		late = self.peps_due(self.worker, date(2025, 11, 24))[emergency.name]
+		self.assertEqual((late["missed"], late["first_missed"]), (1, date(2025, 11, 17)))
+		self.assertEqual(late["next_due"], date(2025, 12, 1))
+		# Another caseworker does not see the child.
+		self.assertNotIn(emergency.name, self.peps_due(caseworker(2)))
+
+	def test_meeting_on_time_and_approved_on_time_are_both_shown(self):
+		child = make_child(
+			"Met", caseworker=self.worker, date_of_birth=date(2016, 4, 3), date_entered_care=date(2024, 1, 8)
+		)
+		pep = frappe.get_doc(
+			{
+				"doctype": "Personal Education Plan",
+				"child": child.name,
+				"due_date": date(2025, 11, 7),
+				"meeting_date": date(2025, 11, 6),
+			}
+		).insert()
+		frappe.db.set_value(
+			"Personal Education Plan",
+			pep.name,
+			{"workflow_state": "Approved", "completed_on": date(2025, 11, 10)},
+		)
+		row = self.peps_due(manager())[child.name]
+		self.assertEqual(row["pep"], pep.name)
+		self.assertEqual((row["meeting_on_time"], row["approved_on_time"]), (1, 0))
+
+	def test_a_pp_plus_claim_for_a_child_who_left_care_is_refused(self):
+		child = make_child(
+			"Leaver",
+			caseworker=self.worker,
+			date_of_birth=date(2016, 4, 4),
+			date_entered_care=date(2024, 1, 8),
+		)
+		doc = frappe.get_doc("Child", child.name)
+		doc.date_left_care = date(2025, 11, 3)  # returned home (by hand)
+		doc.save()
+		school = make_school("991801", "Leaver Primary")
+		frappe.set_user(self.worker)
+		try:
+			with self.assertRaisesRegex(
+				frappe.ValidationError,
+				"left care on 03-11-2025: from that day the virtual school makes no Pupil Premium Plus",
+			):
+				frappe.get_doc(
+					{
+						"doctype": "PP Plus Claim",
+						"child": child.name,
+						"school": school,
+						"claim_date": date(2025, 11, 10),
+						"amount": 100,
+						"category": "Tuition",
+						"description": "Maths tuition",
+					}
+				).insert()
+		finally:
+			frappe.set_user("Administrator")
+		history = frappe.get_doc("Child", child.name).status_history[-1]
+		self.assertEqual((history.state, history.cohort), (LEFT_CARE, LOOKED_AFTER))
+		self.assertEqual(history.effective_on, date(2025, 11, 3))
+
+	def test_leaving_at_18_ends_the_cohort_with_history(self):
+		adult = make_child(
+			"Adult",
+			caseworker=self.worker,
+			date_of_birth=date(2007, 11, 8),
+			date_entered_care=date(2020, 1, 6),
+		)
+		younger = make_child(
+			"Younger",
+			caseworker=self.worker,
+			date_of_birth=date(2007, 11, 11),
+			date_entered_care=date(2020, 1, 6),
+		)
+		self.assertEqual(end_care_at_eighteen(date(2025, 11, 10)), [adult.name])
+		self.assertEqual(end_care_at_eighteen(date(2025, 11, 10)), [])  # idempotent
+		values = frappe.db.get_value("Child", adult.name, ["date_left_care", "cohort"], as_dict=True)
+		self.assertEqual((values.date_left_care, values.cohort), (date(2025, 11, 8), LOOKED_AFTER))
+		self.assertIsNone(frappe.db.get_value("Child", younger.name, "date_left_care"))
+		history = frappe.get_doc("Child", adult.name).status_history
+		self.assertEqual(
+			[(row.state, row.effective_on, row.reason) for row in history if row.reason],
+			[(LEFT_CARE, date(2025, 11, 8), EIGHTEENTH_BIRTHDAY)],
+		)
+		# Looked after the day before the birthday, not from it.
+		child = frappe.qb.DocType("Child")
+
+		def looked_after(day):
+			return {
+				name
+				for (name,) in frappe.qb.from_(child)
+				.select(child.name)
+				.where(looked_after_on(child, day) & child.name.isin([adult.name, younger.name]))
+				.run()
+			}
+
+		self.assertEqual(looked_after(date(2025, 11, 7)), {adult.name, younger.name})
+		self.assertEqual(looked_after(date(2025, 11, 8)), {younger.name})
+		self.assertNotIn(adult.name, self.peps_due(self.worker))
+
+	def test_ssda903_reasons_decide_previously_looked_after_or_left(self):
+		adopted = frappe.get_doc("Child", make_child("Adopted", date_of_birth=date(2016, 4, 5)).name)
+		apply_episodes(adopted, [episode(date(2024, 1, 8), date(2025, 10, 20), "E11")], adopted.date_of_birth)
+		adopted.save()
+		home = frappe.get_doc("Child", make_child("Home", date_of_birth=date(2016, 4, 6)).name)
+		apply_episodes(home, [episode(date(2024, 1, 8), date(2025, 10, 20), "E4A")], home.date_of_birth)
+		home.save()
+		still = frappe.get_doc("Child", make_child("Still", date_of_birth=date(2016, 4, 7)).name)
+		apply_episodes(still, [episode(date(2024, 1, 8), date(2025, 10, 20), "X1")], still.date_of_birth)
+		still.save()
+		self.assertEqual(
+			(adopted.cohort, adopted.date_left_care), (PREVIOUSLY_LOOKED_AFTER, date(2025, 10, 20))
+		)
+		self.assertEqual(adopted.status_history[-1].state, PREVIOUSLY_LOOKED_AFTER)
+		self.assertIn("E11", adopted.status_history[-1].reason)
+		self.assertEqual((home.cohort, home.date_left_care), (LOOKED_AFTER, date(2025, 10, 20)))
+		self.assertEqual(home.status_history[-1].state, LEFT_CARE)
+		self.assertIn("E4A", home.status_history[-1].reason)
+		self.assertIsNone(still.date_left_care)
+
+	def test_a_child_without_a_pep_counts_in_pep_compliance_and_is_escalated_once(self):
+		# Entered care (planned) on Monday 6 October 2025: ready for the first review 20 working days later,
+		# Monday 3 November; on 10 November that is missed and no PEP was ever created.
+		worker = caseworker(3)
+		child = make_child(
+			"Owed", caseworker=worker, date_of_birth=date(2016, 4, 8), date_entered_care=date(2025, 10, 6)
+		)
+		frappe.set_user(worker)
+		try:
+			_columns, data, _message, _chart = pep_compliance(
+				{"academic_year": YEAR, "group_by": "Caseworker", "on_date": date(2025, 11, 10)}
+			)
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(len(data), 1)
+		row = data[0]
+		self.assertEqual(
+			(row.group, row.due, row.no_pep, row.overdue, row.held_on_time, row.on_time_percent),
+			(worker, 1, 1, 1, 0, 0),
+		)
+		opened = escalate_children_without_pep(date(2025, 11, 10))
+		mine = [
+			name for name in opened if frappe.db.get_value("Escalation", name, "reference_name") == child.name
+		]
+		self.assertEqual(len(mine), 1)
+		self.assertIn(
+			"has no PEP: one was due on 03-11-2025", frappe.db.get_value("Escalation", mine[0], "reason")
+		)
+		self.assertNotIn(mine[0], escalate_children_without_pep(date(2025, 11, 11)))

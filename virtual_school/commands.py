@@ -206,6 +206,8 @@ def subject_access(context, child, output, user=None):
 	try:
 		path, size = export_to_path(child, output, user=user)
 		frappe.db.commit()  # the export's access log rows and its comment on the Child
+	except (frappe.PermissionError, frappe.DoesNotExistError) as error:
+		raise click.ClickException(frappe.utils.strip_html(str(error)) or type(error).__name__) from error
 	finally:
 		frappe.destroy()
 	click.echo(f"Subject access export of {child} written to {path} ({size:,} bytes)")

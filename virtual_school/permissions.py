@@ -119,6 +119,7 @@ def forget_shared_children(doc, method=None) -> None:
 	keys = [f"{SHARED_CHILDREN_KEY}:{user}" for user in filter(None, users)]
 	for key in keys:
 		frappe.cache.delete_value(key)
+
 	# and again when the transaction ends: committed, a request that read the old shares in between may have
 	# cached them again (a revoked share must not stay readable for the entry's lifetime); rolled back, this
 	# transaction may have cached a share that never was

@@ -59,7 +59,14 @@ EXPECTED = {
 	# read-only like the term totals; a school's week sums all its children: only roles that see every child
 	"Attendance Week Total":   dict(head="rlqsepf", manager="rlqsepf", cw_own="", cw_other="", finance="", **NONE),
 	"Bank Holiday":            dict(head="rlqscwadepf", manager="rlqsepf", cw_own="rlqsepf", cw_other="rlqsepf", finance="rlqsepf", **NONE),
+	# a care-placement move and its reg 10 record (issue #18): a child's record, on the caseload
+	"Care Placement Move":     dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="", **NONE),
 	"Child":                   dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="c", finance="rlqspf", **NONE),
+	# what the SSDA903 import could not write (issue #19): read-only to all, the caseworker sees their caseload's
+	"Data Quality Issue":      dict(head="rlqsepf", manager="rlqsepf", cw_own="rlqsepf", cw_other="", finance="", **NONE),
+	# disposal (issue #22): the Head reviews and confirms a batch; the certificate is written by the app only
+	"Disposal Batch":          dict(head="rlqscwaepf", manager="rlqsepf", cw_own="", cw_other="", finance="", **NONE),
+	"Disposal Certificate":    dict(head="rlqsepf", manager="rlqsepf", cw_own="", cw_other="", finance="", **NONE),
 	"Education Placement":     dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="rlqspf", **NONE),
 	"Escalation":              dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="rlqspf", **NONE),
 	"Exclusion":               dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="", **NONE),
@@ -71,6 +78,9 @@ EXPECTED = {
 	"PP Plus Funding Year":    dict(head="rlqscwaepf", manager="rlqsepf", cw_own="rlqsepf", cw_other="rlqsepf", finance="rlqsepf", **NONE),
 	"PP Plus Impact Report":   dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqswaepf", cw_other="rlqswaepf", finance="rlqsepf", **NONE),
 	"PP Plus Payment":         dict(head="rlqsepf", manager="rlqsepf", cw_own="", cw_other="", finance="rlqscwaepfux", **NONE),
+	# the retention schedule (issue #22): shipped with one rule per record kind and cohort; the Head edits them,
+	# nobody but a System Manager adds one
+	"Retention Rule":          dict(head="rlqswaepf", manager="rlqsepf", cw_own="", cw_other="", finance="", **NONE),
 	"School":                  dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqsepf", cw_other="rlqsepf", finance="rlqsepf", **NONE),
 	"School Calendar":         dict(head="rlqscwadepf", manager="rlqswaepf", cw_own="rlqsepf", cw_other="rlqsepf", finance="rlqsepf", **NONE),
 	"School Contact":          dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="rlqscwaepf", finance="rlqsepf", **NONE),
@@ -82,6 +92,9 @@ EXPECTED = {
 # Child tables (istable): reached only through the parent's permissions.
 CHILD_TABLES = {
 	"Care Episode": "Child",
+	"Care Review": "Child",
+	"Disposal Batch Item": "Disposal Batch",
+	"Disposal Certificate Item": "Disposal Certificate",
 	"Child Status History": "Child",
 	"Escalation Log": "Escalation",
 	"PEP Attainment": "Personal Education Plan",
@@ -342,6 +355,25 @@ def sample_payload(doctype: str, world: dict, role: str | None = None) -> dict:
 			"sessions_attended": 10,
 			"children": 1,
 		},
+		"Care Placement Move": {"child": child, "move_date": "2026-01-05"},
+		"Data Quality Issue": {
+			"child": child,
+			"status": "Open",
+			"severity": "Error",
+			"rule": f"Matrix rule {tag}",
+			"rule_code": "matrix",
+			"issue_key": f"matrix-{tag}-{uuid.uuid4().hex[:8]}",
+		},
+		"Disposal Batch": {"notes": f"Matrix {tag}"},
+		"Disposal Certificate": {"disposal_batch": f"DISP-MATRIX-{tag}", "total_records": 1},
+		"Retention Rule": {
+			"rule_name": f"Matrix rule {tag}",
+			"record_kind": "Access Log",
+			"authority": "Local",
+			"basis": "Last Activity",
+			"period_years": 2,
+			"source": "Matrix",
+		},
 		"Bank Holiday": {
 			"holiday_date": f"{year}-0{random.randint(1, 9)}-{random.randint(10, 28)}",
 			"title": f"Holiday {tag}",
@@ -600,6 +632,19 @@ def attendance_week_total_sample(admin: Admin, world: dict) -> str:
 	return rows[0]["name"]
 
 
+def retention_rule_sample(admin: Admin) -> str:
+	"""One of the shipped rules: every record kind (and cohort) has its one rule already, so none is added."""
+	response = admin.session.get(
+		admin.url("/api/resource/Retention Rule"),
+		params={"filters": json.dumps([["record_kind", "=", "Access Log"]])},
+		timeout=TIMEOUT,
+	)
+	assert response.status_code == 200, response.text[:2000]
+	rows = response.json()["data"]
+	assert len(rows) == 1, rows
+	return rows[0]["name"]
+
+
 @pytest.mark.parametrize("doctype", sorted(EXPECTED))
 def test_matrix(world, doctype):
 	admin: Admin = world["admin"]
@@ -623,6 +668,8 @@ def test_matrix(world, doctype):
 			name = attendance_total_sample(admin, world)
 		elif doctype == "Attendance Week Total":
 			name = attendance_week_total_sample(admin, world)
+		elif doctype == "Retention Rule":
+			name = retention_rule_sample(admin)
 		else:
 			name = admin.insert(doctype, sample_payload(doctype, world))["name"]
 		file = admin.attach_private_file(doctype, name)

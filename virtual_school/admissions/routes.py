@@ -221,7 +221,7 @@ def direction_dates(request) -> DirectionDates:
 	with no referral) is refused here."""
 	try:
 		return DirectionDates(
-			**{name: request.get(fieldname) or None for name, fieldname in DATES_FIELDS.items()}
+			**{name: _as_value(name, request.get(fieldname)) for name, fieldname in DATES_FIELDS.items()}
 		)
 	except ValueError as error:
 		# the rule names its own fields: give the user the form's labels
@@ -231,6 +231,13 @@ def direction_dates(request) -> DirectionDates:
 		frappe.throw(
 			_("The direction's dates are not in order: {0}.").format(message), title=_("Invalid Dates")
 		)
+
+
+def _as_value(name: str, value):
+	"""A date field as a date (a request sends strings), the outcome as it is; empty as None."""
+	if not value:
+		return None
+	return value if name == "adjudicator_outcome" else getdate(value)
 
 
 def set_clocks(request) -> None:
@@ -266,11 +273,13 @@ def check_request(request, decision: RouteDecision | None, on_date: date | None 
 	on_date = getdate(on_date or today())
 	entering = _entering_state(request)
 	route = decision.route if decision else None
-	direction_recorded = [field for field in DIRECTION_DATE_FIELDS if request.get(field)]
+	# A step is checked when it is taken (a state entered, a date recorded or changed), not on every later
+	# save: a request referred before a commencement date the council records afterwards stays editable.
+	direction_recorded = [field for field in DIRECTION_DATE_FIELDS if _recorded(request, field)]
 	if entering in (DIRECTION_CONSULTED, NOTICE_SERVED, DIRECTED) or direction_recorded:
 		if not (decision and decision.direction_possible):
 			frappe.throw(_route_refusal(request, decision), title=_("Direction Not Possible"))
-	if entering == REFERRED_TO_SECRETARY_OF_STATE or request.secretary_of_state_referred_on:
+	if entering == REFERRED_TO_SECRETARY_OF_STATE or _recorded(request, "secretary_of_state_referred_on"):
 		if route is not AdmissionRoute.ASK_SECRETARY_OF_STATE:
 			frappe.throw(
 				_(
@@ -280,7 +289,7 @@ def check_request(request, decision: RouteDecision | None, on_date: date | None 
 				).format(_route_label(decision)),
 				title=_("Referral Not Possible"),
 			)
-	if request.council_admission_decided_on and route is not AdmissionRoute.COUNCIL_ADMITS:
+	if _recorded(request, "council_admission_decided_on") and route is not AdmissionRoute.COUNCIL_ADMITS:
 		frappe.throw(
 			_(
 				"The council records its own admission decision only for its own community and voluntary "
@@ -294,6 +303,8 @@ def check_request(request, decision: RouteDecision | None, on_date: date | None 
 		request.directed_on = on_date
 	set_clocks(request)  # again: the step's own date may just have been set
 	dates = direction_dates(request)
+	if not (direction_recorded or entering in (DIRECTION_CONSULTED, NOTICE_SERVED, DIRECTED)):
+		return
 	if entering == DIRECTION_CONSULTED and not dates.consulted_on:
 		frappe.throw(_("Enter the date you consulted the admission authority first."))
 	if dates.consulted_on and dates.consulted_on > on_date:
@@ -307,6 +318,11 @@ def check_request(request, decision: RouteDecision | None, on_date: date | None 
 		_check_step(DirectionStep.SERVE_NOTICE, dates, on_date)
 	if dates.directed_on or entering == DIRECTED:
 		_check_step(DirectionStep.DIRECT, dates, on_date)
+
+
+def _recorded(request, fieldname: str) -> bool:
+	"""The field holds a date that is new on this save."""
+	return bool(request.get(fieldname)) and (request.is_new() or request.has_value_changed(fieldname))
 
 
 def _entering_state(request) -> str | None:

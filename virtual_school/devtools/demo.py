@@ -472,6 +472,8 @@ def _set_series(prefix: str, current: int) -> None:
 
 
 # The journey each demo request has been through, as workflow actions (see workflows/school_place_request.json).
+# The demo council's power to direct academies commenced this many days ago (CWSA 2026 s63, as data).
+ACADEMY_POWER_DAYS_AGO = 30
 # The demo journeys' school kinds, by the route a looked-after child of this council takes (admissions.routes).
 DEMO_ROUTES = {
 	"LA may direct": ("Consult and direct the governing body", "Consult and direct the other council"),
@@ -496,7 +498,7 @@ def _create_place_requests(rng: random.Random, schools: list[dict], limit: int =
 	waiting = frappe.get_all(
 		"Child",
 		filters={"cohort": LOOKED_AFTER, "status": ACTIVE, "current_school": ["is", "not set"]},
-		fields=["name", "year_group"],
+		fields=["name", "year_group", "sen_provision"],
 		limit_page_length=limit,
 		order_by="name",
 	)
@@ -520,6 +522,11 @@ def _create_place_requests(rng: random.Random, schools: list[dict], limit: int =
 	on_date = getdate(today())
 	for number, child in enumerate(waiting):
 		journey = REQUEST_JOURNEYS[number % len(REQUEST_JOURNEYS)]
+		if child.sen_provision == "EHC plan":
+			# a child with an EHC plan changes school through the plan, never by a direction (issue #18)
+			journey = tuple(
+				a for a in journey if a not in ("Consult on Direction", "Refer to Secretary of State")
+			)
 		date_needed = getdate(add_days(last_end.get(child.name) or add_days(on_date, -30), 1))
 		route = "Ask the Secretary of State" if "Refer to Secretary of State" in journey else "LA may direct"
 		first, second = rng.sample(by_route[route], 2)
@@ -539,6 +546,9 @@ def _create_place_requests(rng: random.Random, schools: list[dict], limit: int =
 				"doctype": "School Place Request",
 				"child": child.name,
 				"date_needed": date_needed,
+				# opened before the demo's academy commencement date (_create_admission_route_cases), so the
+				# academies these requests referred to the Secretary of State keep that route
+				"opened_on": min(date_needed, getdate(add_days(on_date, -ACADEMY_POWER_DAYS_AGO - 1))),
 				# A KS4 care placement move would need reg 10 approval first; the demo keeps to the others.
 				"reason": rng.choice(
 					("Entered care", "Exclusion")
@@ -904,7 +914,7 @@ def _create_admission_route_cases(caseworkers: list[str]) -> None:
 	on = getdate(today())
 	# The demo council records a commencement date for the academy power (CWSA 2026 s63), as a council
 	# would once the regulations are made; requests opened before it keep their route.
-	commenced = getdate(add_days(on, -30))
+	commenced = getdate(add_days(on, -ACADEMY_POWER_DAYS_AGO))
 	frappe.get_doc("Virtual School Settings").update({"academy_direction_commenced_on": commenced}).save(
 		ignore_permissions=True
 	)

@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 import frappe
 from frappe import _
 from frappe.model import table_fields
-from frappe.utils import add_days, now_datetime, today
+from frappe.utils import add_days, getdate, now_datetime, today
 
 from virtual_school.domain.retention import RecordKind
 from virtual_school.governance import retention
@@ -129,7 +129,7 @@ def dispose(batch: str) -> str:
 	doc = frappe.get_doc(BATCH, batch, for_update=True)
 	if not doc.items:
 		frappe.throw(_("The batch has no records to dispose of."), title=_("Nothing to Dispose Of"))
-	on_date = today()
+	on_date = getdate(today())
 	check_legal_holds(doc)
 	due = {
 		(record.reference_doctype, record.reference_name): record for record in retention.due_records(on_date)
@@ -252,6 +252,7 @@ def erase(doctype: str, names: list[str]) -> Counter:
 		for name in sorted(record_names):
 			_delete_document(record_doctype, name)
 		counts[record_doctype] += len(record_names)
+		_erase_deleted_feed(record_doctype, list(record_names))
 		for table, fieldname in _table_links(record_doctype):
 			rows = frappe.qb.DocType(table)
 			for parenttype, parent in (

@@ -37,6 +37,7 @@ __all__ = ["OUTPUT", "classification_problems", "load_doctypes", "render", "writ
 
 APP = Path(__file__).resolve().parents[1]
 DOCTYPE_DIR = APP / "virtual_school" / "doctype"
+REPORT_DIR = APP / "virtual_school" / "report"
 HOOKS = APP / "hooks.py"
 OUTPUT = APP.parent / "docs" / "data-protection.md"
 README = APP.parent / "README.md"
@@ -70,6 +71,16 @@ def load_doctypes(directory: Path = DOCTYPE_DIR) -> dict[str, dict]:
 	for path in sorted(directory.glob("*/*.json")):
 		data = json.loads(path.read_text(encoding="utf-8"))
 		if isinstance(data, dict) and data.get("doctype") == "DocType" and data.get("name"):
+			found[data["name"]] = data
+	return found
+
+
+def load_reports(directory: Path = REPORT_DIR) -> dict[str, dict]:
+	"""Every app report's JSON (its reference doctype and roles), by name."""
+	found = {}
+	for path in sorted(directory.glob("*/*.json")):
+		data = json.loads(path.read_text(encoding="utf-8"))
+		if isinstance(data, dict) and data.get("doctype") == "Report" and data.get("name"):
 			found[data["name"]] = data
 	return found
 
@@ -302,6 +313,20 @@ def render(doctypes: dict[str, dict] | None = None) -> str:
 
 	for name in personal_doctypes:
 		out += _doctype_section(name, doctypes, shown, narrowed, sar)
+
+	reports = load_reports()
+	out += ["", "## Desk reports", ""]
+	out.append(
+		"Script Reports show personal data to the roles named in their JSON, from the doctype they are based"
+	)
+	out.append("on; a caseworker's rows are their caseload (`virtual_school/reports/caseload.py`).")
+	out += ["", "| report | based on | roles |", "|---|---|---|"]
+	for report_name, report in reports.items():
+		roles = sorted(
+			(row["role"] for row in report.get("roles", [])),
+			key=lambda role: (ROLE_ORDER.index(role) if role in ROLE_ORDER else 99, role),
+		)
+		out.append(f"| {report_name} | {report.get('ref_doctype') or '—'} | {role_list('', roles, True)} |")
 
 	out += ["", "## Frappe's records about the app's records", ""]
 	out.append(

@@ -240,9 +240,8 @@ def _due_access_logs(kind_rules: dict, on_date: date) -> list[DueRecord]:
 
 def access_log_bound(rule_name: str, on_date: date) -> date:
 	"""The last day an access log row may have been written to be past ``rule_name`` on ``on_date``."""
-	return rules_domain.latest_anchor_past_retention(
-		to_domain(frappe.get_doc(RULE_DOCTYPE, rule_name)), on_date
-	)
+	rule = to_domain(frappe.get_doc(RULE_DOCTYPE, rule_name))
+	return rules_domain.latest_anchor_past_retention(rule, getdate(on_date))
 
 
 def as_rows(due: list[DueRecord]) -> list[dict]:

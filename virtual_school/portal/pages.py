@@ -19,6 +19,7 @@ from frappe.utils import getdate
 from virtual_school.admissions import vocabulary as admissions
 from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
 from virtual_school.domain import pp_plus_budget
+from virtual_school.governance import access_log
 from virtual_school.peps import vocabulary as pep_words
 from virtual_school.pp_plus import vocabulary as pp_plus
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
@@ -267,6 +268,7 @@ def scoped_pep(name: str, schools: list[str] | None = None):
 def pep_for_school(name: str) -> dict:
 	"""The school-facing view of one PEP: its fields, targets, attainment and the QA feedback when returned."""
 	doc = scoped_pep(name)
+	access_log.record_portal_view([(doc.doctype, doc.name)])  # who read a child's records (issue #22)
 	return {
 		"name": doc.name,
 		"child_name": doc.child_name,
@@ -382,6 +384,7 @@ def scoped_impact_report(name: str, schools: list[str] | None = None):
 def impact_report_for_school(name: str) -> dict:
 	doc = scoped_impact_report(name)
 	names = {row.claim for row in doc.rows}
+	access_log.record_portal_view(("PP Plus Claim", claim) for claim in sorted(names))  # issue #22
 	claims = {
 		claim.name: claim
 		for claim in frappe.get_all(

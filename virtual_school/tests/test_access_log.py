@@ -12,6 +12,7 @@ import frappe.desk.query_report
 import frappe.handler
 from frappe.core.doctype.access_log.access_log import _make_access_log
 from frappe.utils import add_days, set_request, today
+from frappe.website.path_resolver import PathResolver
 from werkzeug.wrappers import Response
 
 from virtual_school.governance import access_log
@@ -92,6 +93,13 @@ def logged(doctype: str, name: str, method: str | None = None, user: str | None 
 	if user:
 		filters["user"] = user
 	return frappe.get_all("Access Log", filters=filters, fields=["user", "method", "page", "timestamp"])
+
+
+def render_portal_page(path: str) -> str:
+	"""Render a portal page as Frappe serves it (its path resolved first), with frappe.local.form_dict as query."""
+	_endpoint, renderer = PathResolver(path).resolve()
+	assert isinstance(renderer, SchoolPortalPage), path
+	return renderer.get_html()
 
 
 def role_user(role: str) -> str:
@@ -202,11 +210,30 @@ class TestAccessLog(VirtualSchoolTestCase):
 		pep = self.records["Personal Education Plan"]
 		frappe.set_user(PORTAL_USER)
 		frappe.local.form_dict = frappe._dict(name=pep)
-		html = SchoolPortalPage("school-portal/pep").get_html()
+		html = render_portal_page("school-portal/pep")
 		self.assertIn(pep, html)
 		rows = logged("Personal Education Plan", pep, access_log.PORTAL_VIEW, PORTAL_USER)
 		self.assertEqual(len(rows), 1, "the portal's PEP page is not logged")
 		self.assertIn("school-portal/pep", rows[0].page)
+
+	def test_a_portal_impact_report_logs_the_claims_it_shows(self):
+		make_school_contact(PORTAL_USER, self.school)
+		claim = frappe.get_doc("PP Plus Claim", self.records["PP Plus Claim"])
+		report = frappe.get_doc(
+			{
+				"doctype": "PP Plus Impact Report",
+				"school": self.school,
+				"funding_year": claim.funding_year,
+				"term": claim.term,
+				"due_date": add_days(today(), 20),
+				"rows": [{"claim": claim.name}],
+			}
+		).insert()
+		frappe.set_user(PORTAL_USER)
+		frappe.local.form_dict = frappe._dict(name=report.name)
+		render_portal_page("school-portal/impact-report")
+		rows = logged("PP Plus Claim", claim.name, access_log.PORTAL_VIEW, PORTAL_USER)
+		self.assertEqual(len(rows), 1, "the portal's impact report page does not log the claim it shows")
 
 	def test_a_forged_make_access_log_call_is_refused(self):
 		"""Through Frappe's handler (which applies override_whitelisted_methods), as a desk client would call it."""

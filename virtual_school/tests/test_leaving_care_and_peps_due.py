@@ -15,10 +15,12 @@ from virtual_school.children.vocabulary import (
 	LEFT_CARE,
 	LOOKED_AFTER,
 	PREVIOUSLY_LOOKED_AFTER,
+	is_looked_after_on,
 	looked_after_on,
 )
 from virtual_school.domain import school_days
 from virtual_school.peps.services import escalate_children_without_pep
+from virtual_school.peps.vocabulary import held_on_time, is_held_on_time
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
 	caseworker,
@@ -218,8 +220,8 @@ class TestLeavingCareAndPepsDue(VirtualSchoolTestCase):
 		self.assertEqual(len(data), 1)
 		row = data[0]
 		self.assertEqual(
-			(row.group, row.due, row.no_pep, row.overdue, row.held_on_time, row.on_time_percent),
-			(worker, 1, 1, 1, 0, 0),
+			(row.group, row.due, row.no_pep, row.no_pep_missed, row.held_on_time, row.on_time_percent),
+			(worker, 0, 1, 1, 0, 0),
 		)
 		opened = escalate_children_without_pep(date(2025, 11, 10))
 		mine = [
@@ -230,3 +232,61 @@ class TestLeavingCareAndPepsDue(VirtualSchoolTestCase):
 			"has no PEP: one was due on 03-11-2025", frappe.db.get_value("Escalation", mine[0], "reason")
 		)
 		self.assertNotIn(mine[0], escalate_children_without_pep(date(2025, 11, 11)))
+
+	def test_the_sql_criteria_give_the_python_rules_answers_on_the_edge_days(self):
+		"""``looked_after_on`` and ``held_on_time`` (SQL) against ``is_looked_after_on`` and
+		``is_held_on_time`` (Python) on the days around each edge."""
+		cases = [  # cohort, date of birth, entered care, left care
+			(LOOKED_AFTER, date(2007, 11, 8), date(2020, 1, 6), None),  # 18 on 8 November 2025
+			(LOOKED_AFTER, date(2016, 4, 9), date(2025, 11, 7), None),  # entered care on 7 November
+			(LOOKED_AFTER, date(2016, 4, 10), date(2024, 1, 8), date(2025, 11, 7)),  # returned home
+			(PREVIOUSLY_LOOKED_AFTER, date(2016, 4, 11), date(2024, 1, 8), date(2025, 11, 7)),  # adopted
+			(PREVIOUSLY_LOOKED_AFTER, date(2016, 4, 12), None, None),  # from another authority's care
+			("Kinship Care", date(2016, 4, 13), None, None),
+			(LOOKED_AFTER, date(2016, 4, 14), None, None),  # no care dates recorded
+		]
+		names = {}
+		for cohort, born, entered, left in cases:
+			name = make_child(
+				"Edge", cohort=cohort, date_of_birth=born, date_entered_care=entered, date_left_care=left
+			).name
+			names[name] = (cohort, born, entered, left)
+		child = frappe.qb.DocType("Child")
+		for day in (date(2025, 11, 6), date(2025, 11, 7), date(2025, 11, 8), date(2025, 11, 9)):
+			found = set(
+				frappe.qb.from_(child)
+				.select(child.name)
+				.where(looked_after_on(child, day) & child.name.isin(list(names)))
+				.run(pluck=True)
+			)
+			expected = {name for name, values in names.items() if is_looked_after_on(*values, day)}
+			self.assertEqual(found, expected, day)
+			self.assertTrue(expected, day)  # each day has children either way: the comparison means something
+			self.assertLess(len(expected), len(names), day)
+		pep_child = next(iter(names))
+		peps = {}
+		for meeting, due in (
+			(date(2025, 11, 7), date(2025, 11, 7)),
+			(date(2025, 11, 8), date(2025, 11, 7)),
+			(None, date(2025, 11, 7)),
+		):
+			doc = frappe.get_doc(
+				{
+					"doctype": "Personal Education Plan",
+					"child": pep_child,
+					"due_date": due,
+					"meeting_date": meeting,
+				}
+			).insert()
+			peps[doc.name] = (meeting, due)
+		pep = frappe.qb.DocType("Personal Education Plan")
+		found = set(
+			frappe.qb.from_(pep)
+			.select(pep.name)
+			.where(held_on_time(pep) & pep.name.isin(list(peps)))
+			.run(pluck=True)
+		)
+		self.assertEqual(
+			found, {name for name, (meeting, due) in peps.items() if is_held_on_time(meeting, due)}
+		)
+		self.assertEqual(len(found), 1)

@@ -178,7 +178,7 @@ def docx_text(content: bytes) -> str:
 		properties.author or "",
 		properties.comments or "",
 	]
-	# Anything else in the package (comments, custom XML) as raw text.
+	# The body's XML as text too: what paragraphs miss (text boxes, field results, hyperlinks).
 	parts.append(re.sub(r"<[^>]+>", " ", document.element.xml))
 	return "\n".join(parts)
 

@@ -26,6 +26,7 @@ from virtual_school.tests.utils import (
 	make_child,
 	make_placement,
 	make_school,
+	make_user,
 	manager,
 )
 from virtual_school.virtual_school.report.retention_review import retention_review
@@ -363,3 +364,69 @@ class TestDisposal(VirtualSchoolTestCase):
 			doc.legal_hold = 0 if doc.legal_hold else 1
 			doc.legal_hold_reason = "Police investigation"
 			doc.save()
+
+	def test_contacts_import_files_and_access_logs_past_retention_are_disposed_of(self):
+		school = make_school("990723", "Retention Contact School")
+		portal_user = make_user("retention.leaver@example.test", "School Portal User", website_user=True)
+		contact = frappe.get_doc(
+			{"doctype": "School Contact", "school": school, "full_name": "Lee Leaver", "user": portal_user}
+		).insert()
+		frappe.db.set_value(
+			"School Contact",
+			contact.name,
+			{"is_active": 0, "modified": add_days(today(), -400)},
+			update_modified=False,
+		)
+		log = frappe.get_doc({"doctype": "Import Log", "import_type": "GIAS"}).insert()
+		source = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": "edubase-retention.csv",
+				"attached_to_doctype": "Import Log",
+				"attached_to_name": log.name,
+				"is_private": 1,
+				"content": "URN,EstablishmentName\n1,Old School\n",
+			}
+		).insert(ignore_permissions=True)
+		path = source.get_full_path()
+		frappe.db.set_value(
+			"Import Log", log.name, {"imported_on": add_days(today(), -91)}, update_modified=False
+		)
+		old_access = frappe.get_doc(
+			{"doctype": "Access Log", "export_from": "School", "reference_document": school, "user": head()}
+		).insert(ignore_permissions=True)
+		frappe.db.set_value(
+			"Access Log", old_access.name, "creation", add_years(today(), -3), update_modified=False
+		)
+		recent_access = frappe.get_doc(
+			{"doctype": "Access Log", "export_from": "School", "reference_document": school, "user": head()}
+		).insert(ignore_permissions=True)
+
+		frappe.set_user(head())
+		batch = frappe.get_doc({"doctype": "Disposal Batch"}).insert()
+		disposal.add_records_past_retention(batch.name)
+		batch.reload()
+		keep = {contact.name, log.name, None}
+		batch.items = [
+			item
+			for item in batch.items
+			if item.reference_name in keep and item.reference_doctype != "View Log"
+		]
+		batch.save()
+		self.assertEqual(
+			{(item.record_kind, item.reference_name) for item in batch.items},
+			{("School Contact", contact.name), ("Import Source File", log.name), ("Access Log", None)},
+		)
+		certificate = frappe.get_doc("Disposal Certificate", disposal.dispose(batch.name))
+
+		self.assertFalse(frappe.db.exists("School Contact", contact.name))
+		self.assertFalse(frappe.db.exists("User", portal_user))
+		self.assertTrue(frappe.db.exists("Import Log", log.name))
+		self.assertFalse(frappe.db.exists("File", source.name))
+		self.assertFalse(os.path.exists(path))
+		self.assertFalse(frappe.db.exists("Access Log", old_access.name))
+		self.assertTrue(frappe.db.exists("Access Log", recent_access.name))
+		erased = {row.document_type: row.records for row in certificate.kinds}
+		self.assertEqual((erased["School Contact"], erased["User"]), (1, 1))
+		self.assertGreaterEqual(erased["File"], 1)
+		self.assertGreaterEqual(erased["Access Log"], 1)

@@ -19,6 +19,7 @@ from virtual_school.imports import gias as gias_import
 from virtual_school.imports import ssda903 as ssda903_import
 from virtual_school.tests.utils import VirtualSchoolTestCase, head
 from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import PPPlusTestCase
+from virtual_school.virtual_school.doctype.pp_plus_payment import pp_plus_payment as payment_controller
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -146,9 +147,8 @@ class TestPaymentFaults(PPPlusTestCase, AllOrNothing):
 		def partial_check():
 			self.assertEqual(set(paid_states()), {"Paid"}, "the claims were marked before the crash")
 
-		from virtual_school.pp_plus import documents as pp_plus_documents
-
-		with patch.object(pp_plus_documents, "attach_remittance_advice", side_effect=Crash("disk full")):
+		# patched where the payment controller looks it up (it imports the function at module top)
+		with patch.object(payment_controller, "attach_remittance_advice", side_effect=Crash("disk full")):
 			self.assert_all_or_nothing(
 				payment.submit, ("PP Plus Claim", "PP Plus Payment", "File", "Comment"), partial_check
 			)

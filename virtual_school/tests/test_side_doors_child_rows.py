@@ -70,6 +70,7 @@ class World:
 			caseworker=caseworker(1),
 			date_of_birth=date(2018, 5, 1),
 			care_episodes=[with_secrets("Care Episode", {"start_date": date(2026, 1, 5)})],
+			care_reviews=[with_secrets("Care Review", {"review_date": date(2026, 2, 5)})],
 		)
 		make_placement(self.child.name, self.school, date(2026, 9, 1))
 

@@ -9,6 +9,7 @@ frappe.ui.form.on("School Place Request", {
 
 	refresh(frm) {
 		show_clocks(frm);
+		show_route(frm);
 		if (frm.doc.reg10_warning) {
 			// a warning, never a block (CPPCR 2010 reg 10): the text comes from the server's rule
 			frm.set_intro(frm.doc.reg10_warning, "orange");
@@ -53,4 +54,17 @@ function show_clocks(frm) {
 	if (late) parts.push(__("beyond target by {0}", [frm.doc.days_beyond_target]));
 	if (frm.doc.escalation_level) parts.push(__("escalation level {0}", [frm.doc.escalation_level]));
 	frm.dashboard.set_headline_alert(parts.join(" · "), late ? "red" : "blue");
+}
+
+// The route is derived on the server (admissions.routes, STATUTORY.md section 11): show it and why.
+function show_route(frm) {
+	if (frm.is_new() || !frm.doc.admission_route) return;
+	frm.dashboard.add_comment(
+		__("Route: {0}. {1}", [
+			frappe.utils.escape_html(__(frm.doc.admission_route)),
+			frappe.utils.escape_html(frm.doc.route_reason || ""),
+		]),
+		frm.doc.direction_possible ? "blue" : "yellow",
+		true
+	);
 }

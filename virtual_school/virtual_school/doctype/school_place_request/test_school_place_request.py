@@ -23,6 +23,12 @@ from virtual_school.tests.utils import (
 )
 
 COUNCIL = "886"  # the council's DfE LA code (Settings.la); make_school and make_child default to it
+# ... and no commencement date for the power to direct academies, unless a test records one
+COUNCIL_SETTINGS = {
+	"la": COUNCIL,
+	"academy_direction_commenced_on": None,
+	"special_academy_direction_commenced_on": None,
+}
 TERMS = [
 	{"term_name": "Autumn 1", "start_date": date(2030, 9, 2), "end_date": date(2030, 10, 25)},
 	{"term_name": "Autumn 2", "start_date": date(2030, 11, 4), "end_date": date(2030, 12, 20)},
@@ -33,7 +39,7 @@ TERMS = [
 class TestSchoolPlaceRequest(VirtualSchoolTestCase):
 	def setUp(self):
 		make_school_calendar("2030-31", TERMS)
-		self.enterContext(change_settings("Virtual School Settings", {"la": COUNCIL}))
+		self.enterContext(change_settings("Virtual School Settings", COUNCIL_SETTINGS))
 		self.worker = caseworker(1)
 		self.maintained = make_school("990501", "Castle Community Primary")
 		self.academy = make_school(
@@ -284,7 +290,7 @@ class TestPlaceRequestLetters(VirtualSchoolTestCase):
 				{
 					"authority_name": "Testshire County Council",
 					"letter_signatory": "Helen Hart",
-					"la": COUNCIL,
+					**COUNCIL_SETTINGS,
 					"reply_address": "County Hall\nMaidstone\nME14 1XQ",
 					"reply_email": "virtual.school@testshire.example",
 					"reply_telephone": "03000 111222",
@@ -406,7 +412,7 @@ class TestAdmissionRoutes(VirtualSchoolTestCase):
 
 	def setUp(self):
 		make_school_calendar("2030-31", TERMS)
-		self.enterContext(change_settings("Virtual School Settings", {"la": COUNCIL}))
+		self.enterContext(change_settings("Virtual School Settings", COUNCIL_SETTINGS))
 		self.worker = caseworker(1)
 		self.urns = iter(range(990620, 990699))
 

@@ -5,8 +5,9 @@
 On time is shown two ways (issue #18): the meeting held by the due date, the statutory test and the headline
 "On Time %" (``peps.vocabulary.held_on_time``, QA may follow), and approved by the due date
 (``completed_on_time``). A child looked after on the report date with no PEP due in the year is counted too
-("No PEP"): one PEP due and not on time, overdue when their obligation has a missed date
-(``peps.services.obligations``)."""
+("No PEP"; "No PEP, Missed" when their obligation has a missed date, ``peps.services.obligations``): each owes
+a PEP, so the headline On Time % is over the PEPs due and these children. The other columns count PEP
+records (the benchmark's floor query times them)."""
 
 import frappe
 from frappe import _
@@ -47,7 +48,6 @@ def get_columns(group_field: str) -> list[dict]:
 		group,
 		{"label": _("Name"), "fieldname": "group_name", "fieldtype": "Data", "width": 200},
 		{"label": _("PEPs Due"), "fieldname": "due", "fieldtype": "Int", "width": 90},
-		{"label": _("No PEP"), "fieldname": "no_pep", "fieldtype": "Int", "width": 80},
 		{"label": _("Meeting on Time"), "fieldname": "held_on_time", "fieldtype": "Int", "width": 110},
 		{"label": _("On Time %"), "fieldname": "on_time_percent", "fieldtype": "Percent", "width": 90},
 		{"label": _("Approved on Time"), "fieldname": "on_time", "fieldtype": "Int", "width": 110},
@@ -58,6 +58,8 @@ def get_columns(group_field: str) -> list[dict]:
 			"width": 90,
 		},
 		{"label": _("Overdue"), "fieldname": "overdue", "fieldtype": "Int", "width": 80},
+		{"label": _("No PEP"), "fieldname": "no_pep", "fieldtype": "Int", "width": 80},
+		{"label": _("No PEP, Missed"), "fieldname": "no_pep_missed", "fieldtype": "Int", "width": 110},
 		{"label": _("QA Green"), "fieldname": "green", "fieldtype": "Int", "width": 80},
 		{"label": _("QA Amber"), "fieldname": "amber", "fieldtype": "Int", "width": 80},
 		{"label": _("QA Red"), "fieldname": "red", "fieldtype": "Int", "width": 80},
@@ -91,7 +93,7 @@ def get_data(start, end, group_field: str, day) -> list[dict]:
 		as_dict=True,
 	)
 	found += children_without_pep(start, end, group_field, day)
-	counts = ("due", "on_time", "held_on_time", "no_pep", "overdue", "green", "amber", "red")
+	counts = ("due", "on_time", "held_on_time", "no_pep", "no_pep_missed", "overdue", "green", "amber", "red")
 	groups: dict = {}
 	for row in found:  # no school (null) and an empty one are one group
 		key = row.group or ""
@@ -105,16 +107,16 @@ def get_data(start, end, group_field: str, day) -> list[dict]:
 	for row in rows:
 		row.group = row.group or None
 		row.group_name = (row.group_name if group_field == "school" else row.group) or _("Not set")
-		row.on_time_percent = round(100 * row.held_on_time / row.due, 1) if row.due else 0
-		row.approved_percent = round(100 * row.on_time / row.due, 1) if row.due else 0
-	rows.sort(key=lambda row: (-row.overdue, row.group_name))
+		owed = row.due + row.no_pep
+		row.on_time_percent = round(100 * row.held_on_time / owed, 1) if owed else 0
+		row.approved_percent = round(100 * row.on_time / owed, 1) if owed else 0
+	rows.sort(key=lambda row: (-(row.overdue + row.no_pep_missed), row.group_name))
 	return rows
 
 
 def children_without_pep(start, end, group_field: str, day) -> list[frappe._dict]:
-	"""One row per child looked after on ``day`` (on the caseload) with no PEP due in the year: a PEP due,
-	not on time, overdue if the child's obligation has a missed date; grouped by their current school or
-	caseworker as the PEPs are."""
+	"""One row per child looked after on ``day`` (on the caseload) with no PEP due in the year (missed if
+	the child's obligation has a missed date), grouped by their current school or caseworker as PEPs are."""
 	children = services.looked_after_children(day, scope=caseload.scope)
 	pep = frappe.qb.DocType("Personal Education Plan")
 	with_pep = set()
@@ -134,9 +136,8 @@ def children_without_pep(start, end, group_field: str, day) -> list[frappe._dict
 		frappe._dict(
 			group=row.current_school if group_field == "school" else row.caseworker,
 			group_name=row.current_school_name if group_field == "school" else None,
-			due=1,
 			no_pep=1,
-			overdue=int(bool(found[row.name].missed)),
+			no_pep_missed=int(bool(found[row.name].missed)),
 		)
 		for row in without
 	]

@@ -80,6 +80,16 @@ def with_rows(doctype: str, world: dict) -> dict:
 			"rows": [{"claim": world["claims"][0], "what_was_done": f"Tuition {tag}"}],
 		},
 		"PP Plus Payment": {},  # the sample payment has its claim row
+		"Disposal Batch": {
+			"items": [
+				{
+					"record_kind": "Child Case Record",
+					"reference_doctype": "Child",
+					"reference_name": world["child"],
+				}
+			]
+		},
+		"Disposal Certificate": {"kinds": [{"document_type": f"Kind {tag}", "records": 1}]},
 		"School Calendar": {
 			"closures": [
 				{
@@ -144,7 +154,7 @@ def row_values(world: dict, table: str, row: dict) -> list[str]:
 			"parent": "DocType",
 			"fields": json.dumps(["fieldname"]),
 			"filters": json.dumps(
-				[["parent", "=", table], ["fieldtype", "in", ["Data", "Small Text", "Text"]]]
+				[["parent", "=", table], ["fieldtype", "in", ["Data", "Small Text", "Text", "Date"]]]
 			),
 			"limit_page_length": 0,
 		},

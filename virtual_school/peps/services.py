@@ -179,14 +179,35 @@ def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
 	) + escalate_children_without_pep(on_date)
 
 
+# New missing-PEP escalations opened per daily run, the longest overdue first: the first run after an upgrade
+# (or an import of children the team has not met) would otherwise open one per child in one morning and
+# flood the level-1 holders; the PEPs Due report lists every child without a PEP at once.
+MISSING_PEP_ESCALATIONS_PER_DAY = 100
+
+
 def escalate_children_without_pep(on_date: date) -> list[str]:
 	"""One open escalation on each looked-after child with no PEP record at all whose first obligation has
 	passed (the child's, not a record's: issue #18). Keyed by that due date, so once per child until a PEP
-	meeting is held."""
+	meeting is held; at most ``MISSING_PEP_ESCALATIONS_PER_DAY`` new ones a day, the longest overdue first."""
 	pep = frappe.qb.DocType("Personal Education Plan")
 	with_pep = {row[0] for row in frappe.qb.from_(pep).select(pep.child).distinct().run()}
 	children = [row for row in looked_after_children(on_date) if row.name not in with_pep]
 	found = obligations(children, on_date)
+	escalation = frappe.qb.DocType("Escalation")
+	already = set(
+		frappe.qb.from_(escalation)
+		.select(escalation.reference_name)
+		.where(
+			(escalation.reference_doctype == "Child")
+			& escalation.trigger_key.like("pep-missing:%")
+			& (escalation.status != CLOSED)
+		)
+		.run(pluck=True)
+	)
+	children = sorted(
+		(row for row in children if found[row.name].missed and row.name not in already),
+		key=lambda row: (found[row.name].missed[0].due, row.name),
+	)[:MISSING_PEP_ESCALATIONS_PER_DAY]
 	return opened_names(
 		open_escalation(
 			"Child",

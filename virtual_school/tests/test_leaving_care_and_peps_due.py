@@ -4,6 +4,7 @@ history, PEP obligations and new PP+ claims. Dates are worked out by hand on Eng
 
 from datetime import date, datetime
 from types import SimpleNamespace
+from unittest.mock import patch
 
 import frappe
 from frappe.desk.query_report import run as run_report
@@ -19,6 +20,7 @@ from virtual_school.children.vocabulary import (
 	looked_after_on,
 )
 from virtual_school.domain import school_days
+from virtual_school.peps import services as peps_services
 from virtual_school.peps.services import escalate_children_without_pep
 from virtual_school.peps.vocabulary import held_on_time, is_held_on_time
 from virtual_school.tests.utils import (
@@ -232,6 +234,28 @@ class TestLeavingCareAndPepsDue(VirtualSchoolTestCase):
 			"has no PEP: one was due on 03-11-2025", frappe.db.get_value("Escalation", mine[0], "reason")
 		)
 		self.assertNotIn(mine[0], escalate_children_without_pep(date(2025, 11, 11)))
+
+	def test_missing_pep_escalations_are_capped_a_day_longest_overdue_first(self):
+		"""A first run must not open one escalation per child in one morning (peps.services): with a cap of one
+		a day, the child owed a PEP longest is escalated first and the other the next day."""
+		worker = caseworker(3)
+		# entered care years ago (the longest overdue on any test site) and a year later
+		first = make_child(
+			"Owed", caseworker=worker, date_of_birth=date(2012, 4, 8), date_entered_care=date(2015, 1, 5)
+		)
+		second = make_child(
+			"Owed", caseworker=worker, date_of_birth=date(2012, 4, 9), date_entered_care=date(2016, 1, 4)
+		)
+
+		def children_escalated(day):
+			return [
+				frappe.db.get_value("Escalation", name, "reference_name")
+				for name in escalate_children_without_pep(day)
+			]
+
+		with patch.object(peps_services, "MISSING_PEP_ESCALATIONS_PER_DAY", 1):
+			self.assertEqual(children_escalated(date(2025, 11, 10)), [first.name])
+			self.assertEqual(children_escalated(date(2025, 11, 11)), [second.name])
 
 	def test_the_sql_criteria_give_the_python_rules_answers_on_the_edge_days(self):
 		"""``looked_after_on`` and ``held_on_time`` (SQL) against ``is_looked_after_on`` and

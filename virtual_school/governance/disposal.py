@@ -37,34 +37,18 @@ from frappe.utils import add_days, getdate, now_datetime, today
 from virtual_school.domain.retention import RecordKind
 from virtual_school.governance import retention
 from virtual_school.permissions import require_roles
+from virtual_school.security import references
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER, VIRTUAL_SCHOOL_HEAD
 
 BATCH = "Disposal Batch"
 CERTIFICATE = "Disposal Certificate"
-APP_MODULE = "Virtual School"
-
 # Frappe rows that point at a record by (doctype column, name column) whatever their field types (File's
 # attached_to_name is Data, not a Dynamic Link): erased with the record. Dynamic Links are found from metadata.
+# The side-door guard's table (the rows that follow the record they point at), plus the rows only disposal
+# touches: logs, shares, permissions and the copies Frappe keeps of deleted records.
 REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
-	"File": (("attached_to_doctype", "attached_to_name"),),
-	"Comment": (("reference_doctype", "reference_name"),),
-	"ToDo": (("reference_type", "reference_name"),),
-	"Version": (("ref_doctype", "docname"),),
-	"Workflow Action": (("reference_doctype", "reference_name"),),
-	"Document Follow": (("ref_doctype", "ref_docname"),),
-	"Communication": (("reference_doctype", "reference_name"),),
-	"Communication Link": (("link_doctype", "link_name"),),
-	"Tag Link": (("document_type", "document_name"),),
-	"Energy Point Log": (("reference_doctype", "reference_name"),),
-	"Notification Log": (("document_type", "document_name"),),
-	"View Log": (("reference_doctype", "reference_name"),),
+	**references.REFERENCES,
 	"Access Log": (("export_from", "reference_document"),),
-	"Submission Queue": (("ref_doctype", "ref_docname"),),
-	"Activity Log": (
-		("reference_doctype", "reference_name"),
-		("timeline_doctype", "timeline_name"),
-		("link_doctype", "link_name"),
-	),
 	"DocShare": (("share_doctype", "share_name"),),
 	"User Permission": (("allow", "for_value"),),
 	"Deleted Document": (("deleted_doctype", "deleted_name"),),

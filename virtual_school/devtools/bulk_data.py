@@ -45,7 +45,7 @@ from virtual_school.devtools.demo_sources import (
 	weeks_so_far,
 )
 from virtual_school.domain import attendance as rules
-from virtual_school.domain import pp_plus_budget, school_days
+from virtual_school.domain import gias_mapping, pp_plus_budget, school_days
 from virtual_school.pp_plus.vocabulary import COMMITTED_STATES
 from virtual_school.setup import roles
 
@@ -71,17 +71,20 @@ LAST_NAMES = (
 	"Martin Mitchell Moore Morgan Morris Murphy Nowak Parker Patel Phillips Price Roberts Robinson Rogers "
 	"Scott Shaw Smith Stevens Taylor Thomas Thompson Turner Walker Ward Watson White Williams Wilson Wood"
 ).split()
-# (type group, establishment type, admissions route, phase, weight)
-SCHOOL_KINDS = (
-	("Local authority maintained schools", "Community school", "LA may direct", "Primary", 34),
-	("Local authority maintained schools", "Voluntary aided school", "LA may direct", "Primary", 10),
-	("Local authority maintained schools", "Foundation school", "LA may direct", "Secondary", 4),
-	("Academies", "Academy converter", "Ask the Secretary of State", "Primary", 24),
-	("Academies", "Academy converter", "Ask the Secretary of State", "Secondary", 14),
-	("Free Schools", "Free schools", "Ask the Secretary of State", "Secondary", 2),
-	("Special schools", "Community special school", "LA may direct", "All-through", 5),
-	("Local authority maintained schools", "Pupil referral unit", "LA may direct", "Not applicable", 1),
-	("Independent schools", "Other independent school", "Independent / other", "All-through", 6),
+# (type group, establishment type, phase, weight); the admissions route is GIAS mapping's (domain.gias_mapping)
+SCHOOL_KINDS = tuple(
+	(group, kind, gias_mapping.admissions_route_for(group, kind), phase, weight)
+	for group, kind, phase, weight in (
+		("Local authority maintained schools", "Community school", "Primary", 34),
+		("Local authority maintained schools", "Voluntary aided school", "Primary", 10),
+		("Local authority maintained schools", "Foundation school", "Secondary", 4),
+		("Academies", "Academy converter", "Primary", 24),
+		("Academies", "Academy converter", "Secondary", 14),
+		("Free Schools", "Free schools", "Secondary", 2),
+		("Special schools", "Community special school", "All-through", 5),
+		("Local authority maintained schools", "Pupil referral unit", "Not applicable", 1),
+		("Independent schools", "Other independent school", "All-through", 6),
+	)
 )
 LOOKED_AFTER_STATUSES = (
 	"C2 - Full care order",

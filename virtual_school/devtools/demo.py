@@ -22,7 +22,7 @@ from virtual_school.children.leaving_care import apply_episodes
 from virtual_school.children.placements import refresh_current_school, refresh_year_groups
 from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
 from virtual_school.devtools.demo_sources import create_attendance, write_source_files
-from virtual_school.domain import pp_plus_budget, school_days, upn
+from virtual_school.domain import gias_mapping, pp_plus_budget, school_days, upn
 from virtual_school.escalations.services import flag_late_answers, run_daily_sweep
 from virtual_school.peps.services import escalate_overdue_peps
 from virtual_school.setup import roles
@@ -63,18 +63,20 @@ TOWNS = (
 	"Ashford Canterbury Dartford Dover Faversham Folkestone Gravesend Herne Maidstone Margate Ramsgate "
 	"Sevenoaks Sittingbourne Tonbridge Whitstable Deal Hythe Tenterden Westerham Swanley"
 ).split()
-# (type group, establishment type, admissions route, phase, share of schools)
-SCHOOL_KINDS = (
-	("Local authority maintained schools", "Community school", "LA may direct", "Primary", 30),
-	("Local authority maintained schools", "Voluntary aided school", "LA may direct", "Primary", 8),
-	("Local authority maintained schools", "Foundation school", "LA may direct", "Secondary", 6),
-	("Academies", "Academy converter", "Ask the Secretary of State", "Primary", 20),
-	("Academies", "Academy converter", "Ask the Secretary of State", "Secondary", 16),
-	("Free Schools", "Free schools", "Ask the Secretary of State", "Secondary", 5),
-	# no admission authority for s97A (STATUTORY.md section 11): no direction route
-	("Special schools", "Community special school", "Independent / other", "All-through", 5),
-	("Local authority maintained schools", "Pupil referral unit", "Independent / other", "Not applicable", 3),
-	("Independent schools", "Other independent school", "Independent / other", "All-through", 7),
+# (type group, establishment type, phase, share of schools); the admissions route is GIAS mapping's (domain.gias_mapping)
+SCHOOL_KINDS = tuple(
+	(group, kind, gias_mapping.admissions_route_for(group, kind), phase, weight)
+	for group, kind, phase, weight in (
+		("Local authority maintained schools", "Community school", "Primary", 30),
+		("Local authority maintained schools", "Voluntary aided school", "Primary", 8),
+		("Local authority maintained schools", "Foundation school", "Secondary", 6),
+		("Academies", "Academy converter", "Primary", 20),
+		("Academies", "Academy converter", "Secondary", 16),
+		("Free Schools", "Free schools", "Secondary", 5),
+		("Special schools", "Community special school", "All-through", 5),
+		("Local authority maintained schools", "Pupil referral unit", "Not applicable", 3),
+		("Independent schools", "Other independent school", "All-through", 7),
+	)
 )
 COHORTS = (
 	(LOOKED_AFTER, "C2 - Full care order"),

@@ -1,6 +1,7 @@
-"""gunicorn settings for the demo and the HTTP tests: one site, bound to loopback by the caller.
+"""gunicorn settings for the demo and the HTTP tests: one site, on the Unix socket scripts/lib.sh's serve_site
+gives it, behind nginx on 127.0.0.1 (which also routes /socket.io to Frappe's realtime server).
 
-Frappe's development server (`bench serve`) listens on 0.0.0.0; gunicorn lets us bind 127.0.0.1.
+Frappe's development server (`bench serve`) listens on 0.0.0.0 and shows tracebacks to every visitor.
 Production uses `bench setup production` (nginx + supervisor + gunicorn) instead; see README.
 """
 

@@ -82,6 +82,7 @@ ensure_system_packages() {
 	command -v git >/dev/null 2>&1 || missing+=(git)
 	command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 	command -v curl >/dev/null 2>&1 || missing+=(curl)
+	[ -x "$(nginx_bin)" ] || missing+=(nginx)
 	command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 	[ -x "$VS_PYTHON" ] || missing+=(python3.11)
 	"$VS_PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3.11-venv)
@@ -289,6 +290,26 @@ install_app_into_bench() {
 	# The app's public/ folder must be reachable as /assets/virtual_school.
 	as_bench_user mkdir -p "$FRAPPE_BENCH/sites/assets"
 	as_bench_user ln -sfn "$target/$VS_APP/public" "$FRAPPE_BENCH/sites/assets/$VS_APP"
+	ensure_dfe_validator
+}
+
+# The DfE SSDA903 validator (csc-validator-be-903) in a venv of its own: it pins pandas<2 and numpy<1.25,
+# which Frappe's environment must not get (virtual_school/imports/dfe_validator.py). About 20 s, once per
+# version; VS_SKIP_903_VALIDATOR=1 leaves it out. A failed install only warns: imports run without it.
+ensure_dfe_validator() {
+	[ "${VS_SKIP_903_VALIDATOR:-0}" = 1 ] && return 0
+	local venv=$BENCH_HOME/.local/share/virtual-school/dfe-903-validator version
+	version=$(sed -n 's/^VERSION = "\(.*\)"$/\1/p' "$VS_ROOT/$VS_APP/imports/dfe_validator.py")
+	[ -n "$version" ] || return 0
+	[ "$(cat "$venv/.installed" 2>/dev/null)" = "$version" ] && return 0
+	log "Installing the DfE SSDA903 validator (csc-validator-be-903 $version) in its own venv at $venv"
+	as_bench_user rm -rf "$venv"
+	if as_bench_user "$VS_PYTHON" -m venv "$venv" &&
+		as_bench_user "$venv/bin/pip" install -q "csc-validator-be-903==$version"; then
+		as_bench_user sh -c "echo '$version' > '$venv/.installed'"
+	else
+		warn "The DfE SSDA903 validator could not be installed: imports run without it (bench virtual-school-install-903-validator retries)"
+	fi
 }
 
 redis_ports() {
@@ -340,21 +361,203 @@ create_site() {
 	fi
 }
 
-# Serve a site with gunicorn bound to 127.0.0.1 (Frappe's dev server binds 0.0.0.0).
-# $1 = site, $2 = port, $3 = pid file (gunicorn daemonises; its log goes to $3.log).
+# ---- Serving a site: the processes a council runs, started and stopped together ----
+#
+#   serve_site SITE PORT PIDFILE [--scheduler] [--own-queue]
+#
+# starts, as the bench user, the processes Frappe's Procfile and `bench setup supervisor` run for a bench
+# (their commands are in site_process below, and nowhere else):
+#   nginx        on 127.0.0.1:PORT, in front as in production (`bench setup nginx`): /socket.io goes to the
+#                realtime server, everything else to gunicorn
+#   web          gunicorn (scripts/gunicorn_conf.py); its master's pid in PIDFILE, its log in PIDFILE.log
+#   socketio     Frappe's realtime server (node apps/frappe/socketio.js): the notification bell, progress bars
+#   worker-short RQ worker for the short and default queues (bench worker --queue short,default)
+#   worker-long  RQ worker for the long queue (bench worker --queue long)
+#   schedule     with --scheduler: bench schedule (one per bench: it enqueues the due jobs of every site whose
+#                scheduler is enabled, see `bench --site SITE enable-scheduler`)
+#   queue        with --own-queue: a private Redis for this run's jobs and realtime events (the tests: no
+#                job left queued by another site or an earlier run runs here, or delays this run's jobs)
+# gunicorn, the realtime server and the run's Redis listen on Unix sockets in RUN.sock/, a folder only the
+# bench user may enter: socketio.js binds every interface when given a port, and each served site gets its
+# own sockets, so the demo and the tests never fight over `socketio_port`. Every other file of the run is
+# named after PIDFILE without its .pid: RUN.<process>.pid and RUN.<process>.log under $FRAPPE_BENCH/logs.
 serve_site() {
 	local site=$1 port=$2 pidfile=$3
-	(cd "$FRAPPE_BENCH/sites" && as_bench_user env VS_SITE="$site" \
+	shift 3
+	local run=${pidfile%.pid} scheduler=0 own_queue=0 arg queue_env=()
+	for arg in "$@"; do
+		case $arg in
+		--scheduler) scheduler=1 ;;
+		--own-queue) own_queue=1 ;;
+		*) die "serve_site: unknown option $arg" ;;
+		esac
+	done
+	[ -d "$FRAPPE_BENCH/apps/frappe/node_modules/socket.io" ] ||
+		die "Frappe's node modules are missing (the realtime server needs them): cd $FRAPPE_BENCH && bench setup requirements --node"
+	as_bench_user mkdir -p "$run.sock"
+	as_bench_user chmod 700 "$run.sock"
+	if [ $own_queue = 1 ]; then
+		site_process queue "$site" "$run" || return 1
+		queue_env=(FRAPPE_REDIS_QUEUE="unix://$run.sock/queue")
+	fi
+	# Frappe reads FRAPPE_REDIS_QUEUE before the site's config, so web, workers and realtime share the queue.
+	(cd "$FRAPPE_BENCH/sites" && as_bench_user env VS_SITE="$site" "${queue_env[@]}" \
 		"$FRAPPE_BENCH/env/bin/gunicorn" --config "$FRAPPE_BENCH/apps/$VS_APP/scripts/gunicorn_conf.py" \
-		--bind "127.0.0.1:$port" --pid "$pidfile" --daemon --log-file "$pidfile.log" \
+		--bind "unix:$run.sock/web" --pid "$pidfile" --daemon --log-file "$pidfile.log" \
 		'frappe.app:application_with_statics()')
+	site_process socketio "$site" "$run" "${queue_env[@]}" || return 1
+	site_process worker-short "$site" "$run" "${queue_env[@]}" || return 1
+	site_process worker-long "$site" "$run" "${queue_env[@]}" || return 1
+	if [ $scheduler = 1 ]; then site_process schedule "$site" "$run" "${queue_env[@]}" || return 1; fi
+	wait_for_socket "$run.sock/web" || { warn "gunicorn did not start; see $pidfile.log" && return 1; }
+	wait_for_socket "$run.sock/socketio" ||
+		{ warn "The realtime server did not start; see $run.socketio.log" && return 1; }
+	site_process nginx "$site" "$run" "$port" || return 1
 }
 
+# Start one process of a served site. $1 = process, $2 = site, $3 = RUN (file prefix), then its settings
+# (FRAPPE_REDIS_QUEUE=..., or nginx's port). The commands are those of the bench's Procfile and of
+# `bench setup supervisor`; nginx's configuration is `bench setup nginx`'s, cut to one site on loopback.
+site_process() {
+	local name=$1 site=$2 run=$3
+	shift 3
+	case $name in
+	queue)
+		rm -f "$run.sock/queue"
+		as_bench_user redis-server --port 0 --unixsocket "$run.sock/queue" --unixsocketperm 700 --save '' \
+			--appendonly no --daemonize yes --pidfile "$run.queue.pid" --logfile "$run.queue.log" >/dev/null
+		wait_for_socket "$run.sock/queue" || { warn "The run's Redis did not start; see $run.queue.log" && return 1; }
+		;;
+	socketio)
+		rm -f "$run.sock/socketio"
+		start_group "$run" socketio env "$@" FRAPPE_SOCKETIO_UDS="$run.sock/socketio" node apps/frappe/socketio.js
+		;;
+	worker-short) start_group "$run" worker-short env "$@" "$BENCH_CLI_VENV/bin/bench" worker --queue short,default ;;
+	worker-long) start_group "$run" worker-long env "$@" "$BENCH_CLI_VENV/bin/bench" worker --queue long ;;
+	schedule)
+		start_group "$run" schedule env "$@" "$BENCH_CLI_VENV/bin/bench" schedule
+		sleep 3
+		# Frappe runs one scheduler per bench (a file lock); a second one exits at once, and the first
+		# serves this site as well.
+		group_alive "$run.schedule.pid" || warn "Another scheduler already runs on this bench; it serves $site too."
+		;;
+	nginx)
+		local port=$1 conf=$run.nginx.conf
+		as_bench_user mkdir -p "$run.nginx-tmp"
+		as_bench_user tee "$conf" >/dev/null <<-EOF
+			# Generated by scripts/lib.sh for $site: bench setup nginx's server block, on loopback only.
+			worker_processes 1;
+			pid $run.nginx.pid;
+			error_log $run.nginx.log warn;
+			events { worker_connections 512; }
+			http {
+				access_log off;
+				client_body_temp_path $run.nginx-tmp/body;
+				proxy_temp_path $run.nginx-tmp/proxy;
+				fastcgi_temp_path $run.nginx-tmp/fastcgi;
+				uwsgi_temp_path $run.nginx-tmp/uwsgi;
+				scgi_temp_path $run.nginx-tmp/scgi;
+				upstream web { server unix:$run.sock/web fail_timeout=0; }
+				upstream socketio { server unix:$run.sock/socketio fail_timeout=0; }
+				server {
+					listen 127.0.0.1:$port;
+					client_max_body_size 50m;
+					proxy_buffer_size 128k;
+					proxy_buffers 4 256k;
+					proxy_busy_buffers_size 256k;
+					location /socket.io {
+						proxy_http_version 1.1;
+						proxy_set_header Upgrade \$http_upgrade;
+						proxy_set_header Connection "upgrade";
+						proxy_set_header X-Frappe-Site-Name $site;
+						proxy_set_header Origin \$scheme://\$http_host;
+						proxy_set_header Host \$http_host;
+						proxy_pass http://socketio;
+					}
+					location / {
+						proxy_http_version 1.1;
+						proxy_set_header X-Forwarded-For \$remote_addr;
+						proxy_set_header X-Forwarded-Proto \$scheme;
+						proxy_set_header X-Frappe-Site-Name $site;
+						proxy_set_header Host \$http_host;
+						proxy_read_timeout 120;
+						proxy_redirect off;
+						proxy_pass http://web;
+					}
+				}
+			}
+		EOF
+		local errlog=()
+		# nginx 1.19.5+ takes its start-up error log from -e (the packaged default is root's /var/log/nginx).
+		"$(nginx_bin)" -h 2>&1 | grep -q -- '-e filename' && errlog=(-e "$run.nginx.log")
+		as_bench_user "$(nginx_bin)" -q -p "$run.nginx-tmp" "${errlog[@]}" -c "$conf" ||
+			{ warn "nginx did not start on 127.0.0.1:$port; see $run.nginx.log" && return 1; }
+		;;
+	*) die "site_process: unknown process $name" ;;
+	esac
+}
+
+nginx_bin() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
+
+# Start a long-running command as the bench user in the bench directory, as the leader of its own process
+# group (so stopping it stops its children too). $1 = RUN, $2 = process: pid in RUN.$2.pid, output in RUN.$2.log.
+start_group() {
+	local run=$1 name=$2
+	shift 2
+	rm -f "$run.$name.pid"
+	# shellcheck disable=SC2016 # expanded by the bench user's sh
+	(cd "$FRAPPE_BENCH" && as_bench_user setsid sh -c 'echo $$ >"$0"; log=$1; shift; exec "$@" >>"$log" 2>&1' \
+		"$run.$name.pid" "$run.$name.log" "$@" </dev/null >/dev/null 2>&1 &)
+	for _ in $(seq 1 50); do [ -s "$run.$name.pid" ] && return 0; sleep 0.1; done
+	warn "$name did not start; see $run.$name.log"
+	return 1
+}
+
+group_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Stop a process group started by start_group: TERM (an RQ worker finishes its job first), KILL after $2 s.
+stop_group() {
+	local pidfile=$1 wait=${2:-15} pid
+	[ -s "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	kill -TERM -- "-$pid" 2>/dev/null || true
+	for _ in $(seq 1 $((wait * 5))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	kill -KILL -- "-$pid" 2>/dev/null || true
+	rm -f "$pidfile"
+}
+
+# Stop a process that wrote its own pid file (gunicorn, nginx, redis daemonise), waiting for it to exit.
+stop_daemon() {
+	local pidfile=$1 pid
+	[ -s "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	rm -f "$pidfile"
+}
+
+# Stop every process serve_site started for PIDFILE (safe to repeat, and when some never started).
 stop_served_site() {
-	local pidfile=$1
-	[ -f "$pidfile" ] || return 0
-	kill "$(cat "$pidfile")" 2>/dev/null || true
-	for _ in $(seq 1 30); do [ -f "$pidfile" ] || break; sleep 0.2; done
+	local pidfile=$1 run=${1%.pid} name
+	stop_daemon "$run.nginx.pid"
+	for name in schedule worker-short worker-long socketio; do stop_group "$run.$name.pid"; done
+	stop_daemon "$pidfile"
+	stop_daemon "$run.queue.pid"
+	rm -f "$run.sock/web" "$run.sock/socketio" "$run.sock/queue"
+}
+
+# The processes serve_site started for PIDFILE that are not running (none: all are up).
+served_site_down() {
+	local run=${1%.pid} name
+	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null || echo web
+	[ -f "$run.nginx.pid" ] && kill -0 "$(cat "$run.nginx.pid")" 2>/dev/null || echo nginx
+	for name in socketio worker-short worker-long; do group_alive "$run.$name.pid" || echo "$name"; done
+}
+
+wait_for_socket() {
+	for _ in $(seq 1 150); do [ -S "$1" ] && return 0; sleep 0.2; done
+	return 1
 }
 
 wait_for_http() {

@@ -76,6 +76,8 @@ def figures(**changes) -> report.AnnualReportFigures:
 		exclusions_by_cohort={"Looked After": 300, "Child with a Social Worker": 1100, "Kinship Care": 20},
 		escalations_opened=95,
 		escalations_by_level={1: 60, 2: 25, 3: 8, 4: 2},
+		# exact small figures are checked here; small-number suppression in tests/test_outcomes.py
+		suppress_below=0,
 	)
 	values.update(changes)
 	return report.AnnualReportFigures(**values)
@@ -85,7 +87,7 @@ def empty_figures(**changes) -> report.AnnualReportFigures:
 	"""A year with nothing in it: every count zero, every mapping empty, no median."""
 	values = {}
 	for field in dataclasses.fields(report.AnnualReportFigures):
-		if field.name in ("academic_year", "generated_on", "pp_plus_funding_year"):
+		if field.name in ("academic_year", "generated_on", "pp_plus_funding_year", "counted_on", "outcomes"):
 			continue
 		if field.name == "median_school_days_to_place":
 			values[field.name] = None
@@ -454,3 +456,22 @@ def test_any_non_negative_figures_make_a_report(
 	on_time = figure_of(document, "Completed on time, % of PEPs due")
 	assert on_time == report.percent(scalars[11], scalars[10])
 	assert on_time == "n/a" if scalars[10] == 0 else on_time.endswith("%") and "." in on_time
+
+
+def test_the_childs_voice_is_counted_over_the_completed_peps():
+	"""Issue #23: PEPs with the child's views in their own words, over the PEPs in the QA table (5,200 here),
+	and QA's rating of the voice."""
+	document = open_report(
+		report.annual_report(
+			AUTHORITY,
+			figures(peps_with_voice=4680, pep_voice_qa={"Green": 3000, "Amber": 1500, "Not rated": 700}),
+		)
+	)
+	text = body_text(document)
+	assert (
+		"The child's views, in their own words, were recorded in 4,680 of the 5,200 completed PEPs (90.0%)."
+		in text
+	)
+	assert (
+		"Quality assurance rated the child's voice green in 3,000 of the 4,500 PEPs it rated (66.7%)." in text
+	)

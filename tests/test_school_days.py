@@ -516,3 +516,21 @@ def test_year_group_label(date_of_birth, on_date, label):
 def test_year_group_name_rejects_out_of_range():
 	with pytest.raises(ValueError):
 		school_days.year_group_name(14)
+
+
+@given(calendars())
+@settings(max_examples=200)
+def test_last_school_days_are_each_terms_last_school_day_by_counting(cal):
+	"""The per-calendar table the PEP obligation reads equals counting the term's school days one by one."""
+	for (start, end), last in zip(cal.terms, cal.last_school_days, strict=True):
+		in_term = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+		school = [day for day in in_term if school_days.is_school_day(day, cal)]
+		assert last == (school[-1] if school else None)
+
+
+def test_last_school_day_skips_a_closure_on_the_terms_last_day():
+	cal = SchoolCalendar(
+		terms=((date(2025, 9, 1), date(2025, 10, 24)), (date(2025, 11, 3), date(2025, 11, 7))),
+		closures={date(2025, 10, 24), *(date(2025, 11, 3) + timedelta(days=n) for n in range(5))},
+	)
+	assert cal.last_school_days == (date(2025, 10, 23), None)

@@ -740,3 +740,30 @@ def test_placement_la_is_optional():
 	result = read()
 	assert all(child.placement_la is None for child in result.children)
 	assert not any(issue.column == "PL_LA" for issue in result.issues)
+
+
+def _ended(start, end, reason):
+	return ssda903.Episode(
+		start=start,
+		reason_new="S",
+		legal_status="C2",
+		category_of_need="N1",
+		placement_type="U1",
+		placement_provider="PR1",
+		end=end,
+		reason_ceased=reason,
+		reason_place_change=None,
+		home_postcode=None,
+		placement_postcode=None,
+		urn=None,
+	)
+
+
+def test_date_of_death_is_the_dec_of_a_latest_episode_ceased_e2():
+	died = _ended(date(2024, 1, 8), date(2025, 10, 20), "E2")
+	assert ssda903.date_of_death([died]) == date(2025, 10, 20)
+	assert ssda903.date_of_death([_ended(date(2024, 1, 8), date(2025, 10, 20), "E4A")]) is None
+	assert ssda903.date_of_death([]) is None
+	# an E2 followed by a later episode is a data error, not a death: the latest episode decides
+	later = _ended(date(2025, 11, 1), None, None)
+	assert ssda903.date_of_death([died, later]) is None

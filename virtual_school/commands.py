@@ -213,4 +213,26 @@ def subject_access(context, child, output, user=None):
 	click.echo(f"Subject access export of {child} written to {path} ({size:,} bytes)")
 
 
-commands = [import_gias, demo, annual_report, benchmark, import_ssda903, subject_access]
+@click.command("virtual-school-install-903-validator")
+def install_903_validator():
+	"""Build the DfE SSDA903 validator's own venv (csc-validator-be-903 pins pandas<2, numpy<1.25: never in
+	Frappe's environment); the SSDA903 import then runs it after each import (virtual_school.imports.dfe_validator)."""
+	from virtual_school.imports import dfe_validator
+
+	started = time.monotonic()
+	version = dfe_validator.install(quiet=False)
+	click.echo(
+		f"{dfe_validator.PACKAGE} {version} installed in {dfe_validator.venv_dir()}"
+		f" ({time.monotonic() - started:.0f} s)"
+	)
+
+
+commands = [
+	import_gias,
+	demo,
+	annual_report,
+	benchmark,
+	import_ssda903,
+	subject_access,
+	install_903_validator,
+]

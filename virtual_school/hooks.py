@@ -19,6 +19,9 @@ add_to_apps_screen = [
 	}
 ]
 
+# The desk: the awesome bar finds the user's own children by name (virtual_school/children/search.py)
+app_include_js = ["/assets/virtual_school/js/awesome_bar_children.js"]
+
 # Install, migrate and tests
 # --------------------------
 # install-app runs after_install before fixtures are synced and after_sync after them;
@@ -43,6 +46,7 @@ permission_query_conditions = {
 	"Attendance Record": "virtual_school.permissions.attendance_record_query_conditions",
 	"Attendance Term Total": "virtual_school.permissions.attendance_term_total_query_conditions",
 	"Data Quality Issue": "virtual_school.permissions.data_quality_issue_query_conditions",
+	"Key Stage Outcome": "virtual_school.permissions.key_stage_outcome_query_conditions",
 	# sums over every child of a school: only for users who see every child
 	"Attendance Week Total": "virtual_school.permissions.all_children_query_conditions",
 	# a caseworker reads a school's impact report only when all its rows are on their caseload
@@ -65,6 +69,7 @@ has_permission = {
 	"Attendance Record": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Term Total": "virtual_school.permissions.child_record_has_permission",
 	"Data Quality Issue": "virtual_school.permissions.child_record_has_permission",
+	"Key Stage Outcome": "virtual_school.permissions.child_record_has_permission",
 	"Attendance Week Total": "virtual_school.permissions.all_children_has_permission",
 	"PP Plus Impact Report": "virtual_school.permissions.pp_plus_impact_report_has_permission",
 	# Every doctype: answers False to deny, never True (Frappe asks "*" first and stops at an answer)
@@ -83,6 +88,7 @@ scheduler_events = {
 		"virtual_school.attendance.services.flag_attendance_concerns",
 		"virtual_school.setup.calendar_defaults.ensure_default_calendars",
 		"virtual_school.governance.retention.review_daily",
+		"virtual_school.admissions.routes.refresh_school_routes_when_commenced",
 	],
 }
 
@@ -95,7 +101,9 @@ doc_events = {
 		"validate": "virtual_school.security.validate",
 	},
 	"User": {
-		"validate": "virtual_school.setup.roles.set_default_workspace",
+		"validate": "virtual_school.setup.workspaces.set_default_workspace",
+		# a caseworker's "My caseload" list filters follow their roles (virtual_school/setup/list_filters.py)
+		"on_update": "virtual_school.setup.list_filters.user_updated",
 	},
 	# A caseworker's shared children are cached per user: any change of a share clears that user's entry
 	"DocShare": {
@@ -104,9 +112,23 @@ doc_events = {
 		"on_trash": "virtual_school.permissions.forget_shared_children",
 	},
 	# Who read a child's records: each desk form load (getdoc) is logged (virtual_school/governance/access_log.py)
-	"Child": {"onload": "virtual_school.governance.access_log.on_form_load"},
-	"Personal Education Plan": {"onload": "virtual_school.governance.access_log.on_form_load"},
-	"Exclusion": {"onload": "virtual_school.governance.access_log.on_form_load"},
+	"Child": {
+		"onload": "virtual_school.governance.access_log.on_form_load",
+		# the social worker's desk user: an enabled Social Worker, filled from their email (children/social_worker.py)
+		"validate": "virtual_school.children.social_worker.validate_child",
+	},
+	"Personal Education Plan": {
+		"onload": "virtual_school.governance.access_log.on_form_load",
+		# a Social Worker writes the social-care part only, on every save path
+		"before_validate": "virtual_school.children.social_worker.guard_pep_write",
+	},
+	"Exclusion": {
+		"onload": "virtual_school.governance.access_log.on_form_load",
+		# the child's social worker is told at once (children/notify.py)
+		"after_insert": "virtual_school.children.notify.exclusion_inserted",
+	},
+	# a placement that ends with no school on roll: the child's social worker is told
+	"Education Placement": {"on_update": "virtual_school.children.notify.placement_updated"},
 	"PP Plus Claim": {"onload": "virtual_school.governance.access_log.on_form_load"},
 	# Two-factor stays per role when System Settings is saved (virtual_school/setup/security.py)
 	"System Settings": {
@@ -159,6 +181,12 @@ portal_menu_items = [
 		"reference_doctype": "",
 		"role": "School Portal User",
 	},
+	{
+		"title": "Exclusions",
+		"route": "/school-portal/exclusions",
+		"reference_doctype": "",
+		"role": "School Portal User",
+	},
 ]
 
 # frappe.client.get_count applies no permissions in Frappe v15: count through get_list instead
@@ -167,12 +195,22 @@ override_whitelisted_methods = {"frappe.client.get_count": "virtual_school.porta
 override_whitelisted_methods["frappe.core.doctype.access_log.access_log.make_access_log"] = (
 	"virtual_school.governance.access_log.make_access_log"
 )
+# The awesome bar's "Search for ..." finds the user's own children by name, within their caseload
+# (virtual_school/children/search.py; Child stays out of Frappe's global search index)
+override_whitelisted_methods["frappe.utils.global_search.search"] = "virtual_school.children.search.search"
+# Frappe's link search turns "ignore user permissions" into ignore_permissions: every child by name (children/search.py)
+override_whitelisted_methods["frappe.desk.search.search_link"] = "virtual_school.children.search.search_link"
+override_whitelisted_methods["frappe.desk.search.search_widget"] = (
+	"virtual_school.children.search.search_widget"
+)
 # A REST read of one Child, PEP, Exclusion or PP+ Claim is logged (virtual_school/governance/access_log.py)
 after_request = ["virtual_school.governance.access_log.after_request"]
 
 # A Version read as a document loses the values of fields above the reader's permission level
 # (virtual_school/security/restricted_fields.py)
 override_doctype_class = {"Version": "virtual_school.security.restricted_fields.RestrictedVersion"}
+# The app's e-mail Notifications skip users who opted out in Notification Settings (shared/notifications.py)
+override_doctype_class["Notification"] = "virtual_school.shared.notifications.VirtualSchoolNotification"
 
 # Fixtures (exported with `bench export-fixtures`); workflows live in virtual_school/workflows/.
 fixtures = []

@@ -2,8 +2,9 @@
 
 Role permissions (DocPerm) decide what each role may do at all; these hooks narrow the rows:
 a Virtual School Caseworker sees only children on their caseload (Child.caseworker is them, or the
-child is shared with them through Frappe's Share) and those children's records. Head, Manager, Finance
-and System Manager are not narrowed. School Portal Users have no desk permissions; the portal scopes
+child is shared with them through Frappe's Share) and those children's records; a Social Worker likewise
+sees only the children whose ``Child.social_worker_user`` is them (or shared with them). A user holding
+both roles sees both sets. Head, Manager, Finance and System Manager are not narrowed. School Portal Users have no desk permissions; the portal scopes
 them to their school (virtual_school.portal.pages).
 
 Frappe v15 facts this relies on: ``permission_query_conditions`` feed ``frappe.get_list`` (REST
@@ -16,6 +17,7 @@ import frappe
 
 from virtual_school.pp_plus.vocabulary import COMMITTED_STATES
 from virtual_school.setup.roles import (
+	SOCIAL_WORKER,
 	VIRTUAL_SCHOOL_CASEWORKER,
 	VIRTUAL_SCHOOL_FINANCE,
 	VIRTUAL_SCHOOL_HEAD,
@@ -39,20 +41,39 @@ def require_roles(*roles: str) -> None:
 		)
 
 
+# The Child field naming the user each caseload role is responsible for: a role listed here sees only the
+# children whose field is them (plus children shared with them). Every caseload rule below reads this table.
+CASELOAD_FIELDS = {VIRTUAL_SCHOOL_CASEWORKER: "caseworker", SOCIAL_WORKER: "social_worker_user"}
+
+
 def is_caseload_restricted(user: str | None = None) -> bool:
 	"""True when the user may see only their own caseload."""
+	return bool(caseload_fields(user))
+
+
+def caseload_fields(user: str | None = None) -> tuple[str, ...]:
+	"""The Child fields whose value is the user on a child of their caseload (empty: not narrowed)."""
 	user = user or frappe.session.user
 	if user == "Administrator":
-		return False
+		return ()
 	roles = set(frappe.get_roles(user))
-	return VIRTUAL_SCHOOL_CASEWORKER in roles and not roles & UNRESTRICTED_ROLES
+	if roles & UNRESTRICTED_ROLES:
+		return ()
+	return tuple(field for role, field in CASELOAD_FIELDS.items() if role in roles)
+
+
+def own_children_sql(user: str, table: str = "`tabChild`") -> str:
+	"""SQL: the Child row in ``table`` names the user in one of their caseload fields."""
+	user_sql = frappe.db.escape(user)
+	fields = caseload_fields(user) or ("caseworker",)
+	return " or ".join(f"{table}.`{field}` = {user_sql}" for field in fields)
 
 
 def caseload_children_condition(user: str, column: str) -> str:
 	"""SQL: ``column`` names a child on the user's caseload (own or shared with them)."""
 	user_sql = frappe.db.escape(user)
 	return (
-		f"({column} in (select `name` from `tabChild` where `caseworker` = {user_sql})"
+		f"({column} in (select `name` from `tabChild` where {own_children_sql(user, '`tabChild`')})"
 		f" or {column} in (select `share_name` from `tabDocShare`"
 		f" where `share_doctype` = 'Child' and `user` = {user_sql} and `read` = 1))"
 	)
@@ -67,16 +88,17 @@ def child_query_conditions(user: str | None = None) -> str:
 	# subquery stops MariaDB using the (caseworker, modified) index, and at national scale the list then
 	# scans the whole table in list order (745 ms instead of 1 ms, docs/benchmarks.md).
 	user_sql = frappe.db.escape(user)
+	own = own_children_sql(user)
 	shared = shared_children(user)
 	if shared == []:
-		return f"`tabChild`.`caseworker` = {user_sql}"
+		return f"({own})"
 	if shared is None:
 		return (
-			f"(`tabChild`.`caseworker` = {user_sql} or `tabChild`.`name` in (select `share_name` from `tabDocShare`"
+			f"({own} or `tabChild`.`name` in (select `share_name` from `tabDocShare`"
 			f" where `share_doctype` = 'Child' and `user` = {user_sql} and `read` = 1))"
 		)
 	names = ", ".join(frappe.db.escape(name) for name in shared)
-	return f"(`tabChild`.`caseworker` = {user_sql} or `tabChild`.`name` in ({names}))"
+	return f"({own} or `tabChild`.`name` in ({names}))"
 
 
 SHARED_NAMES_LIMIT = 1000
@@ -141,7 +163,9 @@ def child_has_permission(doc, ptype: str | None = None, user: str | None = None)
 
 
 def is_on_caseload(child: str, user: str) -> bool:
-	if frappe.db.get_value("Child", child, "caseworker") == user:
+	fields = caseload_fields(user) or ("caseworker",)
+	values = frappe.db.get_value("Child", child, list(fields), as_dict=True) or {}
+	if user in values.values():
 		return True
 	return bool(
 		frappe.db.exists("DocShare", {"share_doctype": "Child", "share_name": child, "user": user, "read": 1})
@@ -178,6 +202,7 @@ care_placement_move_query_conditions = child_record_query_conditions("Care Place
 attendance_record_query_conditions = child_record_query_conditions("Attendance Record")
 attendance_term_total_query_conditions = child_record_query_conditions("Attendance Term Total")
 data_quality_issue_query_conditions = child_record_query_conditions("Data Quality Issue")
+key_stage_outcome_query_conditions = child_record_query_conditions("Key Stage Outcome")
 
 
 def all_children_query_conditions(user: str | None = None) -> str:

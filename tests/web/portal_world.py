@@ -142,6 +142,7 @@ def build(base_url: str, admin: requests.Session, ensure_user, tag: str) -> Worl
 				"school": school,
 				"due_date": today,
 				"meeting_date": today,
+				"child_views": "I want to read a whole chapter book on my own.",
 				"targets": [{"area": "Reading and writing", "target": f"Read a chapter book {run}"}],
 			},
 		)

@@ -23,7 +23,8 @@ Operations (one letter each):
   x cancel     PUT docstatus 2 (submittable doctypes)
 
 Roles: head, manager, finance; cw_own (the sample child is on their caseload), cw_other (a caseworker with
-another caseload); portal_own (School Portal User of the sample child's school), portal_other (of another
+another caseload); sw_own (the sample child's social worker: Child.social_worker_user), sw_other (a social
+worker of other children); portal_own (School Portal User of the sample child's school), portal_other (of another
 school); website (a website user without roles); guest (not signed in).
 
 Single doctypes are checked for read and write only. Child tables are reached only through their parent.
@@ -43,7 +44,19 @@ pytestmark = pytest.mark.http
 RUN = uuid.uuid4().hex[:6]
 TIMEOUT = 30
 OPS = "rlqscwadepfux"
-ROLES = ("head", "manager", "cw_own", "cw_other", "finance", "portal_own", "portal_other", "website", "guest")
+ROLES = (
+	"head",
+	"manager",
+	"cw_own",
+	"cw_other",
+	"sw_own",
+	"sw_other",
+	"finance",
+	"portal_own",
+	"portal_other",
+	"website",
+	"guest",
+)
 NONE = dict(portal_own="", portal_other="", website="", guest="")
 
 # fmt: off
@@ -72,6 +85,8 @@ EXPECTED = {
 	"Exclusion":               dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="", **NONE),
 	# one import run with its source files (dates of birth, UPNs, postcodes): Head and Managers only
 	"Import Log":              dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="", cw_other="", finance="", **NONE),
+	# a child's result at the end of a key stage (issue #23): a child's record, on the caseload
+	"Key Stage Outcome":       dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="", **NONE),
 	"Local Authority":         dict(head="rlqscwaepf", manager="rlqsepf", cw_own="rlqsepf", cw_other="rlqsepf", finance="rlqsepf", **NONE),
 	"Personal Education Plan": dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="", **NONE),
 	"PP Plus Claim":           dict(head="rlqscwaepf", manager="rlqscwaepf", cw_own="rlqscwaepf", cw_other="", finance="rlqsepf", **NONE),
@@ -89,15 +104,40 @@ EXPECTED = {
 }
 # fmt: on
 
+# The Social Worker (issue #23) reads their own children's records (the caseload rule, by
+# Child.social_worker_user) and writes only the PEP's social-care part; shared records (schools, local
+# authorities) like every desk role. A doctype not listed here is closed to both social workers.
+SOCIAL_WORKER = {
+	# doctype: (sw_own, sw_other)
+	"Attendance Record": ("rlqspf", ""),
+	"Attendance Term Total": ("rlqspf", ""),
+	"Care Placement Move": ("rlqspf", ""),
+	"Child": ("rlqspf", ""),
+	"Education Placement": ("rlqspf", ""),
+	"Escalation": ("rlqspf", ""),
+	"Exclusion": ("rlqspf", ""),
+	"Key Stage Outcome": ("rlqspf", ""),
+	"Local Authority": ("rlqspf", "rlqspf"),
+	"Personal Education Plan": ("rlqswapf", ""),
+	"School": ("rlqspf", "rlqspf"),
+	"School Place Request": ("rlqspf", ""),
+}
+for _doctype, _row in EXPECTED.items():
+	_row["sw_own"], _row["sw_other"] = SOCIAL_WORKER.get(_doctype, ("", ""))
+
 # Child tables (istable): reached only through the parent's permissions.
 CHILD_TABLES = {
 	"Care Episode": "Child",
 	"Care Review": "Child",
 	"Disposal Batch Item": "Disposal Batch",
 	"Disposal Certificate Item": "Disposal Certificate",
+	"Designated Teacher Training": "School Contact",
 	"Child Status History": "Child",
 	"Escalation Log": "Escalation",
+	"Outcome National Figure": "Virtual School Settings",
 	"PEP Attainment": "Personal Education Plan",
+	"PEP Early Learning Goal": "Personal Education Plan",
+	"PEP Qualification Aim": "Personal Education Plan",
 	"PEP Target": "Personal Education Plan",
 	"PP Plus Impact Row": "PP Plus Impact Report",
 	"PP Plus Payment Claim": "PP Plus Payment",
@@ -182,6 +222,8 @@ def world(base_url, admin_password, login_as, ensure_user, user_password):
 		"manager": ensure_user("matrix.manager@example.test", "Virtual School Manager"),
 		"cw_own": ensure_user("matrix.cw1@example.test", "Virtual School Caseworker"),
 		"cw_other": ensure_user("matrix.cw2@example.test", "Virtual School Caseworker"),
+		"sw_own": ensure_user("matrix.sw1@example.test", "Social Worker"),
+		"sw_other": ensure_user("matrix.sw2@example.test", "Social Worker"),
 		"finance": ensure_user("matrix.finance@example.test", "Virtual School Finance"),
 		"portal_own": ensure_user(
 			"matrix.portal1@school.test", "School Portal User", user_type="Website User"
@@ -226,6 +268,7 @@ def world(base_url, admin_password, login_as, ensure_user, user_password):
 				"date_of_birth": "2016-03-14",
 				"cohort": "Looked After",
 				"caseworker": users["cw_own"],
+				"social_worker_user": users["sw_own"],
 				**values,
 			},
 		)["name"]
@@ -357,6 +400,12 @@ def sample_payload(doctype: str, world: dict, role: str | None = None) -> dict:
 			"children": 1,
 		},
 		"Care Placement Move": {"child": child, "move_date": "2026-01-05"},
+		"Key Stage Outcome": {
+			"child": child,
+			"academic_year": "2025-26",
+			"key_stage": "KS2",
+			"ks2_reading": "Yes",
+		},
 		"Data Quality Issue": {
 			"child": child,
 			"status": "Open",

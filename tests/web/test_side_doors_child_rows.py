@@ -42,16 +42,39 @@ def own_run_tag():
 		yield
 
 
-ROLES = ("head", "manager", "cw_own", "cw_other", "finance", "portal_own", "portal_other", "website", "guest")
+ROLES = matrix.ROLES
 ROLE_NAMES = {
 	"head": "Virtual School Head",
 	"manager": "Virtual School Manager",
 	"cw_own": "Virtual School Caseworker",
 	"cw_other": "Virtual School Caseworker",
+	"sw_own": "Social Worker",
+	"sw_other": "Social Worker",
 	"finance": "Virtual School Finance",
 }
 FORBIDDEN = 403
 STANDARD = {"name", "owner", "modified_by", "creation", "modified", "parent", "parenttype", "parentfield"}
+
+
+SETTINGS = "Virtual School Settings"
+
+
+def settings_with_rows(admin: Admin) -> str:
+	"""The settings (a single: written with PUT, not created) with a national outcome figure row."""
+	rows = (admin.get(SETTINGS, SETTINGS) or {}).get("outcome_national_figures") or []
+	row = {
+		"academic_year": "2024-25",
+		"measure": "Good level of development (EYFS)",
+		"national_figure": 37.0,
+		"source": f"Side door source {RUN}",
+	}
+	response = admin.session.put(
+		admin.url(f"/api/resource/{SETTINGS}/{SETTINGS}"),
+		json={"outcome_national_figures": [*rows, row]},
+		timeout=TIMEOUT,
+	)
+	assert response.status_code == 200, response.text[:2000]
+	return SETTINGS
 
 
 def with_rows(doctype: str, world: dict) -> dict:
@@ -63,6 +86,12 @@ def with_rows(doctype: str, world: dict) -> dict:
 		"Personal Education Plan": {
 			"targets": [{"area": "Maths", "target": f"Target {tag}"}],
 			"attainment": [{"subject": "Maths", "current": f"Attainment {tag}"}],
+			"early_learning_goals": [
+				{"area": "Literacy", "goal": "Writing", "judgement": "Emerging", "next_steps": f"Goal {tag}"}
+			],
+			"qualification_aims": [
+				{"qualification": f"Aim {tag}", "predicted_grade": "C", "target_grade": "B"}
+			],
 		},
 		"School Place Request": {
 			"approaches": [
@@ -90,6 +119,9 @@ def with_rows(doctype: str, world: dict) -> dict:
 			]
 		},
 		"Disposal Certificate": {"kinds": [{"document_type": f"Kind {tag}", "records": 1}]},
+		"School Contact": {
+			"trainings": [{"training_date": "2026-09-01", "kind": "Induction", "notes": f"Trained {tag}"}]
+		},
 		"School Calendar": {
 			"closures": [
 				{
@@ -130,6 +162,8 @@ def samples(world):
 		if parent not in parents:
 			if parent == "Child":
 				parents[parent] = world["child"]
+			elif parent == SETTINGS:
+				parents[parent] = settings_with_rows(admin)
 			else:
 				try:
 					payload = with_rows(parent, world)

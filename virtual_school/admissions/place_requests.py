@@ -150,7 +150,9 @@ def build_letter(request, kind: str, letter_date: date) -> bytes:
 			title=_("Letter Not Ready"),
 		)
 	authority = documents.authority()
-	pupil = documents.pupil(request.child, request.name)
+	# the child's cohort as on the day of the letter: a child who left care is not called looked after, and
+	# the direction letters refuse them (issue #18 item 1)
+	pupil = documents.pupil(request.child, request.name, letter_date)
 	if kind == "admission_request":
 		approach = _latest_approach(request)
 		outcome_due = getdate(approach.outcome_due) if approach.outcome_due else None

@@ -32,12 +32,13 @@ from virtual_school.admissions.vocabulary import (
 	NOTICE_SERVED,
 	REFERRED_TO_SECRETARY_OF_STATE,
 )
-from virtual_school.children.vocabulary import LOOKED_AFTER
+from virtual_school.children.vocabulary import LOOKED_AFTER, is_looked_after_on
 from virtual_school.domain import direction_timeline, ehc_plan_consultation, gias_mapping
 from virtual_school.domain.admission_route import (
 	AdmissionRoute,
 	DirectionPowers,
 	RouteDecision,
+	admission_authority_for,
 	admission_route,
 )
 from virtual_school.domain.direction_timeline import DirectionDates, DirectionStep
@@ -152,6 +153,28 @@ def refresh_school_routes(on_date: date | None = None) -> int:
 	return len(combos)
 
 
+def refresh_school_routes_when_commenced(on_date: date | str | None = None) -> int:
+	"""Daily (hooks ``scheduler_events``): once a commencement date in Settings ("LA power to direct
+	academies commenced on", or the special academies' date) has arrived, recompute the Schools' stored
+	route, so the School list shows "Consult and direct the academy trust" from that morning, not from the
+	next time someone saves Settings or a School. The School's route is "a request opened today"; requests
+	keep the route of the day they were opened (``set_route``), and this touches only School rows.
+
+	Returns the number of (type, group, LA) kinds checked; 0 when no date has arrived. Idempotent: only rows
+	whose route differs are written, so the days after commencement change nothing.
+	"""
+	on_date = getdate(on_date or today())
+	powers = direction_powers()
+	commenced = [
+		getdate(day)
+		for day in (powers.academy_direction_commenced_on, powers.special_academy_direction_commenced_on)
+		if day
+	]
+	if not any(day <= on_date for day in commenced):
+		return 0
+	return refresh_school_routes(on_date)
+
+
 def _same(column, value):
 	return column.isnull() if value is None else column == value
 
@@ -180,11 +203,16 @@ def decide_route(request) -> RouteDecision | None:
 		"School", school_name, ["establishment_type", "type_group", "la"], as_dict=True
 	)
 	child = frappe.db.get_value(
-		"Child", request.child, ["cohort", "responsible_la", "sen_provision"], as_dict=True
+		"Child",
+		request.child,
+		["cohort", "responsible_la", "sen_provision", "date_of_birth", "date_entered_care", "date_left_care"],
+		as_dict=True,
 	)
 	if not (school and child and child.cohort):
 		return None
 	try:
+		if child.cohort == LOOKED_AFTER and not _looked_after_today(child):
+			return _left_care_route(school, council)
 		return admission_route(
 			cohort=child.cohort,
 			looked_after_by_la_code=child.responsible_la or None,
@@ -198,6 +226,31 @@ def decide_route(request) -> RouteDecision | None:
 		)
 	except ValueError:
 		return None
+
+
+def _looked_after_today(child) -> bool:
+	return is_looked_after_on(
+		child.cohort,
+		getdate(child.date_of_birth) if child.date_of_birth else None,
+		getdate(child.date_entered_care) if child.date_entered_care else None,
+		getdate(child.date_left_care) if child.date_left_care else None,
+		getdate(today()),
+	)
+
+
+def _left_care_route(school, council: str) -> RouteDecision:
+	"""The route of a child of the Looked After cohort who is not looked after today (returned home, another
+	leaving reason, 18): the cohort stays on the record with the leaving date, but s97A covers only a child
+	the council looks after (STATUTORY.md section 11), so an in-year application and the Fair Access
+	Protocol, as for the other cohorts (issue #18 item 1)."""
+	return RouteDecision(
+		AdmissionRoute.IN_YEAR_APPLICATION,
+		admission_authority_for(school.establishment_type, school.type_group, school.la or None, council),
+		False,
+		"The school's admission authority (in-year application)",
+		"the child is no longer looked after by the council: s97A covers only a looked-after child, so an "
+		"in-year application and, if refused, the Fair Access Protocol",
+	)
 
 
 def set_route(request) -> RouteDecision | None:
@@ -412,6 +465,12 @@ def _route_refusal(request, decision: RouteDecision | None) -> str:
 	route = decision.route
 	if route is AdmissionRoute.IN_YEAR_APPLICATION:
 		cohort = frappe.db.get_value("Child", request.child, "cohort")
+		if cohort == LOOKED_AFTER:  # the cohort stays when a child leaves care: they are not looked after now
+			return _(
+				"{0} cannot be directed: they are no longer looked after by this council, and only a looked-after "
+				"child can be (SSFA 1998 s97A). The place is sought through an in-year application and, if "
+				"refused, the Fair Access Protocol."
+			).format(child)
 		return _(
 			"{0} cannot be directed: only a child looked after by this council can be (SSFA 1998 s97A). A "
 			"child in the {1} cohort is admitted through an in-year application and, if refused, the Fair "
@@ -449,6 +508,7 @@ __all__ = [
 	"decide_route",
 	"direction_powers",
 	"refresh_school_routes",
+	"refresh_school_routes_when_commenced",
 	"school_route",
 	"set_clocks",
 	"set_route",

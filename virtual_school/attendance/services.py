@@ -21,10 +21,11 @@ from pypika.terms import Field, Parameter
 
 from virtual_school.attendance.vocabulary import (
 	DESK_IMPORT,
-	FLAGGED_COHORTS,
 	MIN_SESSIONS_TO_FLAG,
 	PORTAL_UPLOAD,
 	SOURCES,
+	flagged,
+	matching_exclusion,
 	persistently_absent,
 )
 from virtual_school.calendar.clocks import HALF_TERMS_CACHE_KEY, count_days
@@ -37,6 +38,8 @@ from virtual_school.portal.pages import require_portal_user
 from virtual_school.setup import roles
 from virtual_school.shared import settings
 from virtual_school.virtual_school.doctype.import_log import import_log
+
+CHILD = Table("tabChild").as_("c")  # a plain table: DocType() needs a site at import time
 
 DOCTYPE = "Attendance Record"
 COUNT_FIELDS = {
@@ -715,12 +718,11 @@ def absence_concerns(on_date: date) -> list[Concern]:
 			group by child
 			having possible >= %(minimum)s and {to_sql(persistently_absent(Field("possible"), Field("attended")))}) t
 		join tabChild c on c.name = t.child
-		where c.status = %(active)s and c.cohort in %(cohorts)s""",
+		where c.status = %(active)s and {to_sql(flagged(CHILD, getdate(on_date)))}""",
 		{
 			"academic_year": academic_year,
 			"term": term,
 			"minimum": MIN_SESSIONS_TO_FLAG,
-			"cohorts": FLAGGED_COHORTS,
 			"active": ACTIVE,
 		},
 		as_dict=True,
@@ -792,14 +794,14 @@ def children_without_recent_attendance(on_date: date, threshold: int | None = No
 							and {_ON_ROLL_ON_DATE}) - interval 1 day
 				) as covered_to
 			from tabChild c
-			where c.status = %(active)s and c.cohort in %(cohorts)s and c.current_school is not null
+			where c.status = %(active)s and {to_sql(flagged(CHILD, getdate(on_date)))}
+				and c.current_school is not null
 				and exists (select 1 from `tab{DOCTYPE}` s where s.school = c.current_school
 					and s.week_starting >= %(first_monday)s and s.academic_year = %(academic_year)s)
 		) covered
 		where covered_to <= %(latest)s""",
 		{
 			"on_date": on_date,
-			"cohorts": FLAGGED_COHORTS,
 			"active": ACTIVE,
 			"first_monday": academic_year_bounds(academic_year)[0] - timedelta(days=4),
 			"academic_year": academic_year,
@@ -836,3 +838,60 @@ def _missing_reason(row) -> str:
 	return _(
 		"{0}: no attendance received from {1} for {2} school days (since {3}). The child may be missing education."
 	).format(row.full_name, row.school_name, row.school_days_without, frappe.utils.formatdate(row.covered_to))
+
+
+# --- suspension sessions without an Exclusion ------------------------------------------------------------
+RECORD = Table(f"tab{DOCTYPE}").as_("a")
+
+
+def term_starts(academic_year: str) -> dict[str, date]:
+	"""The first day of each term of the academic year: its first half-term's start in the calendar (the
+	half-term's name's first word, as ``rules.term_for_week``), else 1 September, 1 January, 1 April."""
+	first_day, last_day = academic_year_bounds(academic_year)
+	starts: dict[str, date] = {}
+	for name, start, _end in half_terms():
+		word = (name or "").split(" ")[0].title()
+		if word in rules.TERMS and first_day <= start <= last_day:
+			starts[word] = min(start, starts.get(word, start))
+	fallback = dict(
+		zip(
+			rules.TERMS,
+			(first_day, date(first_day.year + 1, 1, 1), date(first_day.year + 1, 4, 1)),
+			strict=True,
+		)
+	)
+	return {term: starts.get(term, fallback[term]) for term in rules.TERMS}
+
+
+def unmatched_suspensions(on_date: date | str | None = None, school: str | None = None) -> list[dict]:
+	"""Looked-after children (``flagged``) whose school's attendance returns this academic year record
+	suspension sessions with no Exclusion of the child at that school to account for them
+	(``vocabulary.matching_exclusion``): per child and school, the sessions, the weeks and the first and last
+	such week. Issue #23 item 5: the school must tell the virtual school head of every suspension.
+
+	One statement: the candidates come from the maintained term totals (children and schools with any
+	suspension sessions this year), their weeks with sessions from the records' (child, school, week) index,
+	and each week's matching Exclusion from the Exclusion's child index."""
+	on_date = getdate(on_date or today())
+	academic_year, _term = current_period(on_date)
+	values = {"academic_year": academic_year, "active": ACTIVE}
+	school_condition = ""
+	if school:
+		school_condition = "and t.school = %(school)s"
+		values["school"] = school
+	return frappe.db.sql(
+		f"""select straight_join a.child, c.full_name, a.school, max(a.school_name) as school_name,
+			c.caseworker, sum(a.suspension_sessions) as suspension_sessions, count(*) as weeks,
+			min(a.week_starting) as first_week, max(a.week_starting) as last_week
+		from (select distinct child, school from `tab{TOTALS}`
+			where academic_year = %(academic_year)s and suspension_sessions > 0) t
+		join `tab{DOCTYPE}` a on a.child = t.child and a.school = t.school
+		join tabChild c on c.name = a.child
+		where a.academic_year = %(academic_year)s and a.suspension_sessions > 0 {school_condition}
+			and c.status = %(active)s and {to_sql(flagged(CHILD, on_date))}
+			and {to_sql(~matching_exclusion(RECORD, term_starts(academic_year)))}
+		group by a.child, a.school
+		order by suspension_sessions desc, a.child""",
+		values,
+		as_dict=True,
+	)

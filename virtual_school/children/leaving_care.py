@@ -23,7 +23,7 @@ from virtual_school.children.vocabulary import (
 	PREVIOUSLY_LOOKED_AFTER,
 	eighteen_years_before,
 )
-from virtual_school.domain import cohorts
+from virtual_school.domain import cohorts, ssda903
 
 HISTORY = "Child Status History"
 
@@ -49,6 +49,9 @@ def apply_episodes(doc, episodes, date_of_birth, on_date: date | None = None) ->
 	if left is None or left > on_date:
 		return  # an X1 ending with no episode after it: the period of care goes on, as far as we know
 	doc.date_left_care = left
+	died = ssda903.date_of_death(episodes)
+	if died is not None and not doc.get("date_of_death"):
+		doc.date_of_death = died  # REC E2: the retention rule on death follows (governance.retention)
 	if cohorts.care_cohort_on(left, episodes, date_of_birth) == cohorts.Cohort.PREVIOUSLY_LOOKED_AFTER:
 		doc.cohort = PREVIOUSLY_LOOKED_AFTER
 	latest = max(episodes, key=lambda episode: (episode.start, episode.end or date.max))

@@ -6,6 +6,9 @@ so a report, a job and the portal ask the same question the same way.
 
 from datetime import date
 
+from pypika.enums import Dialects
+from pypika.terms import Case, Interval
+
 # Child.cohort options (child.json)
 LOOKED_AFTER = "Looked After"
 PREVIOUSLY_LOOKED_AFTER = "Previously Looked After"
@@ -75,9 +78,11 @@ def eighteen_years_before(on_date: date) -> date:
 		return date(on_date.year - 18, 2, 28)
 
 
-def looked_after_on(child_table, on_date: date):
+def looked_after_on(child_table, on_date):
 	"""qb criterion: the Child (``frappe.qb.DocType("Child")`` or an alias) was looked after on ``on_date``
-	(a Python date): in the Looked After cohort, or having left care since (any cohort), entered care by the
+	(a Python date, or a qb date term such as another table's column, for "looked after on the day of each
+	row": the 18 years are then MariaDB's ``- interval 18 year``, which also takes 29 February to 28
+	February): in the Looked After cohort, or having left care since (any cohort), entered care by the
 	day (or no date recorded), not yet left (``date_left_care`` is the first day not looked after, the SSDA903
 	DEC) and under 18 (STATUTORY.md section 11; ``domain.cohorts``). The Python form is ``is_looked_after_on``.
 	"""
@@ -85,8 +90,14 @@ def looked_after_on(child_table, on_date: date):
 		((child_table.cohort == LOOKED_AFTER) | child_table.date_left_care.notnull())
 		& (child_table.date_entered_care.isnull() | (child_table.date_entered_care <= on_date))
 		& (child_table.date_left_care.isnull() | (child_table.date_left_care > on_date))
-		& (child_table.date_of_birth > eighteen_years_before(on_date))
+		& (child_table.date_of_birth > _eighteen_years_before_term(on_date))
 	)
+
+
+def _eighteen_years_before_term(on_date):
+	if isinstance(on_date, date):
+		return eighteen_years_before(on_date)
+	return on_date - Interval(years=18, dialect=Dialects.MYSQL)
 
 
 def is_looked_after_on(cohort, date_of_birth, date_entered_care, date_left_care, on_date: date) -> bool:
@@ -98,6 +109,57 @@ def is_looked_after_on(cohort, date_of_birth, date_entered_care, date_left_care,
 		and date_of_birth is not None
 		and date_of_birth > eighteen_years_before(on_date)
 	)
+
+
+def in_cohort_on(child_table, cohort: str, on_date: date):
+	"""qb criterion: the Child was in ``cohort`` on ``on_date`` as the reports count it: "Looked After" is
+	``looked_after_on`` (not the stored cohort: a child who left care or turned 18 keeps it); any other
+	cohort is the stored one, once the child is no longer looked after (an adopted child's leaving date
+	after ``on_date`` still counts them as looked after that day). ValueError for an unknown cohort, so a
+	report's filter is checked before it reaches SQL."""
+	if cohort not in COHORTS:
+		raise ValueError(f"not a cohort: {cohort!r}")
+	if cohort == LOOKED_AFTER:
+		return looked_after_on(child_table, on_date)
+	return (child_table.cohort == cohort) & (
+		child_table.date_left_care.isnull() | (child_table.date_left_care <= on_date)
+	)
+
+
+def cohort_on(child_table, on_date: date):
+	"""qb term: the child's cohort on ``on_date`` for grouping (the grouped twin of ``in_cohort_on``):
+	Looked After when ``looked_after_on``; ``LEFT_CARE`` for a child of the Looked After cohort who is not
+	(left care, turned 18, or not yet in care on that day); else the stored cohort."""
+	return (
+		Case()
+		.when(looked_after_on(child_table, on_date), LOOKED_AFTER)
+		.when(child_table.cohort == LOOKED_AFTER, LEFT_CARE)
+		.else_(child_table.cohort)
+	)
+
+
+def without_a_school_place(child_table):
+	"""qb criterion: "without a school place", the one definition (issue #21) that the workspace card, the
+	*Children Without a School Place* report, the *Cohort Overview* and the annual report count: an active
+	case, of school age (``of_school_age``: Reception to Year 13), with no current school (empty or NULL:
+	a form that cleared the link stores ''). Combine with ``in_cohort_on`` / ``looked_after_on`` for a
+	cohort; ``looked_after_without_a_school_place`` is the headline figure."""
+	return (
+		(child_table.status == ACTIVE)
+		& (child_table.current_school.isnull() | (child_table.current_school == ""))
+		& of_school_age(child_table)
+	)
+
+
+def looked_after_without_a_school_place(child_table, on_date: date):
+	"""qb criterion: the headline "without a school place" figure: looked after on ``on_date`` and
+	``without_a_school_place``."""
+	return looked_after_on(child_table, on_date) & without_a_school_place(child_table)
+
+
+def is_without_a_school_place(status, current_school, key_stage) -> bool:
+	"""The same rule as ``without_a_school_place`` for one child's values."""
+	return status == ACTIVE and not current_school and is_of_school_age(key_stage)
 
 
 def to_sql(criterion) -> str:

@@ -26,17 +26,26 @@ from frappe.core.doctype.report.report import get_report_module_dotted_path
 from frappe.desk import query_report
 from frappe.model.workflow import apply_workflow
 from frappe.utils import getdate, today
+from pypika import Table
 
 from virtual_school import security
 from virtual_school.attendance.services import (
-	FLAGGED_COHORTS,
 	current_period,
 	flag_attendance_concerns,
 	missing_attendance_threshold,
 )
+from virtual_school.attendance.vocabulary import flagged
 from virtual_school.calendar.clocks import count_days
 from virtual_school.children.placements import refresh_derived_fields
-from virtual_school.children.vocabulary import LOOKED_AFTER, NOT_OF_SCHOOL_AGE
+from virtual_school.children.vocabulary import (
+	LOOKED_AFTER,
+	NOT_OF_SCHOOL_AGE,
+	cohort_on,
+	looked_after_on,
+	looked_after_without_a_school_place,
+	to_sql,
+	without_a_school_place,
+)
 from virtual_school.devtools import bulk_data
 from virtual_school.devtools.benchmark_http import format_http, run_http_load
 from virtual_school.devtools.demo import load_demo_data
@@ -266,15 +275,24 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 	start, end = _academic_year_bounds()
 	on_date = getdate(today())
 	academic_year = school_days.academic_year_of(on_date)
+	child = Table("tabChild").as_("c")
+
+	def cohort_of(alias: str) -> str:  # the one spelling of "the cohort on the day", as SQL text
+		return to_sql(cohort_on(Table("tabChild").as_(alias), on_date))
+
+	without_place = to_sql(without_a_school_place(child))
+	looked_after_c = to_sql(looked_after_on(child, on_date))
+	without_looked_after = to_sql(looked_after_without_a_school_place(child, on_date))
 	return {
 		**attendance_floors(on_date, academic_year),
 		"PEP Compliance": plain(
-			"""select nullif(school, ''), coalesce(max(school_name), 'Not set'), count(*),
-				coalesce(sum(workflow_state = 'Approved' and completed_on <= due_date), 0),
-				sum(not workflow_state <=> 'Approved' and due_date < %(on_date)s),
-				sum(qa_rating <=> 'Green'), sum(qa_rating <=> 'Amber'), sum(qa_rating <=> 'Red')
-			from `tabPersonal Education Plan` where due_date between %(start)s and %(end)s
-			group by school order by null""",
+			"""select nullif(p.school, ''), coalesce(max(coalesce(s.school_name, p.school_name)), 'No school'),
+				count(*), coalesce(sum(p.workflow_state = 'Approved' and p.completed_on <= p.due_date), 0),
+				sum(not p.workflow_state <=> 'Approved' and p.due_date < %(on_date)s),
+				sum(p.qa_rating <=> 'Green'), sum(p.qa_rating <=> 'Amber'), sum(p.qa_rating <=> 'Red')
+			from `tabPersonal Education Plan` p left join tabSchool s on s.name = p.school
+			where p.due_date between %(start)s and %(end)s
+			group by p.school order by null""",
 			{"start": start, "end": end, "on_date": on_date},
 		),
 		"In-Year Admissions by School": plain(
@@ -305,7 +323,7 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 			{"done": pp_plus_vocabulary.IMPACT_DONE_STATES, "on_date": on_date},
 		),
 		"PP Plus Budget": plain(
-			"""select b.child, b.child_name, b.school, b.school_name, f.per_child_allocation, b.approved, b.paid,
+			f"""select b.child, b.child_name, b.school, b.school_name, f.per_child_allocation, b.approved, b.paid,
 				greatest(f.per_child_allocation - b.approved - b.paid, 0)
 			from (select c.name child, c.full_name child_name, c.current_school school,
 					c.current_school_name school_name,
@@ -313,7 +331,7 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 					coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0) paid
 				from tabChild c left join `tabPP Plus Claim` p on p.child = c.name and p.funding_year = %(year)s
 					and p.workflow_state in %(committed)s
-				where c.cohort = 'Looked After' and c.status = 'Active'
+				where {looked_after_c} and c.status = 'Active'
 					and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4')
 				group by c.name
 				union all
@@ -322,7 +340,7 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 					coalesce(sum(case when p.workflow_state = 'Paid' then p.amount end), 0)
 				from `tabPP Plus Claim` p join tabChild c on c.name = p.child
 				where p.funding_year = %(year)s and p.workflow_state in %(committed)s
-					and not coalesce(c.cohort = 'Looked After' and c.status = 'Active'
+					and not coalesce({looked_after_c} and c.status = 'Active'
 						and c.key_stage in ('EYFS', 'KS1', 'KS2', 'KS3', 'KS4'), false)
 				group by c.name) b
 			join `tabPP Plus Funding Year` f on f.name = %(year)s
@@ -335,48 +353,49 @@ def floors(funding_year: str | None = None) -> dict[str, Callable]:
 			from tabExclusion where start_date between %s and %s group by school, school_name, cohort""",
 			(start, end),
 		),
-		# the children per cohort from the covering index (cohort, status, current_school, key_stage,
-		# sen_provision), then the cohort's exclusions and attendance (four rows each)
+		# the children per cohort on the day (``children.vocabulary.cohort_on``: "Left care" apart), then the
+		# cohort's exclusions and attendance (a few rows each)
 		"Cohort Overview": plain(
-			"""select k.cohort, k.children, k.maintained, k.academy, k.independent, k.without_place, k.ehc_plans,
+			f"""select k.cohort, k.children, k.maintained, k.academy, k.independent, k.without_place, k.ehc_plans,
 				coalesce(a.persistent, 0), coalesce(a.severe, 0), coalesce(e.suspensions, 0), coalesce(e.permanent, 0)
-			from (select c.cohort, count(*) children, sum(s.admissions_route <=> 'LA may direct') maintained,
+			from (select {cohort_of("c")} cohort, count(*) children,
+					sum(s.admissions_route <=> 'LA may direct') maintained,
 					sum(s.admissions_route <=> 'Ask the Secretary of State') academy,
 					sum(s.admissions_route <=> 'Independent / other') independent,
-					sum(c.current_school is null and c.key_stage not in ('Early years', 'Post-18')) without_place,
-					sum(c.sen_provision = 'EHC plan') ehc_plans
+					sum({without_place}) without_place, sum(c.sen_provision = 'EHC plan') ehc_plans
 				from tabChild c left join tabSchool s on s.name = c.current_school
-				where c.status = 'Active' group by c.cohort) k
+				where c.status = 'Active' group by 1) k
 			left join (select cohort, sum(exclusion_type = 'Suspension') suspensions,
 					sum(exclusion_type = 'Permanent exclusion') permanent
 				from tabExclusion where start_date between %s and %s group by cohort) e on e.cohort = k.cohort
-			left join (select ac.cohort,
+			left join (select {cohort_of("ac")} cohort,
 					sum(w.possible > 0 and (w.possible - w.attended) * 10 >= w.possible) persistent,
 					sum(w.possible > 0 and (w.possible - w.attended) * 2 >= w.possible) severe
 				from (select child, sum(possible_sessions) possible, sum(sessions_attended) attended
 					from `tabAttendance Term Total` where academic_year = %s group by child) w
-				join tabChild ac on ac.name = w.child group by ac.cohort) a on a.cohort = k.cohort""",
+				join tabChild ac on ac.name = w.child group by 1) a on a.cohort = k.cohort""",
 			(start, end, academic_year),
 		),
+		# "since" is never before 1 September of the child's Reception year (``school_place_expected_from``)
 		"Children Without a School Place": plain(
-			"""select c.name, c.full_name, c.cohort, c.year_group, c.caseworker, c.out_of_authority,
-				coalesce(date_add(last.end_date, interval 1 day),
+			f"""select c.name, c.full_name, c.cohort, c.year_group, c.caseworker, c.out_of_authority,
+				greatest(coalesce(date_add(last.end_date, interval 1 day),
 					least(coalesce(r.date_needed, c.date_entered_care), coalesce(c.date_entered_care, r.date_needed)),
 					date(c.creation)),
+					date_add(makedate(year(c.date_of_birth) + if(month(c.date_of_birth) <= 8, 4, 5), 1),
+						interval 8 month)),
 				last.school, r.name, r.workflow_state, coalesce(r.escalation_level, 0)
 			from tabChild c
 			left join (select p.child, p.school, p.end_date, row_number() over (
 					partition by p.child order by p.end_date desc, p.creation desc) position
 				from `tabEducation Placement` p join tabChild c on c.name = p.child
-				where c.status = 'Active' and c.current_school is null and c.cohort = 'Looked After'
-					and c.key_stage not in ('Early years', 'Post-18') and p.end_date is not null) last
+				where {without_looked_after} and p.end_date is not null) last
 				on last.child = c.name and last.position = 1
 			left join (select q.name, q.child, q.date_needed, q.workflow_state, q.escalation_level, row_number() over (
 					partition by q.child order by q.creation desc, q.name desc) position
 				from `tabSchool Place Request` q
 				where q.workflow_state not in ('Placed', 'Withdrawn')) r on r.child = c.name and r.position = 1
-			where c.status = 'Active' and c.current_school is null and c.cohort = 'Looked After'
-				and c.key_stage not in ('Early years', 'Post-18')""",
+			where {without_looked_after}""",
 		),
 	}
 
@@ -420,10 +439,11 @@ def attendance_floors(on_date, academic_year: str) -> dict[str, Callable]:
 		cutoff = on_date - timedelta(days=1)
 		while count_days(cutoff, on_date, DayKind.SCHOOL) < threshold and cutoff > on_date - timedelta(400):
 			cutoff -= timedelta(days=1)
+		flagged_c = to_sql(flagged(Table("tabChild").as_("c"), on_date))
 		return [
 			tuple(_plain(value) for value in row)
 			for row in frappe.db.sql(
-				"""select c.name, c.full_name, c.current_school, c.current_school_name, c.caseworker,
+				f"""select c.name, c.full_name, c.current_school, c.current_school_name, c.caseworker,
 					coalesce((select max(a.week_starting) from `tabAttendance Record` a
 							where a.child = c.name and a.school = c.current_school) + interval 4 day,
 						(select max(p.start_date) from `tabEducation Placement` p
@@ -432,13 +452,12 @@ def attendance_floors(on_date, academic_year: str) -> dict[str, Callable]:
 					(select max(e.name) from tabEscalation e where e.reference_doctype = 'Child'
 						and e.reference_name = c.name and e.trigger_key like 'missing:%%' and e.status != 'Closed')
 				from tabChild c
-				where c.status = 'Active' and c.cohort in %(cohorts)s and c.current_school is not null
+				where c.status = 'Active' and {flagged_c} and c.current_school is not null
 					and exists (select 1 from `tabAttendance Record` s
 						where s.school = c.current_school and s.academic_year = %(year)s)
 				having covered_to <= %(cutoff)s""",
 				{
 					"on": on_date,
-					"cohorts": FLAGGED_COHORTS,
 					"year": current_period(on_date)[0],
 					"cutoff": cutoff,
 				},

@@ -71,10 +71,21 @@ LAST_NAMES = (
 	"Martin Mitchell Moore Morgan Morris Murphy Nowak Parker Patel Phillips Price Roberts Robinson Rogers "
 	"Scott Shaw Smith Stevens Taylor Thomas Thompson Turner Walker Ward Watson White Williams Wilson Wood"
 ).split()
-# (type group, establishment type, phase, weight); the admissions route is GIAS mapping's (domain.gias_mapping)
-SCHOOL_KINDS = tuple(
-	(group, kind, gias_mapping.admissions_route_for(group, kind), phase, weight)
-	for group, kind, phase, weight in (
+
+
+def school_kinds(rows) -> tuple:
+	"""(type group, establishment type, admissions route, phase, weight) for each (type group, establishment
+	type, phase, weight) row: the admissions route is GIAS mapping's (domain.gias_mapping), never chosen here.
+	The demo uses it too, with its own weights."""
+	return tuple(
+		(group, kind, gias_mapping.admissions_route_for(group, kind), phase, weight)
+		for group, kind, phase, weight in rows
+	)
+
+
+# (type group, establishment type, phase, weight)
+SCHOOL_KINDS = school_kinds(
+	(
 		("Local authority maintained schools", "Community school", "Primary", 34),
 		("Local authority maintained schools", "Voluntary aided school", "Primary", 10),
 		("Local authority maintained schools", "Foundation school", "Secondary", 4),

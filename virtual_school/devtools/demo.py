@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import frappe
 from frappe.model.workflow import apply_workflow
+from frappe.query_builder.functions import Max
 from frappe.utils import add_days, getdate, now_datetime, today
 from frappe.utils.password import update_password
 
@@ -20,7 +21,10 @@ from virtual_school.admissions.routes import refresh_school_routes
 from virtual_school.attendance.services import flag_attendance_concerns
 from virtual_school.children.leaving_care import apply_episodes
 from virtual_school.children.placements import refresh_current_school, refresh_year_groups
-from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
+from virtual_school.children.social_worker import link_social_worker_users
+from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER, looked_after_without_a_school_place
+from virtual_school.devtools import demo_exclusions, demo_outcomes, demo_pep_variants
+from virtual_school.devtools.bulk_data import school_kinds
 from virtual_school.devtools.demo_sources import create_attendance, write_source_files
 from virtual_school.domain import gias_mapping, pp_plus_budget, school_days, upn
 from virtual_school.escalations.services import flag_late_answers, run_daily_sweep
@@ -40,7 +44,11 @@ STAFF = (
 	("caseworker2@virtual-school.test", "Daniel", "Okafor", roles.VIRTUAL_SCHOOL_CASEWORKER),
 	("caseworker3@virtual-school.test", "Priya", "Shah", roles.VIRTUAL_SCHOOL_CASEWORKER),
 	("finance@virtual-school.test", "Fiona", "Marsh", roles.VIRTUAL_SCHOOL_FINANCE),
+	("socialworker1@virtual-school.test", "Sam", "Walker", roles.SOCIAL_WORKER),
+	("socialworker2@virtual-school.test", "Tara", "Nkemelu", roles.SOCIAL_WORKER),
 )
+# how many looked-after children each demo social worker holds (linked by Child.social_worker_user)
+SOCIAL_WORKER_CHILDREN = 12
 PORTAL_USERS = (
 	("dt.oakfield@school.test", "Olivia", "Grant"),
 	("dt.riverside@school.test", "Ravi", "Patel"),
@@ -63,10 +71,9 @@ TOWNS = (
 	"Ashford Canterbury Dartford Dover Faversham Folkestone Gravesend Herne Maidstone Margate Ramsgate "
 	"Sevenoaks Sittingbourne Tonbridge Whitstable Deal Hythe Tenterden Westerham Swanley"
 ).split()
-# (type group, establishment type, phase, share of schools); the admissions route is GIAS mapping's (domain.gias_mapping)
-SCHOOL_KINDS = tuple(
-	(group, kind, gias_mapping.admissions_route_for(group, kind), phase, weight)
-	for group, kind, phase, weight in (
+# (type group, establishment type, phase, share of schools); the route from GIAS mapping (bulk_data.school_kinds)
+SCHOOL_KINDS = school_kinds(
+	(
 		("Local authority maintained schools", "Community school", "Primary", 30),
 		("Local authority maintained schools", "Voluntary aided school", "Primary", 8),
 		("Local authority maintained schools", "Foundation school", "Secondary", 6),
@@ -93,6 +100,9 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	if frappe.db.exists("Child", {"social_care_id": ["like", f"{DEMO_MARK}%"]}):
 		_demo_portal_sign_in()
 		added = 0 if frappe.db.count("Attendance Record") else _load_feeds(random.Random(seed))
+		if not frappe.db.exists("Child", {"social_worker_user": ("is", "set")}):
+			_create_users()  # a demo loaded before social workers were users (issue #23)
+			_link_social_workers()
 		note = f" Added {added} attendance weeks and the demo source files." if added else ""
 		return f"Demo data is already loaded.{note}\n" + _logins_report()
 
@@ -112,9 +122,14 @@ def load_demo_data(looked_after: int = 2000, with_social_worker: int | None = No
 	run_daily_sweep()
 	claims = _create_pp_plus_claims(rng)
 	_create_peps_exclusions_and_advice(rng)
+	_create_pep_history(rng)
+	demo_pep_variants.create_pep_variants(rng)  # early years and post-16 PEPs (issue #23)
 	_create_leaving_care_cases(caseworkers)
 	_create_reg10_late_answer_and_exam_cases(caseworkers)
 	_create_admission_route_cases(caseworkers)
+	_link_social_workers()
+	demo_exclusions.notify_from_portal(rng, PORTAL_USERS[0][0])  # a school notifies through the portal (#23)
+	demo_outcomes.create_outcomes()  # last year's outcomes and annual report (#23 item 7)
 
 	escalate_overdue_peps()
 	attendance_rows = _load_feeds(rng)
@@ -235,6 +250,34 @@ def _create_schools(rng: random.Random, count: int) -> list[dict]:
 	return schools
 
 
+def _link_social_workers() -> None:
+	"""Give each demo social worker a few looked-after children with a school and a PEP (issue #23): their
+	email on the child, then the same set-based link the SSDA903 import makes."""
+	workers = [
+		(email, f"{first} {last}") for email, first, last, role in STAFF if role == roles.SOCIAL_WORKER
+	]
+	pep = frappe.qb.DocType("Personal Education Plan")
+	child = frappe.qb.DocType("Child")
+	names = (
+		frappe.qb.from_(child)
+		.select(child.name)
+		.distinct()
+		.join(pep)
+		.on(pep.child == child.name)
+		.where((child.cohort == LOOKED_AFTER) & child.current_school.isnotnull())
+		.orderby(child.name)
+		.limit(SOCIAL_WORKER_CHILDREN * len(workers))
+		.run(pluck=True)
+	)
+	for number, (email, full_name) in enumerate(workers):
+		mine = names[number :: len(workers)]
+		if mine:
+			frappe.qb.update(child).set(child.social_worker_email, email).set(
+				child.social_worker_name, full_name
+			).where(child.name.isin(mine)).run()
+	link_social_worker_users(names)
+
+
 def _create_users() -> list[str]:
 	caseworkers = []
 	for email, first_name, last_name, role in STAFF:
@@ -277,7 +320,7 @@ def _ensure_user(email: str, first_name: str, last_name: str, role_names: list[s
 
 def _create_school_contacts(rng: random.Random, schools: list[dict]) -> None:
 	portal = dict(zip((schools[0]["name"], schools[1]["name"]), PORTAL_USERS, strict=False))
-	for school in schools:
+	for position, school in enumerate(schools):
 		if frappe.db.exists("School Contact", {"school": school["name"]}):
 			continue
 		if school["name"] in portal:
@@ -293,8 +336,34 @@ def _create_school_contacts(rng: random.Random, schools: list[dict]) -> None:
 				"contact_role": "Designated Teacher",
 				"email": email,
 				"user": email if school["name"] in portal else None,
+				**_designated_teacher_demo(position, getdate(today())),
 			}
 		).insert(ignore_permissions=True)
+
+
+def _designated_teacher_demo(position: int, on_date: date) -> dict:
+	"""The demo school contact's designated-teacher fields and trainings (issue #23 item 4), chosen by the
+	school's position (the demo's random stream is untouched; the portal schools, 0 and 1, are trained): most
+	trained in the last two years, one in five of them the head; and each problem the Designated Teacher
+	Check finds, by position: training lapsed (7 in every 10), never trained (8), left the school (9 in every
+	20) and only a SENCO recorded, no designated teacher (19 in every 20)."""
+	induction = {"training_date": on_date - timedelta(days=3 * 365 + position), "kind": "Induction"}
+	recent = {
+		"training_date": on_date - timedelta(days=20 + (position * 37) % 600),
+		"kind": "Virtual School training",
+		"provider": "Virtual School",
+	}
+	fields = {"teacher_status": "Headteacher or acting head" if position % 5 == 4 else "Qualified teacher"}
+	kind = position % 10
+	if position % 20 == 19:
+		return {"contact_role": "SENCO", "teacher_status": None, "trainings": [recent]}
+	if kind == 7:
+		return {**fields, "trainings": [induction]}
+	if kind == 8:
+		return {**fields, "trainings": []}
+	if kind == 9:
+		return {**fields, "is_active": 0, "trainings": [induction, recent]}
+	return {**fields, "trainings": [induction, recent]}
 
 
 def _generate_children(rng, schools, caseworkers, looked_after, with_social_worker):
@@ -413,7 +482,7 @@ def _generate_children(rng, schools, caseworkers, looked_after, with_social_work
 					"name": f"EP-{placement_number:05d}",
 					"child": name,
 					"child_name": f"{first_name} {last_name}",
-					"school": (school := rng.choice(school_pool))["name"],
+					"school": (school := _school_for_age(rng, school_pool, date_of_birth, start))["name"],
 					"school_name": school["school_name"],
 					"start_date": start,
 					"end_date": end,
@@ -437,6 +506,23 @@ def _generate_children(rng, schools, caseworkers, looked_after, with_social_work
 				break
 			start = getdate(start)
 	return child_rows, placement_rows, history_rows
+
+
+# The phases that teach each stage (GIAS "phase"): Reception to Year 6 at a primary, Years 7 to 13 at a
+# secondary (with a sixth form) or a pupil referral unit (secondary age only); all-through schools (special,
+# independent) teach every year. A Year 12 pupil at a primary school is a demo a Head would not recognise.
+PHASES_FOR_STAGE = {
+	"primary": ("Primary", "All-through"),
+	"secondary": ("Secondary", "All-through", "Not applicable"),
+}
+
+
+def _school_for_age(rng: random.Random, pool: list[dict], date_of_birth: date, on_date: date) -> dict:
+	"""A school from ``pool`` whose phase teaches the child's year group on ``on_date``."""
+	year = school_days.year_group(date_of_birth, on_date)
+	stage = "primary" if year is None or year <= 6 else "secondary"
+	fitting = [school for school in pool if school["phase"] in PHASES_FOR_STAGE[stage]]
+	return rng.choice(fitting or pool)
 
 
 def _bulk_insert_children(
@@ -497,21 +583,22 @@ REQUEST_JOURNEYS = (
 def _create_place_requests(rng: random.Random, schools: list[dict], limit: int = 60) -> int:
 	"""School place requests in every state for looked-after children who have no school today."""
 
-	waiting = frappe.get_all(
-		"Child",
-		filters={"cohort": LOOKED_AFTER, "status": ACTIVE, "current_school": ["is", "not set"]},
-		fields=["name", "year_group", "sen_provision"],
-		limit_page_length=limit,
-		order_by="name",
+	child_table, placement = frappe.qb.DocType("Child"), frappe.qb.DocType("Education Placement")
+	# the one "without a school place" (looked after today, of school age, no current school: issue #21)
+	waiting = (
+		frappe.qb.from_(child_table)
+		.select(child_table.name, child_table.year_group, child_table.sen_provision)
+		.where(looked_after_without_a_school_place(child_table, getdate(today())))
+		.orderby(child_table.name)
+		.limit(limit)
+		.run(as_dict=True)
 	)
 	last_end = dict(
-		frappe.get_all(
-			"Education Placement",
-			filters={"child": ["in", [child.name for child in waiting] or [""]]},
-			fields=["child", "max(end_date) as last_end"],
-			group_by="child",
-			as_list=True,
-		)
+		frappe.qb.from_(placement)
+		.select(placement.child, Max(placement.end_date))
+		.where(placement.child.isin([child.name for child in waiting] or [""]))
+		.groupby(placement.child)
+		.run()
 	)
 	# The schools were bulk-inserted past the School controller: derive each one's route (issue #18), then
 	# direct only where this council may (never its own community or VC schools, PRUs or special schools).
@@ -531,6 +618,8 @@ def _create_place_requests(rng: random.Random, schools: list[dict], limit: int =
 			)
 		date_needed = getdate(add_days(last_end.get(child.name) or add_days(on_date, -30), 1))
 		route = "Ask the Secretary of State" if "Refer to Secretary of State" in journey else "LA may direct"
+		if len(by_route[route]) < 2:  # a small demo may have too few schools of the kind: no such journey
+			continue
 		first, second = rng.sample(by_route[route], 2)
 		refused = "Record Refusal" in journey
 		offered = "Record Offer" in journey
@@ -775,6 +864,140 @@ def _create_peps_exclusions_and_advice(rng: random.Random, limit: int = 90) -> N
 				else None,
 			}
 		).insert(ignore_permissions=True)
+
+
+# What a Virtual School sees in a term: most looked-after pupils have a PEP (most approved, some in progress,
+# some overdue), some have none yet (the "No PEP" column of PEP Compliance and the missing-PEP escalations).
+PEP_COVERAGE = 0.85
+CHILD_VIEWS = (
+	"I like my school and want to keep my friends.",
+	"I want help with reading so I can read to my little brother.",
+	"Maths is hard. I want a tutor like last year.",
+	"I want to join the football team and go to college after Year 11.",
+	"I get worried in big classes. The quiet room helps.",
+)
+
+
+def _create_pep_history(rng: random.Random) -> int:
+	"""This term's PEP for most looked-after pupils without one (``PEP_COVERAGE``), set-based: a PEP row and
+	one SMART target each, in a realistic spread of states and dates. Returns the number made."""
+	on_date = getdate(today())
+	year = school_days.academic_year_of(on_date)
+	term = "Autumn" if on_date.month >= 9 else "Spring" if on_date.month <= 3 else "Summer"
+	child, pep = frappe.qb.DocType("Child"), frappe.qb.DocType("Personal Education Plan")
+	children = (
+		frappe.qb.from_(child)
+		.select(child.name, child.full_name, child.caseworker, child.key_stage, child.current_school)
+		.select(child.current_school_name, child.year_group, child.social_worker_name)
+		.where(
+			(child.cohort == LOOKED_AFTER)
+			& (child.status == ACTIVE)
+			& child.current_school.isnotnull()
+			& child.caseworker.isnotnull()
+			& child.name.notin(frappe.qb.from_(pep).select(pep.child))
+		)
+		.orderby(child.name)
+		.run(as_dict=True)
+	)
+	now = now_datetime()
+	series = frappe.qb.DocType("Series")
+	current = (frappe.qb.from_(series).select(series.current).where(series.name == "PEP-").run() or [[0]])[0][
+		0
+	]
+	current = int(current or 0)
+	peps, targets = [], []
+	for child_row in children:
+		if rng.random() >= PEP_COVERAGE:
+			continue  # no PEP yet: PEP Compliance's "No PEP", the missing-PEP escalation
+		current += 1
+		name = f"PEP-{current:05d}"
+		due = on_date + timedelta(days=rng.randint(-45, 40))
+		if due < on_date:
+			state = rng.choices(("Approved", "Draft", "Submitted", "Returned"), weights=(80, 10, 6, 4))[0]
+		else:
+			state = rng.choices(("Draft", "Submitted", "QA Review", "Approved"), weights=(35, 25, 15, 25))[0]
+		meeting = None
+		if state != "Draft":
+			meeting = due + timedelta(days=rng.choice((-12, -9, -7, -5, -3, -1, 0, 0, 3, 6)))
+			meeting = min(meeting, on_date)
+		completed = (
+			min(meeting + timedelta(days=rng.randint(1, 14)), on_date) if state == "Approved" else None
+		)
+		young = child_row.key_stage in ("EYFS", "KS1") and rng.random() < 0.3
+		views = None if young or rng.random() < 0.05 else rng.choice(CHILD_VIEWS)
+		peps.append(
+			{
+				"name": name,
+				"child": child_row.name,
+				"child_name": child_row.full_name,
+				"caseworker": child_row.caseworker,
+				"key_stage": child_row.key_stage,
+				"school": child_row.current_school,
+				"school_name": child_row.current_school_name,
+				"academic_year": year,
+				"term": term,
+				"due_date": due,
+				"due_rule": "Termly PEP review (by the last school day of the term)",
+				"meeting_date": meeting,
+				"completed_on": completed,
+				"designated_teacher": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+				"social_worker": child_row.social_worker_name,
+				"carer_attended": int(rng.random() < 0.7),
+				"attendance_percent": rng.choice((78.0, 86.5, 91.0, 94.5, 97.0, 99.0)),
+				"child_views": views,
+				"no_views_reason": None
+				if views
+				else ("Too young to give views" if young else "Declined to give views"),
+				"qa_rating": rng.choices(("Green", "Amber", "Red"), weights=(60, 30, 10))[0]
+				if state == "Approved"
+				else None,
+				"qa_voice_rating": rng.choices(("Green", "Amber", "Red"), weights=(55, 35, 10))[0]
+				if state == "Approved"
+				else None,
+				"qa_comments": "Please make the targets specific and dated." if state == "Returned" else None,
+				"escalation_level": 0,
+				"workflow_state": state,
+				"docstatus": 0,
+				"creation": now,
+				"modified": now,
+				"owner": "Administrator",
+				"modified_by": "Administrator",
+			}
+		)
+		area, target = rng.choice(
+			(
+				("Reading and writing", "Read for 20 minutes each day with the carer"),
+				("Maths", "Know times tables to 12 by the end of term"),
+				("Attendance", "Attend every day this half-term"),
+				("Wellbeing", "Meet the school counsellor each week"),
+			)
+		)
+		targets.append(
+			{
+				"name": frappe.generate_hash(length=10),
+				"parent": name,
+				"parenttype": "Personal Education Plan",
+				"parentfield": "targets",
+				"idx": 1,
+				"area": area,
+				"target": target,
+				"pp_plus_funded": int(rng.random() < 0.4),
+				"progress_rag": rng.choice(("Red", "Amber", "Green")) if meeting else None,
+				"creation": now,
+				"modified": now,
+				"owner": "Administrator",
+				"modified_by": "Administrator",
+			}
+		)
+	for doctype, rows in (("Personal Education Plan", peps), ("PEP Target", targets)):
+		if rows:
+			fields = list(rows[0])
+			frappe.db.bulk_insert(
+				doctype, fields=fields, values=[tuple(row[f] for f in fields) for row in rows]
+			)
+	if peps:
+		_set_series("PEP-", current)
+	return len(peps)
 
 
 def _create_leaving_care_cases(caseworkers: list[str]) -> None:

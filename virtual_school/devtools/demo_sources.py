@@ -190,6 +190,75 @@ def ssda903_files(rng: random.Random, on_date: date, schools: list[str], home_la
 	return _csv(header), _csv(episodes)
 
 
+def large_ssda903_extract(
+	children: int, seed: int = 903, on_date: date | None = None, home_la: str = "373", id_prefix: str = "L"
+) -> tuple[bytes, bytes, bytes]:
+	"""Header, episodes (with PL_LA) and reviews files for a large council: ``children`` children with 2-6
+	episodes (4 on average) and 2-5 reviews (~3.3), and the usual mistakes in a few per cent of them (a UPN
+	failing its check letter, an unknown legal status, a missing placement postcode, an unknown PL_LA). The
+	issue #19 scale case is ``large_ssda903_extract(15000)``: ~60,000 episodes, ~50,000 reviews."""
+	rng = random.Random(seed)
+	on_date = on_date or getdate(today())
+	header = [[*ssda903.HEADER_COLUMNS, *ssda903.HEADER_OPTIONAL_COLUMNS]]
+	episodes = [[*ssda903.EPISODES_COLUMNS, "PL_LA"]]
+	reviews = [list(ssda903.REVIEWS_COLUMNS)]
+	ethnic = ("WBRI", "WOTH", "MWBC", "BAFR", "AIND", "OOTH")
+	placements = ("U1", "U3", "U4", "U5", "U6", "K2", "R1", "P1")
+	postcodes = ("S6 2LP", "S5 7AU", "ME15 6AA", "CT2 7NR", "LS1 4DY")
+	for number in range(1, children + 1):
+		child = f"{id_prefix}{number:07d}"
+		born = on_date - timedelta(days=rng.randint(2 * 365, 17 * 365))
+		body = f"{home_la}{number % 10000:04d}{born.year % 100:02d}{number % 1000:03d}"
+		chance = rng.random()
+		if chance < 0.10:
+			pupil = rng.choice(("UN1", "UN2", "UN3", "UN5"))
+		elif chance < 0.13:  # a wrong check letter
+			pupil = ("B" if upn.check_letter(body) != "B" else "C") + body
+		else:
+			pupil = upn.check_letter(body) + body
+		header.append([child, rng.choice("MF"), f"{born:%d/%m/%Y}", rng.choice(ethnic), pupil, "", ""])
+		count = rng.randint(2, 6)
+		start = max(born + timedelta(days=30), on_date - timedelta(days=rng.randint(count * 120, 2500)))
+		first_start = start
+		for index in range(count):
+			last = index == count - 1
+			end = start + timedelta(days=rng.randint(20, 110))
+			closed = not last or rng.random() < 0.2
+			if end >= on_date:
+				end, closed, last = None, False, True
+			legal = "C3" if rng.random() < 0.01 else rng.choice(("C2", "C2", "C1", "V2"))
+			episodes.append(
+				[
+					child,
+					f"{start:%d/%m/%Y}",
+					"S" if index == 0 else rng.choice("PLT"),
+					legal,
+					"N1",
+					rng.choice(placements),
+					"PR1",
+					f"{end:%d/%m/%Y}" if closed else "",
+					("X1" if not last else rng.choice(("E11", "E4A", "E13"))) if closed else "",
+					("CARPL" if not last else "") if closed else "",
+					"S5 7AU",
+					"" if rng.random() < 0.02 else rng.choice(postcodes),
+					"XXXXXXX",
+					"999" if rng.random() < 0.005 else rng.choice((home_la, home_la, home_la, "886", "WAL")),
+				]
+			)
+			if last:
+				break
+			start = end
+		review = first_start + timedelta(days=20)
+		for _number in range(rng.choice((2, 3, 3, 4, 5))):
+			if review > on_date:
+				break
+			reviews.append(
+				[child, f"{born:%d/%m/%Y}", f"{review:%d/%m/%Y}", rng.choice(("PN1", "PN2", "PN4"))]
+			)
+			review += timedelta(days=rng.randint(90, 180))
+	return _csv(header), _csv(episodes), _csv(reviews)
+
+
 def attendance_file(school: str, on_date: date) -> bytes | None:
 	"""The school's return for its pupils' last completed week, as register codes (a portal upload)."""
 	weeks = weeks_so_far(on_date)

@@ -23,6 +23,7 @@ import numbers
 import textwrap
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -33,6 +34,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
+from virtual_school.domain import outcomes as outcome_rules
 from virtual_school.domain.escalation_ladder import LEVELS
 from virtual_school.domain.letters import (
 	SECURITY_MARKING,
@@ -79,6 +81,7 @@ SECTION_HEADINGS = (
 	"5 Attendance, suspensions and exclusions",
 	"6 Children with a social worker and kinship care",
 	"7 Escalations",
+	"8 Educational outcomes",
 )
 # The footer of ``letters`` speaks of "a looked-after child"; this report holds aggregates about many.
 _FOOTER_MARKING = f"{SECURITY_MARKING}: aggregate information about children in the council's care"
@@ -106,6 +109,9 @@ _NAVY = "#1f3a5f"
 _RAG_COLOURS = {"Green": "#2e7d32", "Amber": "#f2a900", "Red": "#c62828", "Not rated": "#9e9e9e"}
 _CHART_LIMIT = 12  # bars on one chart; the rest are added together as one bar (tables list them all)
 _TENTH = Decimal("0.1")
+# the small-number threshold of the report being written (``annual_report`` sets it from the figures): every
+# count goes through ``_number`` and every percentage of counts through ``_share``, which read it
+_SUPPRESS_BELOW: ContextVar[int] = ContextVar("suppress_below", default=0)
 
 
 # --- the figures -----------------------------------------------------------------------------------------
@@ -156,6 +162,16 @@ class AnnualReportFigures:
 	escalations_by_level: dict[int, int]
 	pp_plus_funding_year: str = ""
 	attendance_by_cohort: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+	# approved PEPs due in the year with the child's views in their own words (domain.pep_voice), and the
+	# QA rating of the voice (issue #23)
+	peps_with_voice: int = 0
+	pep_voice_qa: dict[str, int] = dataclasses.field(default_factory=dict)
+	# the day cohort counts are "as on": ``generated_on``, or a past year's last day (issue #23); None: generated_on
+	counted_on: date | None = None
+	# counts below this read "<5", figures derived from them "c" (``domain.outcomes``; 0 shows everything)
+	suppress_below: int = outcome_rules.DEFAULT_SUPPRESS_BELOW
+	# the looked-after cohort's recorded outcomes (section 8); None: none recorded
+	outcomes: outcome_rules.OutcomeFigures | None = None
 
 	def __post_init__(self) -> None:
 		academic_year = self.academic_year.strip() if isinstance(self.academic_year, str) else ""
@@ -168,6 +184,14 @@ class AnnualReportFigures:
 		if not isinstance(generated_on, date):
 			raise TypeError(f"generated_on must be a date, got {type(self.generated_on).__name__}")
 		set_(self, "generated_on", generated_on)
+		counted_on = generated_on if self.counted_on is None else self.counted_on
+		if isinstance(counted_on, datetime):
+			counted_on = counted_on.date()
+		if not isinstance(counted_on, date) or counted_on > generated_on:
+			raise ValueError(f"counted_on must be a date on or before generated_on, got {self.counted_on!r}")
+		set_(self, "counted_on", counted_on)
+		if self.outcomes is not None and not isinstance(self.outcomes, outcome_rules.OutcomeFigures):
+			raise TypeError(f"outcomes must be OutcomeFigures or None, got {type(self.outcomes).__name__}")
 		funding_year = plain_text(self.pp_plus_funding_year)
 		if funding_year:
 			financial_year_bounds(funding_year)  # ValueError unless it looks like "2025-26"
@@ -219,14 +243,18 @@ _COUNT_FIELDS = frozenset(
 		"secretary_of_state_referrals",
 		"peps_due",
 		"peps_on_time",
+		"peps_with_voice",
 		"suspensions",
 		"suspension_days",
 		"permanent_exclusions",
 		"escalations_opened",
+		"suppress_below",
 	}
 )
 _MONEY_FIELDS = frozenset({"pp_plus_allocated", "pp_plus_approved", "pp_plus_paid"})
-_COUNT_MAPPINGS = frozenset({"cohort_by_type", "looked_after_by_key_stage", "pep_qa", "exclusions_by_cohort"})
+_COUNT_MAPPINGS = frozenset(
+	{"cohort_by_type", "looked_after_by_key_stage", "pep_qa", "pep_voice_qa", "exclusions_by_cohort"}
+)
 
 
 def _count(value: object, what: str) -> int:
@@ -339,13 +367,23 @@ def percent(part: int | Decimal, whole: int | Decimal) -> str:
 
 
 def _number(value: int) -> str:
-	"""A count with thousands separators."""
-	return f"{value:,}"
+	"""A count with thousands separators, or "<5" below the report's threshold (``domain.outcomes``)."""
+	return outcome_rules.count_text(value, _SUPPRESS_BELOW.get())
+
+
+def _hidden(count: int) -> bool:
+	"""The count is below the report's small-number threshold."""
+	return outcome_rules.is_suppressed(count, _SUPPRESS_BELOW.get())
+
+
+def _share(part: int, whole: int) -> str:
+	"""``percent`` of two counts, or "c" when either is suppressed (a percentage gives a small count away)."""
+	return outcome_rules.share_text(part, whole, _SUPPRESS_BELOW.get())
 
 
 def _of(count: int, singular: str, plural: str | None = None) -> str:
-	"""``1 child``, ``2,000 children``."""
-	return f"{_number(count)} {singular if count == 1 else (plural or singular + 's')}"
+	"""``1 child``, ``2,000 children``, ``<5 children``."""
+	return f"{_number(count)} {singular if count == 1 and not _hidden(count) else (plural or singular + 's')}"
 
 
 def _one_decimal(value: float | Decimal) -> str:
@@ -355,19 +393,19 @@ def _one_decimal(value: float | Decimal) -> str:
 
 
 def _ratio(part: int, whole: int) -> str:
-	"""``part / whole`` with one decimal, or n/a when ``whole`` is zero."""
+	"""``part / whole`` with one decimal, n/a when ``whole`` is zero, "c" when either is suppressed."""
 	if whole <= 0:
 		return _NOT_APPLICABLE
+	if _hidden(part) or _hidden(whole):
+		return outcome_rules.CONFIDENTIAL
 	with localcontext() as context:
 		context.prec = 60
 		return _one_decimal(Decimal(part) / Decimal(whole))
 
 
 def _per_hundred(part: int, whole: int) -> str:
-	"""``part`` per 100 of ``whole`` with one decimal, or n/a."""
-	if whole <= 0:
-		return _NOT_APPLICABLE
-	return percent(part, whole).removesuffix("%")
+	"""``part`` per 100 of ``whole`` with one decimal, n/a, or "c" when suppressed."""
+	return _share(part, whole).removesuffix("%")
 
 
 def _ordered(mapping: Mapping, preferred: Sequence) -> list[tuple]:
@@ -504,11 +542,16 @@ def _bar_chart(
 	money: bool = False,
 	colours: Sequence[str] | None = None,
 	horizontal: bool = False,
+	counts: bool = False,
 ) -> bytes | None:
-	"""A bar chart as PNG bytes, or None when there is nothing above zero to draw."""
+	"""A bar chart as PNG bytes, or None when there is nothing above zero to draw. ``counts``: a bar below
+	the small-number threshold is drawn empty and labelled "<5" (its height would give it away)."""
 	values = [float(value) for _, value in items]
 	if not values or not any(value > 0 for value in values):
 		return None
+	hidden = [counts and _hidden(int(value)) for value in values]
+	values = [0.0 if hide else value for value, hide in zip(values, hidden, strict=True)]
+	top = max(values) or 1.0
 	# late import: matplotlib takes ~0.5 s to load and only the annual report draws charts
 	from matplotlib.backends.backend_agg import FigureCanvasAgg
 	from matplotlib.figure import Figure  # late import: as above
@@ -530,16 +573,21 @@ def _bar_chart(
 		axes.invert_yaxis()
 		axes.set_xlabel(axis_label)
 		axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: show(value)))
-		axes.set_xlim(0, max(values) * 1.22)
+		axes.set_xlim(0, top * 1.22)
 		axes.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
 	else:
 		bars = axes.bar(positions, values, color=colours)
 		axes.set_xticks(positions, labels=labels)
 		axes.set_ylabel(axis_label)
 		axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: show(value)))
-		axes.set_ylim(0, max(values) * 1.15)
+		axes.set_ylim(0, top * 1.15)
 		axes.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-	axes.bar_label(bars, labels=[show(value) for value in values], padding=3, fontsize=9)
+	axes.bar_label(
+		bars,
+		labels=[_number(0) if hide else show(value) for value, hide in zip(values, hidden, strict=True)],
+		padding=3,
+		fontsize=9,
+	)
 	axes.set_title(title.replace("$", r"\$"), fontsize=12, loc="left", color=_NAVY)
 	for side in ("top", "right"):
 		axes.spines[side].set_visible(False)
@@ -608,6 +656,13 @@ def _title_page(document: Document, authority: Authority, figures: AnnualReportF
 		"a child, so do not publish it or share it beyond the board without suppressing them.",
 		size=9,
 	)
+	if figures.suppress_below > 1:
+		centred(
+			f"Counts below {figures.suppress_below} are shown as "
+			f'"{outcome_rules.suppressed_label(figures.suppress_below)}", and percentages, rates and averages '
+			f'computed from them as "{outcome_rules.CONFIDENTIAL}" (statistical disclosure control).',
+			size=9,
+		)
 	document.add_page_break()
 
 
@@ -615,7 +670,7 @@ def _summary(document: Document, authority: Authority, figures: AnnualReportFigu
 	"""The executive summary paragraphs and key-figures table, all computed from the figures."""
 	f = figures
 	lac = f.looked_after
-	on = long_date(f.generated_on)
+	on = long_date(f.counted_on)
 	committed = percent(f.pp_plus_committed, f.pp_plus_allocated)
 	_heading(document, "Executive summary")
 	others = [
@@ -633,14 +688,14 @@ def _summary(document: Document, authority: Authority, figures: AnnualReportFigu
 	]
 	if lac:
 		sentences.append(
-			f"{_number(f.out_of_authority)} looked-after children ({percent(f.out_of_authority, lac)}) were "
-			f"living outside the authority; {_number(f.sen_support)} ({percent(f.sen_support, lac)}) had SEN "
-			f"support and {_number(f.ehc_plans)} ({percent(f.ehc_plans, lac)}) an EHC plan."
+			f"{_number(f.out_of_authority)} looked-after children ({_share(f.out_of_authority, lac)}) were "
+			f"living outside the authority; {_number(f.sen_support)} ({_share(f.sen_support, lac)}) had SEN "
+			f"support and {_number(f.ehc_plans)} ({_share(f.ehc_plans, lac)}) an EHC plan."
 		)
 	if f.peps_due:
 		sentences.append(
 			f"{_number(f.peps_on_time)} of the {_of(f.peps_due, 'PEP')} due in the year "
-			f"({percent(f.peps_on_time, f.peps_due)}) were completed on time."
+			f"({_share(f.peps_on_time, f.peps_due)}) were completed on time."
 		)
 	else:
 		sentences.append("No Personal Education Plans fell due in the year.")
@@ -657,7 +712,7 @@ def _summary(document: Document, authority: Authority, figures: AnnualReportFigu
 		)
 		sentences.append(
 			f"The virtual school made {_of(f.place_requests, 'in-year school place request')} and "
-			f"{_number(f.placed)} ({percent(f.placed, f.place_requests)}) ended in a place{median}."
+			f"{_number(f.placed)} ({_share(f.placed, f.place_requests)}) ended in a place{median}."
 		)
 	else:
 		sentences.append("The virtual school made no in-year school place requests.")
@@ -673,9 +728,9 @@ def _summary(document: Document, authority: Authority, figures: AnnualReportFigu
 		document,
 		[
 			("Looked-after children", _number(lac)),
-			("PEPs completed on time", percent(f.peps_on_time, f.peps_due)),
+			("PEPs completed on time", _share(f.peps_on_time, f.peps_due)),
 			("PP+ paid to schools", format_money(f.pp_plus_paid)),
-			("Median school days to place", _days(f.median_school_days_to_place)),
+			("Median school days to place", _median_days(f)),
 			("Looked-after children without a school place", _number(f.children_without_place_now)),
 			(
 				"Suspensions / permanent exclusions",
@@ -690,6 +745,13 @@ def _days(median: float | None) -> str:
 	return _NOT_APPLICABLE if median is None else _one_decimal(median)
 
 
+def _median_days(f: AnnualReportFigures) -> str:
+	"""The median time to place, "c" when the children placed are too few to show."""
+	if f.median_school_days_to_place is not None and _hidden(f.placed):
+		return outcome_rules.CONFIDENTIAL
+	return _days(f.median_school_days_to_place)
+
+
 def _cohort_section(document: Document, f: AnnualReportFigures) -> None:
 	_heading(document, SECTION_HEADINGS[0])
 	total = sum(f.cohort_by_type.values())
@@ -699,18 +761,18 @@ def _cohort_section(document: Document, f: AnnualReportFigures) -> None:
 		"to. Its duty to looked-after children is statutory (Children Act 1989, section 22(3A)); for "
 		"previously looked-after children it gives advice and information; for children with a social "
 		"worker and children in kinship care its role is strategic. Counts are as on "
-		f"{long_date(f.generated_on)}.",
+		f"{long_date(f.counted_on)}.",
 	)
 	cohorts = _ordered(f.cohort_by_type, COHORTS)
 	_table(
 		document,
 		("Cohort", "Children", "% of all", "Virtual school's role"),
 		(
-			(_cohort_label(cohort), _number(count), percent(count, total), _COHORT_ROLES.get(cohort, ""))
+			(_cohort_label(cohort), _number(count), _share(count, total), _COHORT_ROLES.get(cohort, ""))
 			for cohort, count in cohorts
 		),
 		(4.6, 2.2, 2.0, 7.8),
-		total=("All cohorts", _number(total), percent(total, total), ""),
+		total=("All cohorts", _number(total), _share(total, total), ""),
 		caption="Table 1.1: children known to the virtual school, by cohort",
 	)
 	_picture(
@@ -719,6 +781,7 @@ def _cohort_section(document: Document, f: AnnualReportFigures) -> None:
 			[(_cohort_label(cohort), count) for cohort, count in cohorts],
 			title="Children known to the virtual school, by cohort",
 			axis_label="Children",
+			counts=True,
 		),
 		caption="Figure 1: children known to the virtual school, by cohort",
 		no_data="No cohort figures were recorded, so there is no cohort chart.",
@@ -731,11 +794,11 @@ def _cohort_section(document: Document, f: AnnualReportFigures) -> None:
 		[
 			("Looked-after children", _number(lac)),
 			("Living outside the authority (out of authority)", _number(f.out_of_authority)),
-			("Out of authority, % of looked-after children", percent(f.out_of_authority, lac)),
+			("Out of authority, % of looked-after children", _share(f.out_of_authority, lac)),
 			("With SEN support", _number(f.sen_support)),
-			("SEN support, % of looked-after children", percent(f.sen_support, lac)),
+			("SEN support, % of looked-after children", _share(f.sen_support, lac)),
 			("With an education, health and care (EHC) plan", _number(f.ehc_plans)),
-			("EHC plan, % of looked-after children", percent(f.ehc_plans, lac)),
+			("EHC plan, % of looked-after children", _share(f.ehc_plans, lac)),
 		],
 		caption="Table 1.2: looked-after children: placement and special educational needs",
 	)
@@ -745,9 +808,9 @@ def _cohort_section(document: Document, f: AnnualReportFigures) -> None:
 		_table(
 			document,
 			("Key stage", "Looked-after children", "% of looked-after children"),
-			((stage, _number(count), percent(count, stage_total)) for stage, count in stages),
+			((stage, _number(count), _share(count, stage_total)) for stage, count in stages),
 			(6.6, 5.0, 5.0),
-			total=("All key stages", _number(stage_total), percent(stage_total, stage_total)),
+			total=("All key stages", _number(stage_total), _share(stage_total, stage_total)),
 			caption="Table 1.3: looked-after children by key stage",
 		)
 	else:
@@ -770,13 +833,13 @@ def _places_section(document: Document, f: AnnualReportFigures) -> None:
 			("Looked-after children who started at a new school (school moves)", _number(f.school_moves)),
 			("In-year school place requests", _number(f.place_requests)),
 			("Requests that ended in a place", _number(f.placed)),
-			("Placed, % of requests", percent(f.placed, f.place_requests)),
-			("Median time to place (school days)", _days(f.median_school_days_to_place)),
+			("Placed, % of requests", _share(f.placed, f.place_requests)),
+			("Median time to place (school days)", _median_days(f)),
 			("Refusals by schools", _number(f.refusals)),
 			("Directions to maintained schools (s97A)", _number(f.directions)),
 			("Requests to the Secretary of State (academies)", _number(f.secretary_of_state_referrals)),
 			(
-				f"Looked-after children without a school place on {long_date(f.generated_on)}",
+				f"Looked-after children without a school place on {long_date(f.counted_on)}",
 				_number(f.children_without_place_now),
 			),
 		],
@@ -789,20 +852,20 @@ def _places_section(document: Document, f: AnnualReportFigures) -> None:
 	else:
 		_paragraph(
 			document,
-			f"Half of the children placed waited {_days(f.median_school_days_to_place)} school days or fewer "
+			f"Half of the children placed waited {_median_days(f)} school days or fewer "
 			"from the date their place was needed.",
 		)
 	if f.children_without_place_now:
 		_paragraph(
 			document,
-			f"On {long_date(f.generated_on)}, "
+			f"On {long_date(f.counted_on)}, "
 			f"{_looked_after(f.children_without_place_now)} had no school "
 			"place. Each is tracked daily on the virtual school's 'children without a school place' report.",
 		)
 	else:
 		_paragraph(
 			document,
-			f"Every looked-after child of school age had a school place on {long_date(f.generated_on)}.",
+			f"Every looked-after child of school age had a school place on {long_date(f.counted_on)}.",
 		)
 
 
@@ -819,7 +882,7 @@ def _pep_section(document: Document, f: AnnualReportFigures) -> None:
 		[
 			("PEPs due in the year", _number(f.peps_due)),
 			("Completed on time", _number(f.peps_on_time)),
-			("Completed on time, % of PEPs due", percent(f.peps_on_time, f.peps_due)),
+			("Completed on time, % of PEPs due", _share(f.peps_on_time, f.peps_due)),
 			("Late or not completed", _number(late)),
 		],
 		caption="Table 3.1: PEP timeliness",
@@ -832,18 +895,33 @@ def _pep_section(document: Document, f: AnnualReportFigures) -> None:
 			document,
 			("QA rating", "PEPs", "% of all", "What it means"),
 			(
-				(rating, _number(count), percent(count, total), _QA_MEANINGS.get(rating, ""))
+				(rating, _number(count), _share(count, total), _QA_MEANINGS.get(rating, ""))
 				for rating, count in ratings
 			),
 			(3.2, 2.4, 2.4, 8.6),
-			total=("All", _number(total), percent(total, total), ""),
+			total=("All", _number(total), _share(total, total), ""),
 			caption="Table 3.2: PEP quality assurance ratings",
 		)
 	green = f.pep_qa.get("Green", 0)
 	if rated:
 		_paragraph(
 			document,
-			f"Of the {_of(rated, 'PEP')} rated, {_number(green)} ({percent(green, rated)}) were green.",
+			f"Of the {_of(rated, 'PEP')} rated, {_number(green)} ({_share(green, rated)}) were green.",
+		)
+	if total:
+		voices = _ordered(f.pep_voice_qa, QA_RATINGS)
+		voice_green = f.pep_voice_qa.get("Green", 0)
+		voice_rated = sum(count for rating, count in voices if rating != "Not rated")
+		rated_text = (
+			f" Quality assurance rated the child's voice green in {_number(voice_green)} of the "
+			f"{_of(voice_rated, 'PEP')} it rated ({_share(voice_green, voice_rated)})."
+			if voice_rated
+			else ""
+		)
+		_paragraph(
+			document,
+			f"The child's views, in their own words, were recorded in {_number(f.peps_with_voice)} of the "
+			f"{_of(total, 'completed PEP')} ({_share(f.peps_with_voice, total)}).{rated_text}",
 		)
 	_picture(
 		document,
@@ -851,6 +929,7 @@ def _pep_section(document: Document, f: AnnualReportFigures) -> None:
 			ratings,
 			title="PEP quality assurance ratings",
 			axis_label="PEPs",
+			counts=True,
 			colours=[_RAG_COLOURS.get(rating, _NAVY) for rating, _ in ratings],
 		),
 		caption="Figure 2: PEP quality assurance ratings",
@@ -927,7 +1006,7 @@ def _exclusions_section(document: Document, f: AnnualReportFigures) -> None:
 		document,
 		"Suspensions and permanent exclusions of children in the virtual school's cohorts, from the "
 		"notifications schools send. Rates are per 100 children in the cohort on "
-		f"{long_date(f.generated_on)}.",
+		f"{long_date(f.counted_on)}.",
 	)
 	_figures_table(
 		document,
@@ -975,9 +1054,12 @@ def _attendance_table(document: Document, f: AnnualReportFigures) -> None:
 			(
 				_cohort_label(cohort),
 				_number(figures["children"]),
-				percent(figures["attended"], figures["possible"]),
-				f"{_number(figures['persistent'])} ({percent(figures['persistent'], figures['children'])})",
-				f"{_number(figures['severe'])} ({percent(figures['severe'], figures['children'])})",
+				# sessions are the children's: shown only when the children are
+				_share(figures["children"], figures["children"])
+				if _hidden(figures["children"])
+				else percent(figures["attended"], figures["possible"]),
+				f"{_number(figures['persistent'])} ({_share(figures['persistent'], figures['children'])})",
+				f"{_number(figures['severe'])} ({_share(figures['severe'], figures['children'])})",
 			)
 			for cohort, figures in cohorts
 		),
@@ -1040,20 +1122,101 @@ def _escalations_section(document: Document, f: AnnualReportFigures) -> None:
 				f"Level {number}",
 				holders.get(number, "Level not on the ladder"),
 				_number(count),
-				percent(count, counted),
+				_share(count, counted),
 			)
 			for number, count in levels.items()
 		),
 		(2.6, 7.6, 3.2, 3.2),
-		total=("All levels", "", _number(counted), percent(counted, counted)),
+		total=("All levels", "", _number(counted), _share(counted, counted)),
 		caption="Table 7.1: escalations opened in the year, by level reached",
 	)
 	senior = sum(count for number, count in levels.items() if number >= 3)
 	_paragraph(
 		document,
-		f"{_opened(f.escalations_opened)} in the year; {_number(senior)} ({percent(senior, counted)}) "
+		f"{_opened(f.escalations_opened)} in the year; {_number(senior)} ({_share(senior, counted)}) "
 		"reached the virtual school head or above.",
 	)
+
+
+def _national(figure: outcome_rules.NationalFigure | None, unit: str = "%") -> str:
+	"""``57.0% (2023-24)``, or "not recorded"."""
+	if figure is None:
+		return "not recorded"
+	return f"{_one_decimal(figure.value)}{unit} ({figure.academic_year})"
+
+
+def _outcomes_section(document: Document, f: AnnualReportFigures) -> None:
+	_heading(document, SECTION_HEADINGS[7])
+	o = f.outcomes
+	recorded = o is not None and (
+		any(result.assessed for result in o.measures) or o.attainment_8_count or o.post_16
+	)
+	cohort_day = f" on {long_date(o.cohort_on)}" if o is not None and o.cohort_on else ""
+	_paragraph(
+		document,
+		f"Results at the end of each key stage for the children looked after{cohort_day} (the year end of "
+		"the DfE's outcome statistics), beside the latest national figure published for looked-after "
+		"children in England, from the DfE's 'Outcomes for children in need, including children looked "
+		"after by local authorities in England'. A child counts in a measure when their result for it is "
+		"recorded.",
+	)
+	if not recorded:
+		_paragraph(document, "No outcomes were recorded for the looked-after cohort in the year.")
+		return
+	rows = [
+		(
+			result.label,
+			_number(result.assessed),
+			_number(result.achieved),
+			_share(result.achieved, result.assessed),
+			_national(result.national),
+		)
+		for result in o.measures
+	]
+	rows.append(
+		(
+			outcome_rules.ATTAINMENT_8,
+			_number(o.attainment_8_count),
+			"",
+			outcome_rules.average_text(o.attainment_8_total, o.attainment_8_count, f.suppress_below),
+			_national(o.attainment_8_national, unit=""),
+		)
+	)
+	_table(
+		document,
+		("Measure", "Children assessed", "Achieved", "% (average)", "Looked after nationally"),
+		rows,
+		(6.4, 2.4, 2.2, 2.4, 3.2),
+		caption="Table 8.1: attainment of the looked-after cohort",
+	)
+	participation = _ordered(o.participation or {}, outcome_rules.PARTICIPATION)
+	_table(
+		document,
+		("Post-16 participation", "Young people", "% of young people"),
+		((label, _number(count), _share(count, o.post_16)) for label, count in participation),
+		(7.6, 4.0, 5.0),
+		total=("All in Years 12 and 13", _number(o.post_16), _share(o.post_16, o.post_16)),
+		caption="Table 8.2: what looked-after young people in Years 12 and 13 were doing",
+	)
+	neet = (o.participation or {}).get(outcome_rules.NEET, 0)
+	nationally = (
+		f"; nationally {_national(o.neet_national)} of looked-after young people" if o.neet_national else ""
+	)
+	_paragraph(
+		document,
+		f"{_number(neet)} of the {_of(o.post_16, 'young person', 'young people')} in Years 12 and 13 "
+		f"({_share(neet, o.post_16)}) were not in education, employment or training (NEET){nationally}.",
+	)
+	sources = {}
+	for figure in (
+		*(result.national for result in o.measures),
+		o.attainment_8_national,
+		o.neet_national,
+	):
+		if figure is not None and plain_text(figure.source):
+			sources.setdefault((figure.academic_year, plain_text(figure.source)), None)
+	for year, source in sources:
+		_paragraph(document, f"National figures {year}: {source}", space_after=2).runs[0].font.size = Pt(9)
 
 
 def _closing(document: Document, authority: Authority, f: AnnualReportFigures) -> None:
@@ -1064,6 +1227,15 @@ def _closing(document: Document, authority: Authority, f: AnnualReportFigures) -
 		f"{f.academic_year} academic year ({_period(f.academic_year)}). They are aggregates: no child is "
 		"named or identified. Time to place is counted in school days, from the date a place was needed.",
 	)
+	if f.counted_on < f.generated_on:
+		_paragraph(
+			document,
+			f"The cohort figures are as on {long_date(f.counted_on)}, the last day of the academic year, from "
+			"the dates on the records (care, school placements, the case's status history) and not from "
+			"today's: a child who came into care later is not counted, one who has left care since is. "
+			"Whether a child lived outside the authority and their SEN provision are kept without a history, "
+			f"so they are as recorded on {long_date(f.generated_on)}.",
+		)
 	for line, bold in (
 		(authority.signatory, True),
 		(authority.signatory_title, False),
@@ -1082,6 +1254,14 @@ def annual_report(authority: Authority, figures: AnnualReportFigures) -> bytes:
 	if not isinstance(figures, AnnualReportFigures):
 		raise TypeError(f"figures must be AnnualReportFigures, got {type(figures).__name__}")
 	subject = f"{REPORT_TITLE} {figures.academic_year}"
+	threshold = _SUPPRESS_BELOW.set(figures.suppress_below)
+	try:
+		return _write(authority, figures, subject)
+	finally:
+		_SUPPRESS_BELOW.reset(threshold)
+
+
+def _write(authority: Authority, figures: AnnualReportFigures, subject: str) -> bytes:
 	document = _new_document(authority, subject=subject, letter_date=figures.generated_on)
 	_style_document(document)
 	_title_page(document, authority, figures)
@@ -1093,5 +1273,6 @@ def annual_report(authority: Authority, figures: AnnualReportFigures) -> bytes:
 	_exclusions_section(document, figures)
 	_strategic_section(document, figures)
 	_escalations_section(document, figures)
+	_outcomes_section(document, figures)
 	_closing(document, authority, figures)
 	return _to_bytes(document)

@@ -40,8 +40,11 @@ __all__ = [
 	"CareEpisode",
 	"Cohort",
 	"care_cohort_on",
+	"child_description",
 	"eighteenth_birthday",
+	"has_admission_priority",
 	"left_care_on",
+	"school_place_expected_from",
 ]
 
 
@@ -142,3 +145,49 @@ def left_care_on(episodes: Iterable[CareEpisode], date_of_birth: date) -> date |
 	if _reason(latest) == SAME_DAY_NEW_EPISODE:
 		return None
 	return min(_as_date(latest.end), birthday)
+
+
+# --- how letters speak of the child (issue #18 item 1) ---------------------------------------------------
+
+
+def child_description(cohort: Cohort | str | None, *, looked_after: bool, authority: str = "") -> str:
+	"""How a letter describes the child on its date: "a child looked after by <authority>" only when the
+	child is looked after that day (``looked_after``: the site's ``is_looked_after_on``), never from the
+	cohort alone, because a child who returned home keeps the Looked After cohort with a leaving date.
+
+	Previously looked-after (s23ZZA), social worker and kinship children are named by their own cohort; a
+	child of the Looked After cohort who is not looked after on the day (left care, 18) "has left the care"
+	of the authority. ``authority`` empty: the same words without the council's name (a footer). ValueError
+	for a cohort that is not one of ``Cohort``.
+	"""
+	if looked_after:
+		return f"a child looked after by {authority}" if authority else "a looked-after child"
+	kind = Cohort(cohort) if cohort else Cohort.LOOKED_AFTER
+	if kind is Cohort.PREVIOUSLY_LOOKED_AFTER:
+		return "a previously looked-after child"
+	if kind is Cohort.CHILD_WITH_A_SOCIAL_WORKER:
+		return "a child with a social worker"
+	if kind is Cohort.KINSHIP_CARE:
+		return "a child in kinship care"
+	return f"a child who has left the care of {authority}" if authority else "a child who has left care"
+
+
+def has_admission_priority(cohort: Cohort | str | None, *, looked_after: bool) -> bool:
+	"""Whether admission authorities must give the child the highest priority in oversubscription criteria:
+	looked-after and previously looked-after children only (School Admissions Code 2021 para 1.7). A child
+	with a social worker or in kinship care has no such priority by law."""
+	return looked_after or (bool(cohort) and Cohort(cohort) is Cohort.PREVIOUSLY_LOOKED_AFTER)
+
+
+def school_place_expected_from(date_of_birth: date) -> date:
+	"""The first day a child is counted as of school age, so a day without a school place can count: 1
+	September of the academic year in which they are in Reception (aged 4 on the 31 August before it, as
+	``school_days.year_group`` counts; the app's "of school age" is Reception to Year 13, key stage not
+	"Early years"). Days before it are not days without a place (issue #21: a Reception child showed 453
+	school days counted from entering care as a toddler). Strictly, compulsory school age (Education Act 1996
+	s8) begins the term after the fifth birthday; a place is expected from Reception, where the app lists
+	the child."""
+	date_of_birth = _as_date(date_of_birth)
+	# aged 4 on 31 August of year Y: the 4th birthday falls on or before 31 August Y (29 February: 1 March)
+	year = date_of_birth.year + 4 if date_of_birth.month <= 8 else date_of_birth.year + 5
+	return date(year, 9, 1)

@@ -52,6 +52,7 @@ from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from virtual_school.domain.cohorts import Cohort, child_description, has_admission_priority
 from virtual_school.domain.in_year_outcome import OUTCOME_SCHOOL_DAYS
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
 	"long_date",
 	"plain_text",
 	"secretary_of_state_request_letter",
+	"security_footer",
 	"short_date",
 ]
 
@@ -151,6 +153,10 @@ class PupilDetails:
 
 	``withheld_names`` are the child's names: they are never printed, and any occurrence of them in free text
 	(a reason typed by a caseworker) is replaced by the initials.
+
+	``cohort`` and ``looked_after`` (looked after by the council on the letter's date) decide how the letter
+	speaks of the child (``cohorts.child_description``, issue #18 item 1): a letter never calls a child who
+	is not looked after "looked after".
 	"""
 
 	initials: str
@@ -159,6 +165,8 @@ class PupilDetails:
 	upn: str = ""
 	reference: str = ""
 	withheld_names: tuple[str, ...] = ()
+	cohort: str = Cohort.LOOKED_AFTER.value
+	looked_after: bool = True
 
 
 @dataclass(frozen=True)
@@ -248,6 +256,29 @@ def _free_text(value: object, pupil: PupilDetails) -> str:
 	return _withheld_pattern(pupil).sub(plain_text(pupil.initials), plain_text(value))
 
 
+def _described(pupil: PupilDetails, authority: Authority) -> str:
+	"""``a child looked after by <council>``, or the child's own cohort when not looked after that day."""
+	return child_description(
+		pupil.cohort, looked_after=pupil.looked_after, authority=plain_text(authority.name)
+	)
+
+
+def security_footer(pupil: PupilDetails) -> str:
+	"""The footer marking, naming the child's cohort as the letter does (``SECURITY_FOOTER`` for a
+	looked-after child)."""
+	return f"{SECURITY_MARKING}: contains information about {child_description(pupil.cohort, looked_after=pupil.looked_after)}"
+
+
+def _require_looked_after(pupil: PupilDetails, letter: str) -> None:
+	"""ValueError unless the child is looked after on the letter's date: a direction (s97A) or a request to
+	the Secretary of State is only for a child the council looks after (STATUTORY.md section 11)."""
+	if not pupil.looked_after:
+		raise ValueError(
+			f"the {letter} is only for a child looked after by the council (SSFA 1998 s97A); this child is "
+			f"{child_description(pupil.cohort, looked_after=False)}"
+		)
+
+
 def _possessive(initials: str) -> str:
 	"""``A.O.`` -> ``A.O.'s``."""
 	return f"{initials}'s"
@@ -317,11 +348,11 @@ def _fill_header(header: _Header, authority: Authority, *, letterhead: bool) -> 
 		_add_run(line, f"{plain_text(authority.name)}: {plain_text(authority.virtual_school_name)}", size=9)
 
 
-def _fill_footer(footer: _Footer) -> None:
+def _fill_footer(footer: _Footer, marking: str = SECURITY_FOOTER) -> None:
 	"""The full security marking and ``Page n of m``."""
 	marking_line = footer.paragraphs[0]
 	marking_line.alignment = WD_ALIGN_PARAGRAPH.CENTER
-	_add_run(marking_line, SECURITY_FOOTER, bold=True, size=9)
+	_add_run(marking_line, marking, bold=True, size=9)
 	page_line = footer.add_paragraph()
 	page_line.alignment = WD_ALIGN_PARAGRAPH.CENTER
 	_add_run(page_line, "Page ", size=9)
@@ -330,8 +361,11 @@ def _fill_footer(footer: _Footer) -> None:
 	_add_page_field(page_line, "NUMPAGES", size=9)
 
 
-def _new_document(authority: Authority, *, subject: str, letter_date: date) -> Document:
-	"""An A4 document with the authority's header, the security marking and page numbers in the footer."""
+def _new_document(
+	authority: Authority, *, subject: str, letter_date: date, footer: str = SECURITY_FOOTER
+) -> Document:
+	"""An A4 document with the authority's header, the security marking (``footer``: ``security_footer``
+	of the child a letter is about) and page numbers in the footer."""
 	document = docx.Document()
 	normal = document.styles["Normal"]
 	normal.font.name = _FONT
@@ -351,8 +385,8 @@ def _new_document(authority: Authority, *, subject: str, letter_date: date) -> D
 	section.different_first_page_header_footer = True
 	_fill_header(section.first_page_header, authority, letterhead=True)
 	_fill_header(section.header, authority, letterhead=False)
-	_fill_footer(section.first_page_footer)
-	_fill_footer(section.footer)
+	_fill_footer(section.first_page_footer, footer)
+	_fill_footer(section.footer, footer)
 
 	properties = document.core_properties
 	properties.title = plain_text(subject)
@@ -361,7 +395,7 @@ def _new_document(authority: Authority, *, subject: str, letter_date: date) -> D
 	properties.last_modified_by = plain_text(authority.virtual_school_name or authority.name)
 	properties.keywords = SECURITY_MARKING
 	properties.category = SECURITY_MARKING
-	properties.comments = SECURITY_FOOTER
+	properties.comments = footer
 	stamp = datetime(letter_date.year, letter_date.month, letter_date.day, tzinfo=timezone.utc)
 	properties.created = properties.modified = stamp
 	properties.revision = 1
@@ -450,7 +484,9 @@ def _letter_to_school(
 	authority: Authority, school: SchoolAddressee, pupil: PupilDetails, letter_date: date, subject: str
 ) -> Document:
 	"""A new letter addressed to a school: letterhead, "Dear ..." and the subject line."""
-	document = _new_document(authority, subject=subject, letter_date=letter_date)
+	document = _new_document(
+		authority, subject=subject, letter_date=letter_date, footer=security_footer(pupil)
+	)
 	_opening(
 		document,
 		authority,
@@ -474,7 +510,9 @@ def _letter_to_recipient(
 	"""A new letter to the admission authority (``recipient``), or to the headteacher when it is None."""
 	if recipient is None:
 		return _letter_to_school(authority, school, pupil, letter_date, subject)
-	document = _new_document(authority, subject=subject, letter_date=letter_date)
+	document = _new_document(
+		authority, subject=subject, letter_date=letter_date, footer=security_footer(pupil)
+	)
 	lines = [plain_text(line) for line in recipient.lines if plain_text(line)]
 	_opening(
 		document,
@@ -619,10 +657,14 @@ def admission_request_letter(
 	reason: str,
 	outcome_due: date,
 ) -> bytes:
-	"""Ask a school's admission authority to admit a looked-after child in-year.
+	"""Ask a school's admission authority to admit a child in-year.
 
 	``outcome_due`` is the 15th school day after the request (School Admissions Code 2021), counted by the
-	caller with ``school_days``. ``reason`` (why a new school is needed) must not be blank.
+	caller with ``school_days``. ``reason`` (why a new school is needed) must not be blank. The wording
+	follows the child's cohort on ``letter_date`` (issue #18 item 1): only a looked-after child is "looked
+	after", has the council as corporate parent and may be directed (s97A); a previously looked-after child
+	shares the highest priority (Admissions Code para 1.7); a social worker or kinship child has neither, and
+	a refusal goes to the Fair Access Protocol.
 	"""
 	initials = _check_initials(pupil)
 	reason_text = _free_text(reason, pupil)
@@ -641,15 +683,28 @@ def admission_request_letter(
 	)
 	_paragraph(
 		document,
-		f"I am writing to ask {school_name} to admit {initials}, a child looked after by {authority_name}, "
+		f"I am writing to ask {school_name} to admit {initials}, {_described(pupil, authority)}, "
 		f"as an in-year admission. {needed}",
 	)
-	_paragraph(
-		document,
-		"Looked-after children must be given the highest priority in a school's oversubscription criteria "
-		f"(School Admissions Code 2021, paragraph 1.7). {authority_name} is {_possessive(initials)} "
-		"corporate parent and makes this application on the child's behalf.",
-	)
+	if pupil.looked_after:
+		standing = (
+			"Looked-after children must be given the highest priority in a school's oversubscription criteria "
+			f"(School Admissions Code 2021, paragraph 1.7). {authority_name} is {_possessive(initials)} "
+			"corporate parent and makes this application on the child's behalf."
+		)
+	elif has_admission_priority(pupil.cohort, looked_after=False):
+		standing = (
+			"Previously looked-after children must be given the same highest priority as looked-after "
+			"children in a school's oversubscription criteria (School Admissions Code 2021, paragraph 1.7). "
+			f"{plain_text(authority.virtual_school_name)} supports this application, made with the child's "
+			"parents or guardians."
+		)
+	else:
+		standing = (
+			f"{plain_text(authority.virtual_school_name)} supports this application, made with the child's "
+			"parents or carers, so that the child's education is not interrupted."
+		)
+	_paragraph(document, standing)
 	_quoted(document, "Why a new school place is needed:", reason_text)
 	_paragraph(
 		document,
@@ -672,7 +727,9 @@ def admission_request_letter(
 		document,
 		[
 			f"whether you offer {initials} a place and, if so, the date the child can start;",
-			"the name and contact details of your designated teacher for looked-after children;",
+			"the name and contact details of your designated teacher for looked-after children;"
+			if pupil.looked_after
+			else "the name and contact details of the member of staff who will support the child;",
 			"if you do not offer a place, the reason, with reference to the School Admissions Code.",
 		],
 	)
@@ -680,7 +737,10 @@ def admission_request_letter(
 		document,
 		"We hope a place can be agreed quickly. If a place is refused, we will consider directing the "
 		"school to admit the child (School Standards and Framework Act 1998, section 97A) or, for an "
-		"academy, asking the Secretary of State for Education to do so.",
+		"academy, asking the Secretary of State for Education to do so."
+		if pupil.looked_after
+		else "We hope a place can be agreed quickly. If a place is refused, we will ask for the child to be "
+		"placed through the local Fair Access Protocol.",
 	)
 	_paragraph(document, _contact_sentence(authority, pupil))
 	_paragraph(document, "Thank you for your help in finding this child a school place.")
@@ -708,6 +768,7 @@ def direction_notice_letter(
 	this school is right for the child. ``recipient``: the admission authority when it is not the school's
 	headteacher (governing body, other council, academy trust), who then gets a copy.
 	"""
+	_require_looked_after(pupil, "consultation on a direction")
 	initials = _check_initials(pupil)
 	_require_after(representations_due, letter_date, "representations_due", "letter_date")
 	heading = "Consultation on a proposed direction to admit a looked-after child (section 97B(1))"
@@ -801,6 +862,7 @@ def decision_to_direct_letter(
 	refer the matter to the Schools Adjudicator until ``referral_window_ends`` (7 days, s97C); the direction
 	is given from ``direct_from`` if nobody refers. ``reason`` is the council's reasons for its decision.
 	"""
+	_require_looked_after(pupil, "notice of a decision to direct")
 	initials = _check_initials(pupil)
 	_require_after(letter_date, consulted_on, "letter_date", "consulted_on")
 	_require_after(referral_window_ends, letter_date, "referral_window_ends", "letter_date")
@@ -886,6 +948,7 @@ def direction_letter(
 	``notice_served_on`` passed without a referral, or after the adjudicator decided (``adjudicator_decided_on``)
 	that the child go to this school. ``start_date`` is the day the child should start, when agreed.
 	"""
+	_require_looked_after(pupil, "direction")
 	initials = _check_initials(pupil)
 	_require_after(letter_date, notice_served_on, "letter_date", "notice_served_on")
 	heading = "Direction to admit a looked-after child (section 97A)"
@@ -960,6 +1023,7 @@ def secretary_of_state_request_letter(
 	schools asked so far; ``refusal_reason`` is the academy's stated reason; ``reason`` is why this academy
 	is right for the child.
 	"""
+	_require_looked_after(pupil, "request to the Secretary of State")
 	initials = _check_initials(pupil)
 	heading = "Request for a direction to admit a looked-after child to an academy"
 	document = _new_document(authority, subject=_subject_text(heading, pupil), letter_date=letter_date)

@@ -109,10 +109,12 @@ class PepExport:
 	social_worker: str = ""
 	carer: str = ""
 	child_views: str = ""
+	no_views_reason: str = ""  # why the views are not recorded (domain.pep_voice.NoViewsReason), if not
 	attendance_percent: float | None = None
 	targets: tuple[PepTarget, ...] = field(default_factory=tuple)
 	attainment: tuple[AttainmentRow, ...] = field(default_factory=tuple)
 	qa_rating: str = ""
+	qa_voice_rating: str = ""
 	qa_comments: str = ""
 
 	def __post_init__(self) -> None:
@@ -128,6 +130,7 @@ class PepExport:
 		object.__setattr__(self, "targets", tuple(targets))
 		object.__setattr__(self, "attainment", tuple(AttainmentRow(*row) for row in self.attainment))
 		object.__setattr__(self, "qa_rating", _rag(self.qa_rating, "qa_rating"))
+		object.__setattr__(self, "qa_voice_rating", _rag(self.qa_voice_rating, "qa_voice_rating"))
 		attendance = self.attendance_percent
 		if attendance is not None:
 			if isinstance(attendance, bool) or not isinstance(attendance, (int, float)):
@@ -238,7 +241,13 @@ def pep_document(authority: Authority, pupil: PupilDetails, plan: PepExport) -> 
 
 	_heading(document, "The child's views")
 	views = _free_text(plan.child_views, pupil)
-	_paragraph(document, views or "The child's views have not been recorded.")
+	if views:
+		_paragraph(document, views)
+	if plan.no_views_reason:  # a few words ("n/a") may stand beside the reason they are all there is
+		reason = _free_text(plan.no_views_reason, pupil)
+		_paragraph(document, f"Why the child's views are not recorded: {reason}.")
+	elif not views:
+		_paragraph(document, "The child's views have not been recorded.")
 
 	_heading(document, "Attendance")
 	_paragraph(document, _attendance_text(plan.attendance_percent))
@@ -292,6 +301,7 @@ def pep_document(authority: Authority, pupil: PupilDetails, plan: PepExport) -> 
 		document,
 		[
 			("QA rating", plan.qa_rating or NOT_RATED),
+			("The child's voice", plan.qa_voice_rating or NOT_RATED),
 			("Comments", _free_text(plan.qa_comments, pupil) or "None"),
 			("Quality assured by", plain_text(authority.virtual_school_name)),
 		],

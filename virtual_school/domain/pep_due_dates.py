@@ -128,11 +128,9 @@ def _term_index(on_date: date, calendar: SchoolCalendar) -> int | None:
 def _last_school_day_from(index: int | None, calendar: SchoolCalendar) -> date | None:
 	"""The last school day of term ``index``, or of the first later term that has a school day; else None."""
 	while index is not None and index < len(calendar.terms):
-		start, end = calendar.terms[index]
-		day_before = start - timedelta(days=1)
-		school_days_in_term = count_days(day_before, end, DayKind.SCHOOL, calendar)
-		if school_days_in_term:
-			return add_days(day_before, school_days_in_term, DayKind.SCHOOL, calendar)
+		last = calendar.last_school_days[index]
+		if last is not None:
+			return last
 		index += 1
 	return None
 

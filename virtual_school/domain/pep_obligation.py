@@ -52,6 +52,7 @@ __all__ = [
 	"FIRST_TO_SECOND_REVIEW_MONTHS",
 	"LATER_REVIEW_MONTHS",
 	"PepObligation",
+	"due_for_new_pep",
 	"next_statutory_review",
 	"pep_held_on_time",
 	"pep_obligation",
@@ -208,3 +209,12 @@ def pep_obligation(
 	missed = tuple(due for due in obligations if due.due < on_date)
 	still_open = [due for due in obligations if due.due >= on_date]
 	return PepObligation(on_date, True, still_open[0] if still_open else None, missed)
+
+
+def due_for_new_pep(obligation: PepObligation) -> DueDate | None:
+	"""The due date a PEP opened on the obligation's day is given: the next obligation that can still be met.
+
+	Never a missed one: those stay missed (reported as such; the missing-PEP escalation is keyed by the first
+	of them). Giving a new PEP the earliest missed date made it overdue the day it was opened ("due 10-10-2022"
+	for a child in care since 2022, issue #21)."""
+	return obligation.next_due

@@ -12,7 +12,9 @@ Two documents, each returned as ``bytes`` for the caller to attach to a record (
 The virtual school head manages PP+ for the children the authority looks after and allocates it to schools
 (gov.uk "Pupil premium: virtual school heads' responsibilities"); the grant runs by financial year, 1 April to
 31 March (STATUTORY.md section 1). PP+ for previously looked-after children is paid to schools through the
-census, not by the virtual school, so these letters are for looked-after children only.
+census, not by the virtual school, so these letters are for looked-after children only. A decision written
+after the child left care says so (``letters.PupilDetails.looked_after``, issue #18 item 1): the claim was
+made while the child was looked after, and the letter does not call them looked after any more.
 
 Both carry the OFFICIAL-SENSITIVE marking and layout of ``letters`` (whose helpers they reuse), British dates
 and sums like "£1,234.50". This module imports nothing from Frappe.
@@ -36,6 +38,7 @@ from virtual_school.domain.letters import (
 	_bullets,
 	_check_initials,
 	_contact_sentence,
+	_described,
 	_details_table,
 	_free_text,
 	_keep_rows_whole,
@@ -143,12 +146,11 @@ def decision_letter(
 	document = _letter_to_school(authority, school, pupil, letter_date, subject)
 
 	school_name = plain_text(school.name)
-	authority_name = plain_text(authority.name)
 	virtual_school = plain_text(authority.virtual_school_name)
 	_paragraph(
 		document,
-		f"Thank you for the {_PP_PLUS} (PP+) claim {reference} that {school_name} made for {initials}, a child "
-		f"looked after by {authority_name}. The claim is for {money} ({category_text}) from the child's PP+ "
+		f"Thank you for the {_PP_PLUS} (PP+) claim {reference} that {school_name} made for {initials}, "
+		f"{_described(pupil, authority)}. The claim is for {money} ({category_text}) from the child's PP+ "
 		f"for the financial year {year}.",
 	)
 	if approved:

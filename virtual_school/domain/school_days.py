@@ -215,6 +215,20 @@ class SchoolCalendar:
 	def _working_index(self) -> _WorkingIndex:
 		return _working_index_for(self.bank_holidays)
 
+	@cached_property
+	def last_school_days(self) -> tuple[date | None, ...]:
+		"""Each term's last school day (None for a term with no school day), found once per calendar: the
+		termly PEP review of every looked-after child falls on one of these, so a report over thousands of
+		children reads them instead of counting each term again per child."""
+		index = self._school_index
+		found = []
+		for start, end in self.terms:
+			ordinal, first = end.toordinal(), start.toordinal()
+			while ordinal >= first and not index.is_day(ordinal):
+				ordinal -= 1
+			found.append(date.fromordinal(ordinal) if ordinal >= first else None)
+		return tuple(found)
+
 
 HolidaysOrCalendar = SchoolCalendar | Collection[date] | None
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import frappe
 from frappe import _
+from frappe.desk.form.assign_to import notify_assignment
 from frappe.model.workflow import apply_workflow
 from frappe.utils import getdate, today
 from pypika.terms import ExistsCriterion
@@ -18,7 +19,7 @@ from virtual_school.admissions.place_requests import refresh_place_request_clock
 from virtual_school.admissions.vocabulary import AWAITING, OPEN_STATES
 from virtual_school.domain import escalation_ladder
 from virtual_school.domain.in_year_outcome import OUTCOME_SCHOOL_DAYS
-from virtual_school.escalations.vocabulary import CLOSED, OPEN
+from virtual_school.escalations.vocabulary import CLOSED, ESCALATABLE, OPEN
 from virtual_school.setup import roles
 from virtual_school.shared import settings
 
@@ -94,6 +95,28 @@ def open_escalation(
 		return None
 
 
+@frappe.whitelist(methods=["POST"])
+def raise_escalation(reference_doctype: str, reference_name: str, reason: str) -> str:
+	"""The desk's "Raise Escalation" button (PP Plus Claim, Exclusion): a manual level-1 escalation on a
+	record. ``open_escalation`` inserts with ``ignore_permissions`` (the daily jobs need it), so a request
+	reaching it must first show that the user may create escalations (Finance may not) and may read the
+	record: a caseworker escalates only their caseload's records. The child comes from the record
+	(``Escalation.validate_reference``), never from the request."""
+	frappe.has_permission("Escalation", "create", throw=True)
+	if (
+		reference_doctype not in ESCALATABLE
+		or not frappe.db.exists(reference_doctype, reference_name)
+		or not frappe.has_permission(reference_doctype, "read", reference_name)
+	):
+		frappe.throw(
+			_("You cannot escalate {0} {1}.").format(_(reference_doctype), reference_name),
+			exc=frappe.PermissionError,
+		)
+	if not (reason or "").strip():
+		frappe.throw(_("Give the reason for the escalation."), title=_("Reason Required"))
+	return open_escalation(reference_doctype, reference_name, reason.strip()).name
+
+
 def opened_names(escalations) -> list[str]:
 	"""Names of the escalations a job opened (those another run opened first are None)."""
 	return [doc.name for doc in escalations if doc]
@@ -152,7 +175,7 @@ def flag_late_answers(on_date: date) -> list[str]:
 			continue  # another sweep claimed it first
 		owner = holder_for(1, row.child)
 		if owner:
-			frappe.get_doc(
+			todo = frappe.get_doc(
 				{
 					"doctype": "ToDo",
 					"allocated_to": owner,
@@ -172,6 +195,15 @@ def flag_late_answers(on_date: date) -> list[str]:
 					),
 				}
 			).insert(ignore_permissions=True)
+			# a ToDo inserted directly reaches no bell: notify as Frappe's assign_to.add does (issue #21)
+			notify_assignment(
+				frappe.session.user,
+				owner,
+				todo.reference_type,
+				todo.reference_name,
+				"ASSIGN",
+				todo.description,
+			)
 		flagged.append(row.name)
 	return flagged
 

@@ -7,6 +7,8 @@ ESCALATABLE = {
 	"Child": "name",
 	"Personal Education Plan": "child",
 	"PP Plus Impact Report": None,
+	"PP Plus Claim": "child",
+	"Exclusion": "child",
 }
 
 # Escalation.status options (escalation.json): Open while on a level, else the end state's name

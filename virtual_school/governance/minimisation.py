@@ -16,7 +16,7 @@ field (a child's initials, a sum).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = ["DOCUMENTS", "PORTAL_PAGES", "Shown", "fields_shown", "markdown"]
 
@@ -98,16 +98,38 @@ PORTAL_PAGES: dict[str, Shown] = {
 				"meeting_date",
 				"attendance_percent",
 				"child_views",
+				"no_views_reason",
+				"no_views_detail",
 				"qa_comments",
 				"qa_rating",
+				# the school's part of the PEP's variant (peps/school_part.py, issue #23)
+				"conduct_record",
+				"achievements",
+				"ey_setting_type",
+				"ey_setting_name",
+				"post16_course",
+				"post16_provider",
+				"bursary_status",
+				"next_step_plans",
 			),
 			"PEP Target": ("area", "target", "success_measure", "pp_plus_funded", "progress_rag"),
 			"PEP Attainment": ("subject", "current", "target"),
+			"PEP Early Learning Goal": ("area", "goal", "judgement", "next_steps"),
+			"PEP Qualification Aim": ("qualification", "level", "predicted_grade", "target_grade"),
 		},
-		source="portal/pages.py pep_for_school",
+		source="portal/pages.py pep_for_school, peps/school_part.py",
 		conditions={
 			"Personal Education Plan.qa_comments": "only once returned or approved",
 			"Personal Education Plan.qa_rating": "only once approved",
+			"Personal Education Plan.ey_setting_type": "early years PEPs only",
+			"Personal Education Plan.ey_setting_name": "early years PEPs only",
+			"PEP Early Learning Goal.goal": "early years PEPs only",
+			"Personal Education Plan.post16_course": "post-16 PEPs only",
+			"Personal Education Plan.post16_provider": "post-16 PEPs only",
+			"Personal Education Plan.bursary_status": "post-16 PEPs only",
+			"Personal Education Plan.next_step_plans": "post-16 PEPs only",
+			"PEP Qualification Aim.qualification": "post-16 PEPs only",
+			"PEP Attainment.subject": "not on early years PEPs",
 		},
 	),
 	"place-requests": Shown(
@@ -122,6 +144,7 @@ PORTAL_PAGES: dict[str, Shown] = {
 				"outcome_due",
 				"response",
 				"response_date",
+				"offered_start_date",
 				"refusal_reason",
 			),
 		},
@@ -192,7 +215,52 @@ PORTAL_PAGES: dict[str, Shown] = {
 		source="portal/pages.py impact_report_for_school",
 		conditions={"PP Plus Impact Report.review_comments": "only once returned or accepted"},
 	),
+	"exclusions": Shown(
+		title="Exclusions notified (/school-portal/exclusions)",
+		audience="the school's portal users",
+		fields={
+			"Child": ("name", "first_name", "preferred_name", "last_name"),
+			"Exclusion": (
+				"name",
+				"child_name",
+				"school_name",
+				"exclusion_type",
+				"start_date",
+				"school_days",
+				"reason",
+				"description",
+				"notice_date",
+				"vsh_told_on",
+				"consideration_due",
+				"governors_meeting_date",
+				"outcome",
+			),
+		},
+		derived=("whether the governing board still has to consider reinstatement",),
+		source="exclusions/portal.py pupils_for, notified_exclusions",
+		conditions={
+			"Child.name": "the pupil chooser's value",
+			"Child.first_name": "only when the child has no preferred name",
+		},
+	),
 }
+
+# Every portal page opens with the same header (portal/header.py): the council's virtual school and its logo,
+# and the schools the user acts for. Added here to each page, so a new page carries it too.
+PORTAL_HEADER: dict[str, tuple[str, ...]] = {
+	"Virtual School Settings": ("authority_name", "virtual_school_name", "portal_logo"),
+	"School": ("school_name",),
+}
+
+
+def _with_header(shown: Shown) -> Shown:
+	fields = dict(shown.fields)
+	for doctype, fieldnames in PORTAL_HEADER.items():
+		fields[doctype] = tuple(dict.fromkeys((*fields.get(doctype, ()), *fieldnames)))
+	return replace(shown, fields=fields)
+
+
+PORTAL_PAGES = {key: _with_header(shown) for key, shown in PORTAL_PAGES.items()}
 
 # The generated documents (.docx), each attached privately to its record.
 DOCUMENTS: dict[str, Shown] = {
@@ -331,8 +399,11 @@ DOCUMENTS: dict[str, Shown] = {
 				"social_worker",
 				"carer_attended",
 				"child_views",
+				"no_views_reason",
+				"no_views_detail",
 				"attendance_percent",
 				"qa_rating",
+				"qa_voice_rating",
 				"qa_comments",
 			),
 			"PEP Target": ("area", "target", "success_measure", "pp_plus_funded", "progress_rag"),
@@ -348,13 +419,21 @@ DOCUMENTS: dict[str, Shown] = {
 		fields={
 			"Child": ("key_stage",),
 			"PP Plus Claim": ("category", "amount"),
-			"Virtual School Settings": AUTHORITY[:4],
+			"Virtual School Settings": (*AUTHORITY[:4], "suppress_counts_below"),
+			"Key Stage Outcome": ("key_stage", "participation"),
+			"Outcome National Figure": ("academic_year", "measure", "national_figure", "source"),
 		},
-		derived=("counts, rates and sums over cohorts: no child-level data",),
+		derived=(
+			"counts, rates and sums over cohorts: no child-level data; counts below the council's threshold "
+			"and what is computed from them are suppressed",
+		),
 		conditions={
 			"Child.key_stage": "as a group label",
 			"PP Plus Claim.category": "as a group label",
 			"PP Plus Claim.amount": "summed",
+			"Virtual School Settings.suppress_counts_below": "in the note on suppressed counts",
+			"Key Stage Outcome.key_stage": "as a group label",
+			"Key Stage Outcome.participation": "as a group label",
 		},
 		source="reports/annual_report.py write_annual_report; domain/annual_report.py",
 	),

@@ -136,6 +136,7 @@ FREE_TEXT = "free text"
 FUNDING = "PP+ funding"
 CASE = "case management"
 STAFF = "staff identity"
+TRAINING = "training and qualification"
 FILE = "attachment"
 
 REFERENCE = "a reference to another record or a fixed list; the personal data is in the record it names"
@@ -175,6 +176,7 @@ DOCTYPES: dict[str, Record] = {
 				"legal_status",
 				"date_entered_care",
 				"date_left_care",
+				"date_of_death",
 				"responsible_la",
 				"resident_la",
 				"out_of_authority",
@@ -183,7 +185,13 @@ DOCTYPES: dict[str, Record] = {
 				"legal_status_notes",
 			),
 			CONTACT: ("carer_name", "carer_phone", "carer_address", "placement_address"),
-			STAFF: ("caseworker", "caseworker_name", "social_worker_name", "social_worker_email"),
+			STAFF: (
+				"caseworker",
+				"caseworker_name",
+				"social_worker_name",
+				"social_worker_email",
+				"social_worker_user",
+			),
 			CASE: ("status", "workflow_state", "legal_hold", "legal_hold_reason"),
 		},
 		not_personal={TECHNICAL: ("ssda903_fingerprint",)},
@@ -197,6 +205,8 @@ DOCTYPES: dict[str, Record] = {
 			"caseworker": "who holds the case: decides who may see the child (caseload)",
 			"social_worker_name": "contact the child's social worker",
 			"social_worker_email": "contact the child's social worker",
+			"social_worker_user": "who the child's social worker is on the desk: decides who may see the child (caseload)",
+			"date_of_death": "keep the case record for the period reg 50 sets after a death (restricted)",
 			"legal_hold": "stop disposal while a claim, inquiry or request needs the record",
 			"legal_hold_reason": "why disposal is stopped",
 		},
@@ -386,6 +396,7 @@ DOCTYPES: dict[str, Record] = {
 				"outcome_due",
 				"response",
 				"response_date",
+				"offered_start_date",
 				"late_answer_flagged_on",
 			),
 			FREE_TEXT: ("refusal_reason",),
@@ -394,7 +405,7 @@ DOCTYPES: dict[str, Record] = {
 	),
 	"Personal Education Plan": Record(
 		about="the child",
-		purpose="the child's PEP: meeting, contributors, the child's views, attendance, targets, QA",
+		purpose="the child's PEP: meeting, contributors, the child's views, the social-care part, attendance, targets, QA",
 		basis="pep",
 		retention="case",
 		personal={
@@ -411,13 +422,75 @@ DOCTYPES: dict[str, Record] = {
 				"completed_on",
 				"attendance_percent",
 				"qa_rating",
+				"qa_voice_rating",
+				"no_views_reason",
 				"carer_attended",
+				# the PEP's variant by age and its own fields (issue #23 item 3, domain/pep_variants.py)
+				"pep_variant",
+				"ey_setting_type",
+				"ey_setting_name",
+				"eypp_claimed",
+				"post16_course",
+				"post16_provider",
+				"bursary_status",
+				"neet_risk",
 			),
+			SEN: ("sen_provision", "sen_detail"),
+			FUNDING: ("eypp_amount",),
 			STAFF: ("caseworker", "designated_teacher", "social_worker"),
-			FREE_TEXT: ("child_views", "qa_comments"),
+			FREE_TEXT: (
+				"child_views",
+				"no_views_detail",
+				"qa_comments",
+				"education_history",
+				"conduct_record",
+				"achievements",
+				"leisure_interests",
+				"eypp_use",
+				"neet_risk_detail",
+				"next_step_plans",
+			),
 			CASE: ("escalation_level", "workflow_state"),
+			# the social worker's part (CPPCR 2010 Sch 1 para 2): never on the portal or a school's letter
+			CARE: (
+				"care_plan_context",
+				"placement_stability",
+				"placement_stability_detail",
+				"carer_role_in_learning",
+			),
 		},
-		special={"child_views": "free_text", "qa_comments": "free_text"},
+		special={
+			"child_views": "free_text",
+			"no_views_detail": "free_text",
+			"qa_comments": "free_text",
+			"care_plan_context": "free_text",
+			"placement_stability_detail": "free_text",
+			"carer_role_in_learning": "free_text",
+			"sen_provision": "health",
+			"sen_detail": "health",
+			"conduct_record": "free_text",
+			"education_history": "free_text",
+			"achievements": "free_text",
+			"leisure_interests": "free_text",
+			"eypp_use": "free_text",
+			"neet_risk_detail": "free_text",
+			"next_step_plans": "free_text",
+		},
+	),
+	"PEP Early Learning Goal": Record(
+		about="the child",
+		purpose="an early years PEP's areas of learning and early learning goals, judged Emerging or Expected",
+		basis="pep",
+		retention="case",
+		personal={EDUCATION: ("area", "goal", "judgement"), FREE_TEXT: ("next_steps",)},
+		special={"next_steps": "free_text"},
+	),
+	"PEP Qualification Aim": Record(
+		about="the young person",
+		purpose="a post-16 PEP's qualification aims with predicted and target grades",
+		basis="pep",
+		retention="case",
+		personal={EDUCATION: ("qualification", "level", "predicted_grade", "target_grade")},
 	),
 	"PEP Target": Record(
 		about="the child",
@@ -537,6 +610,7 @@ DOCTYPES: dict[str, Record] = {
 				"start_date",
 				"school_days",
 				"reason",
+				"description",
 				"notice_date",
 				"vsh_told_on",
 				"social_worker_told_on",
@@ -555,7 +629,35 @@ DOCTYPES: dict[str, Record] = {
 			),
 			STAFF: ("caseworker",),
 		},
-		special={"reason": "offence"},
+		special={"reason": "offence", "description": "free_text"},
+	),
+	"Key Stage Outcome": Record(
+		about="the child",
+		purpose="the child's result at the end of a key stage (or what they do after Year 11), counted in the "
+		"annual report's outcomes for the looked-after cohort",
+		basis="child",
+		retention="case",
+		personal={
+			IDENTITY: ("child", "child_name"),
+			EDUCATION: (
+				"academic_year",
+				"key_stage",
+				"good_level_of_development",
+				"ks2_reading",
+				"ks2_writing",
+				"ks2_maths",
+				"english_maths_grade_4",
+				"attainment_8",
+				"participation",
+			),
+		},
+	),
+	"Outcome National Figure": Record(
+		about="nobody",
+		purpose="the published national figure for looked-after children the annual report compares with",
+		basis="child",
+		retention="config",
+		not_personal={CONFIG: ("academic_year", "measure", "national_figure", "source")},
 	),
 	"Escalation": Record(
 		about="the child",
@@ -744,8 +846,28 @@ DOCTYPES: dict[str, Record] = {
 		purpose="who to contact at a school; a linked user is a portal user for that school",
 		basis="schools",
 		retention="contact",
-		personal={CONTACT: ("full_name", "contact_role", "email", "phone"), STAFF: ("user", "is_active")},
+		personal={
+			CONTACT: ("full_name", "contact_role", "email", "phone"),
+			STAFF: ("user", "is_active"),
+			TRAINING: ("teacher_status",),
+		},
 		not_personal={REFERENCE: ("school",)},
+		purposes={
+			"teacher_status": (
+				"check the designated teacher is a qualified teacher or the head (SI 2009/1538 reg 3)"
+			),
+		},
+	),
+	"Designated Teacher Training": Record(
+		about="a member of school staff (a school contact)",
+		purpose=(
+			"the training and induction a school contact attended: whether the designated teacher has trained "
+			"(Children and Young Persons Act 2008 s20(2); the Designated Teacher Check)"
+		),
+		basis="schools",
+		retention="contact",
+		personal={TRAINING: ("training_date", "kind", "provider"), FREE_TEXT: ("notes",)},
+		special={"notes": "free_text"},
 	),
 	"Import Log": Record(
 		about="the children in the imported files",
@@ -911,11 +1033,13 @@ DOCTYPES: dict[str, Record] = {
 				"pep_after_school_move_school_days",
 				"attendance_missing_school_days",
 				"gias_source_url",
+				"portal_logo",
 				"reply_address",
 				"reply_email",
 				"reply_telephone",
 				"academy_direction_commenced_on",
 				"special_academy_direction_commenced_on",
+				"suppress_counts_below",
 			)
 		},
 	),

@@ -8,8 +8,9 @@ rule reads the children born 75 years ago, the local rule those over 25, from th
 - A child's case record follows the rule of their cohort, and the looked-after rule for every child this
   council looked after (``cohort`` Looked After or a Date Entered Care), whatever their cohort is now.
 - A child on **legal hold** is never listed (and ``disposal`` refuses them).
-- The Child has no date of death: the reg 50 rule on death (15 years, only ever shorter than to the 75th
-  birthday) is not applied, so a record is kept longer, never shorter.
+- A child who died (``Child.date_of_death``) before the rule's age (reg 50: 18) is kept for the years after
+  death instead (15, "beginning with the date of death"), read per record: deaths are few, and the rule only
+  ever shortens the period, so the indexed bound on the date of birth still finds everyone else.
 - A school contact's activity ended when it was made inactive: its last change (``modified``) while
   inactive, as no separate date is kept (a later edit only keeps it longer).
 - Import source files count from the import (``imported_on``, or the log's creation if never imported);
@@ -137,24 +138,36 @@ def _due_children(kind_rules: dict, on_date: date) -> list[DueRecord]:
 			in_rule = ever_looked_after(child)
 		else:
 			in_rule = (child.cohort == cohort.value) & ~ever_looked_after(child)
-		rows = (
-			frappe.qb.from_(child)
-			.select(child.name, child.full_name, child.cohort, child.date_of_birth)
-			.where((child.date_of_birth <= bound) & in_rule & (child.legal_hold == 0))
-			.run(as_dict=True)
+		query = frappe.qb.from_(child).select(
+			child.name, child.full_name, child.cohort, child.date_of_birth, child.date_of_death
 		)
-		found.extend(
-			DueRecord(
-				record_kind=RecordKind.CHILD_CASE_RECORD.value,
-				reference_doctype="Child",
-				reference_name=row.name,
-				description=row.full_name or row.name,
-				retention_rule=rule_name,
-				retention_end=rules_domain.retention_end(rule, date_of_birth=row.date_of_birth),
-				cohort=row.cohort,
+		rows = query.where((child.date_of_birth <= bound) & in_rule & (child.legal_hold == 0)).run(
+			as_dict=True
+		)
+		if rule.years_after_death:  # the rule on death only shortens: the few who died, born after the bound
+			rows += query.where(
+				child.date_of_death.isnotnull()
+				& (child.date_of_birth > bound)
+				& in_rule
+				& (child.legal_hold == 0)
+			).run(as_dict=True)
+		for row in rows:
+			end = rules_domain.retention_end(
+				rule, date_of_birth=row.date_of_birth, date_of_death=row.date_of_death
 			)
-			for row in rows
-		)
+			if end is None or end >= on_date:
+				continue
+			found.append(
+				DueRecord(
+					record_kind=RecordKind.CHILD_CASE_RECORD.value,
+					reference_doctype="Child",
+					reference_name=row.name,
+					description=row.full_name or row.name,
+					retention_rule=rule_name,
+					retention_end=end,
+					cohort=row.cohort,
+				)
+			)
 	return found
 
 

@@ -135,14 +135,22 @@ def obligations(children: list[dict], on_date: date) -> dict[str, pep_obligation
 	}
 
 
-def next_due_for(child: str, on_date: date | None = None) -> pep_due_dates.DueDate | None:
-	"""The obligation a PEP meeting on ``on_date`` meets: the earliest missed one, else the next due; None
-	when the child is not looked after on the day (no statutory PEP) or the calendar cannot date it."""
+def obligation_for(child: str, on_date: date | None = None) -> pep_obligation.PepObligation | None:
+	"""The child's PEP obligation on ``on_date`` (today by default): the next due and those missed; None
+	when the child is not looked after on the day (no statutory PEP)."""
 	on_date = getdate(on_date or today())
-	found = obligations(looked_after_children(on_date, [child]), on_date).get(child)
-	if found is None:
-		return None
-	return found.missed[0] if found.missed else found.next_due
+	return obligations(looked_after_children(on_date, [child]), on_date).get(child)
+
+
+def next_due_for(child: str, on_date: date | None = None) -> pep_due_dates.DueDate | None:
+	"""The obligation a new PEP (its meeting on ``on_date``) is due for: the next one that can still be met.
+
+	Never a missed one (issue #21: a new PEP for a child whose initial PEP was missed in 2022 was "due
+	10-10-2022", overdue the moment it was made); the missed ones stay missed (``obligation_for``,
+	shown on the form by ``shared.next_step``). None when the
+	child is not looked after on the day or the calendar cannot date it."""
+	found = obligation_for(child, on_date)
+	return pep_obligation.due_for_new_pep(found) if found else None
 
 
 def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
@@ -185,13 +193,20 @@ def escalate_overdue_peps(on_date: date | str | None = None) -> list[str]:
 MISSING_PEP_ESCALATIONS_PER_DAY = 100
 
 
-def escalate_children_without_pep(on_date: date) -> list[str]:
+def escalate_children_without_pep(on_date: date, scope=None) -> list[str]:
 	"""One open escalation on each looked-after child with no PEP record at all whose first obligation has
 	passed (the child's, not a record's: issue #18). Keyed by that due date, so once per child until a PEP
-	meeting is held; at most ``MISSING_PEP_ESCALATIONS_PER_DAY`` new ones a day, the longest overdue first."""
+	meeting is held; at most ``MISSING_PEP_ESCALATIONS_PER_DAY`` new ones a day, the longest overdue first.
+	``scope`` (a criterion on the Child table, as ``looked_after_children`` takes) narrows the children: the
+	daily job takes them all."""
 	pep = frappe.qb.DocType("Personal Education Plan")
-	with_pep = {row[0] for row in frappe.qb.from_(pep).select(pep.child).distinct().run()}
-	children = [row for row in looked_after_children(on_date) if row.name not in with_pep]
+
+	def without_any_pep(child):
+		criterion = ~ExistsCriterion(frappe.qb.from_(pep).select(pep.name).where(pep.child == child.name))
+		narrowed = scope(child) if scope is not None else None
+		return criterion if narrowed is None else criterion & narrowed
+
+	children = looked_after_children(on_date, scope=without_any_pep)
 	found = obligations(children, on_date)
 	escalation = frappe.qb.DocType("Escalation")
 	already = set(
@@ -238,6 +253,11 @@ def export_pep(name: str) -> dict:
 		social_worker=plan.social_worker or "",
 		carer=_("Contributed") if plan.carer_attended else "",
 		child_views=plan.child_views or "",
+		no_views_reason=(
+			" ".join(filter(None, (_(plan.no_views_reason), plan.no_views_detail)))
+			if plan.no_views_reason
+			else ""
+		),
 		attendance_percent=plan.attendance_percent,
 		targets=tuple(
 			pep_document.PepTarget(
@@ -254,6 +274,7 @@ def export_pep(name: str) -> dict:
 			for row in plan.attainment
 		),
 		qa_rating=plan.qa_rating or "",
+		qa_voice_rating=plan.qa_voice_rating or "",
 		qa_comments=plan.qa_comments or "",
 	)
 	try:

@@ -1,5 +1,10 @@
 """Personal Education Plan words, spelled once: the workflow's state sets (workflows/personal_education_plan.json)."""
 
+from frappe.query_builder.functions import Coalesce
+from pypika import CustomFunction
+
+from virtual_school.domain import pep_voice
+
 APPROVED = "Approved"
 # a PEP whose meeting has been held and quality-assured: it meets the statutory obligation
 DONE_STATES = (APPROVED,)
@@ -29,3 +34,12 @@ def completed_on_time(pep_table):
 def is_completed_on_time(workflow_state: str | None, completed_on, due_date) -> bool:
 	"""The same rule as ``completed_on_time`` for one PEP's values (dates or None)."""
 	return workflow_state in DONE_STATES and None not in (completed_on, due_date) and completed_on <= due_date
+
+
+def has_voice(pep_table):
+	"""qb criterion: the PEP records the child's views in their own words (``domain.pep_voice.has_voice``: at
+	least ``MIN_VIEWS_CHARACTERS`` characters once white space is removed), for the annual report's count."""
+	without_space = CustomFunction("regexp_replace", ["text", "pattern", "replacement"])(
+		Coalesce(pep_table.child_views, ""), "[[:space:]]", ""
+	)
+	return CustomFunction("char_length", ["text"])(without_space) >= pep_voice.MIN_VIEWS_CHARACTERS

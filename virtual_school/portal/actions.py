@@ -1,4 +1,5 @@
-"""What school staff do in the portal: answer place requests, complete PEPs, ask for PP+, report its impact.
+"""What school staff do in the portal: answer place requests, complete PEPs, ask for PP+, report its impact,
+notify exclusions.
 
 Every method here is whitelisted for POST only (Frappe checks the CSRF token of a signed-in session) and,
 on every call, re-checks that the record belongs to one of the user's schools (``virtual_school.portal.pages``)
@@ -19,7 +20,12 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import cstr, flt, getdate, today
 
 from virtual_school.domain import pp_plus_budget
+from virtual_school.domain.exclusion_rules import YEAR_LIMIT_SCHOOL_DAYS
+from virtual_school.exclusions import portal as exclusions_portal
+from virtual_school.exclusions.vocabulary import EXCLUSION_TYPES, SUSPENSION
 from virtual_school.peps import vocabulary as pep_words
+from virtual_school.peps.school_part import apply_school_part
+from virtual_school.portal import header
 from virtual_school.portal import pages as portal
 from virtual_school.pp_plus import vocabulary as pp_plus
 from virtual_school.pp_plus.budget import budget_for
@@ -88,9 +94,14 @@ def _choice(value, options: list[str], label: str) -> str:
 # --------------
 @frappe.whitelist(methods=["POST"])
 def answer_place_request(
-	request: str, approach: str, response: str, refusal_reason: str | None = None
+	request: str,
+	approach: str,
+	response: str,
+	refusal_reason: str | None = None,
+	start_date: str | None = None,
 ) -> dict:
-	"""The school offers a place or refuses, with its reason; recorded on the request as on the desk."""
+	"""The school offers a place (with the first day it offers, issue #21) or refuses, with its reason;
+	recorded on the request as on the desk."""
 	schools = portal.require_portal_user()
 	if response not in ("Offered", "Refused"):
 		frappe.throw(_("Answer Offered or Refused."))
@@ -100,6 +111,10 @@ def answer_place_request(
 	reason = _text(refusal_reason, "Reason", required=response == "Refused")
 	row.response, row.response_date = response, today()
 	row.refusal_reason = reason if response == "Refused" else None
+	offered_start = _date(start_date, "Start Date") if response == "Offered" else None
+	if offered_start and getdate(offered_start) < getdate(today()):
+		frappe.throw(_("The start date offered cannot be in the past."), title=_("Invalid Start Date"))
+	row.offered_start_date = offered_start
 	doc.save(ignore_permissions=True)  # the controller checks the answer (a refusal needs its reason)
 	if doc.workflow_state == "Requested":
 		action = "Record Offer" if response == "Offered" else "Record Refusal"
@@ -110,6 +125,11 @@ def answer_place_request(
 		_("{0} offered a place").format(row.school_name)
 		if response == "Offered"
 		else _("{0} refused a place: {1}").format(row.school_name, reason),
+	)
+	header.confirm(
+		_("Your offer of a place is recorded: the virtual school has been told.")
+		if response == "Offered"
+		else _("Your answer is recorded: the virtual school has been told your school cannot offer a place.")
 	)
 	return {"request": doc.name, "response": response, "status": doc.workflow_state}
 
@@ -136,6 +156,12 @@ def save_pep(name: str, data: str | dict, submit: int | bool = 0) -> dict:
 		frappe.throw(_("Attendance must be a number between 0 and 100."), title=_("Invalid Attendance"))
 	doc.attendance_percent = flt(attendance) if attendance not in (None, "") else None
 	doc.child_views = _text(data.get("child_views"), "Child's Views")
+	doc.no_views_reason = _choice(
+		data.get("no_views_reason") or "",
+		portal.select_options("Personal Education Plan", "no_views_reason"),
+		"Why the Child's Views Are Not Recorded",
+	)
+	doc.no_views_detail = _text(data.get("no_views_detail"), "Explanation")
 	options = {
 		"area": portal.select_options("PEP Target", "area"),
 		"progress_rag": portal.select_options("PEP Target", "progress_rag"),
@@ -167,6 +193,7 @@ def save_pep(name: str, data: str | dict, submit: int | bool = 0) -> dict:
 				"target": _text(row.get("target"), "Target")[:140],
 			},
 		)
+	apply_school_part(doc, data)  # the school's part of the PEP's variant (issue #23)
 	doc.save(ignore_permissions=True)  # the controller validates (attendance, scales) as on the desk
 	if frappe.utils.cint(submit):
 		if not (doc.meeting_date and doc.targets):
@@ -177,6 +204,11 @@ def save_pep(name: str, data: str | dict, submit: int | bool = 0) -> dict:
 		with with_school_authority():
 			doc = apply_workflow(doc, "Submit PEP")
 		_record(doc, _("PEP submitted for QA"))
+	header.confirm(
+		_("The PEP is sent to the virtual school for quality assurance.")
+		if frappe.utils.cint(submit)
+		else _("The PEP is saved.")
+	)
 	return {"name": doc.name, "status": doc.workflow_state}
 
 
@@ -233,6 +265,7 @@ def request_pp_plus(target_row: str, amount: str | float, category: str, descrip
 		claim = apply_workflow(claim, "Submit Claim")
 	claim.db_set("submitted_by", acting, update_modified=False)
 	_record(claim, _("PP+ requested for {0}").format(pp_plus_budget.format_money(Decimal(str(amount)))))
+	header.confirm(_("Your PP+ request is sent to the virtual school."))
 	return {"name": claim.name, "status": claim.workflow_state}
 
 
@@ -265,7 +298,91 @@ def save_impact_report(
 		with with_school_authority():
 			doc = apply_workflow(doc, "Submit Report")
 		_record(doc, _("Impact report submitted"))
+	header.confirm(
+		_("The impact report is sent to the virtual school.")
+		if frappe.utils.cint(submit)
+		else _("The impact report is saved.")
+	)
 	return {"name": doc.name, "status": doc.workflow_state}
+
+
+# Exclusions
+# ----------
+MAX_EXCLUSION_DESCRIPTION = 2000
+# How far from today a notified start date may lie (notice may come before the first day; a late notice is
+# still a notice, up to a school year late): further out is a typing mistake, which the virtual school fixes.
+EXCLUSION_START_WINDOW = (-366, 31)
+
+
+@frappe.whitelist(methods=["POST"])
+def notify_exclusion(
+	child: str,
+	exclusion_type: str,
+	start_date: str,
+	reason: str,
+	description: str,
+	school_days: str | int | None = None,
+	notice_date: str | None = None,
+	misses_public_examination: int | str | None = 0,
+	examination_date: str | None = None,
+) -> dict:
+	"""The school notifies a suspension or permanent exclusion of one of its pupils (issue #23 item 5): the
+	Exclusion is created as on the desk (``exclusions.portal.notify``), which tells the virtual school and the
+	social worker at once. Every value is checked here; the pupil and school are re-checked there."""
+	schools = portal.require_portal_user()
+	kind = _choice(exclusion_type, list(EXCLUSION_TYPES), "Type")
+	start = _date(start_date, "First Day")
+	if not start:
+		frappe.throw(_("Enter the first day of the exclusion."), title=_("Missing Information"))
+	earliest, latest = (frappe.utils.add_days(today(), days) for days in EXCLUSION_START_WINDOW)
+	if not getdate(earliest) <= start <= getdate(latest):
+		frappe.throw(
+			_("The first day must be between {0} and {1}.").format(
+				frappe.utils.formatdate(earliest), frappe.utils.formatdate(latest)
+			),
+			title=_("Invalid Date"),
+		)
+	days = 0
+	if kind == SUSPENSION:
+		text = cstr(school_days).strip()
+		if not text.isdigit() or not 1 <= int(text) <= YEAR_LIMIT_SCHOOL_DAYS:
+			frappe.throw(
+				_("School Days: a whole number from 1 to {0}.").format(YEAR_LIMIT_SCHOOL_DAYS),
+				title=_("Invalid Length"),
+			)
+		days = int(text)
+	notice = _date(notice_date, "Parents Notified On")
+	if notice and notice > getdate(today()):
+		frappe.throw(_("Parents Notified On cannot be in the future."), title=_("Invalid Date"))
+	misses = bool(frappe.utils.cint(misses_public_examination))
+	account = _text(description, "What Happened", required=True)
+	if len(account) > MAX_EXCLUSION_DESCRIPTION:
+		frappe.throw(
+			_("What Happened: at most {0} characters.").format(MAX_EXCLUSION_DESCRIPTION),
+			title=_("Too Long"),
+		)
+	doc = exclusions_portal.notify(
+		cstr(child),
+		schools,
+		{
+			"exclusion_type": kind,
+			"start_date": start,
+			"school_days": days,
+			"reason": _choice(reason, portal.select_options("Exclusion", "reason"), "Reason"),
+			"description": account,
+			"notice_date": notice,
+			"misses_public_examination": misses,
+			"examination_date": _date(examination_date, "Examination or Test Date") if misses else None,
+		},
+	)
+	_record(doc, _("{0} notified by the school").format(_(kind)))
+	return {
+		"name": doc.name,
+		"message": _(
+			"{0} recorded as {1}. The virtual school and the child's social worker have been told."
+		).format(_(kind), doc.name),
+		"consideration_due": doc.consideration_due,
+	}
 
 
 def _attach(doc, file: dict) -> None:

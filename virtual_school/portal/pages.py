@@ -14,19 +14,30 @@ import babel.dates
 import frappe
 import frappe.sessions
 from frappe import _
-from frappe.utils import getdate
+from frappe.utils import getdate, today
+from pypika import Table
 
 from virtual_school.admissions import vocabulary as admissions
-from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
+from virtual_school.children.vocabulary import ACTIVE, looked_after_on, to_sql
 from virtual_school.domain import pp_plus_budget
 from virtual_school.governance import access_log
 from virtual_school.peps import vocabulary as pep_words
+from virtual_school.peps.school_part import school_part
 from virtual_school.pp_plus import vocabulary as pp_plus
 from virtual_school.setup.roles import SCHOOL_PORTAL_USER
 
-PORTAL_COHORTS = (LOOKED_AFTER,)
+# The portal's children are those looked after today (``children.vocabulary.looked_after_on``), not the
+# stored cohort: a child who returned home or turned 18 keeps "Looked After" with a leaving date (issue #18).
+PORTAL_CHILD = Table("tabChild").as_("child")
 # What the school may change in each record, and when (the rest is the virtual school's).
-PEP_SCHOOL_FIELDS = ("designated_teacher", "meeting_date", "attendance_percent", "child_views")
+PEP_SCHOOL_FIELDS = (
+	"designated_teacher",
+	"meeting_date",
+	"attendance_percent",
+	"child_views",
+	"no_views_reason",  # why the child's views are not recorded (domain.pep_voice): the school may say
+	"no_views_detail",
+)
 PEP_TARGET_FIELDS = ("area", "target", "success_measure", "pp_plus_funded", "progress_rag")
 PEP_ATTAINMENT_FIELDS = ("subject", "current", "target")
 IMPACT_ROW_FIELDS = ("what_was_done", "impact", "target_met")
@@ -92,9 +103,10 @@ def not_found(doctype: str, name: str):
 
 
 def long_date(value) -> str:
-	"""A date as a page's ``frappe.format_date`` writes it (``global_date_format``: "5 March 2027" in English),
-	kept per date and language in this process: Babel parses the locale's pattern on every call (~25 µs),
-	which was a tenth of the portal home page's own time for fifteen pupils."""
+	"""A date as a page's ``frappe.format_date`` writes it (``global_date_format``: "5 March 2027" in British
+	English, the language the setup gives an English council's site), kept per date and language in this
+	process: Babel parses the locale's pattern on every call (~25 µs), which was a tenth of the portal home
+	page's own time for fifteen pupils."""
 	return _long_date(getdate(value), frappe.local.lang or "en")
 
 
@@ -103,19 +115,25 @@ def _long_date(value: date, lang: str) -> str:
 	return babel.dates.format_date(value, locale=lang.replace("-", "_"), format="long")
 
 
+def _looked_after_today_sql() -> str:
+	"""The SQL condition on ``child``: looked after today (the date is the code's, not a user's)."""
+	return to_sql(looked_after_on(PORTAL_CHILD, getdate(today())))
+
+
 def pupil_names(schools: list[str]) -> set[str]:
-	"""Children the school may see: looked after, active, on roll at one of the schools now."""
-	return set(
-		frappe.get_all(
-			"Child",
-			filters={
-				"current_school": ["in", schools],
-				"status": ACTIVE,
-				"cohort": ["in", PORTAL_COHORTS],
-			},
-			pluck="name",
+	"""Children the school may see: looked after today, active, on roll at one of the schools now (the
+	children My Pupils lists)."""
+	if not schools:
+		return set()
+	return {
+		row[0]
+		for row in frappe.db.sql(
+			f"""select child.name from tabChild child
+			where child.current_school in %(schools)s and child.status = %(active)s
+			and {_looked_after_today_sql()}""",
+			{"schools": schools, "active": ACTIVE},
 		)
-	)
+	}
 
 
 # Reads only: served by the read replica when the site sets read_from_replica (docs/benchmarks.md).
@@ -141,7 +159,7 @@ def pupils_at(schools: list[str]) -> list[dict]:
 	(national data, 15 pupils: 2.2 ms for the statement against 1.5 ms).
 	"""
 	children = frappe.db.sql(
-		"""select child.name, child.first_name, child.last_name, child.preferred_name, child.year_group,
+		f"""select child.name, child.first_name, child.last_name, child.preferred_name, child.year_group,
 			child.key_stage, child.current_school_name, year.name as funding_year,
 			year.per_child_allocation as allocation,
 			(
@@ -155,12 +173,12 @@ def pupils_at(schools: list[str]) -> list[dict]:
 					and claim.workflow_state in %(committed)s) as committed
 		from tabChild child
 		left join `tabPP Plus Funding Year` year on year.name = %(funding_year)s
-		where child.current_school in %(schools)s and child.status = %(active)s and child.cohort in %(cohorts)s
+		where child.current_school in %(schools)s and child.status = %(active)s
+			and {_looked_after_today_sql()}
 		order by child.last_name asc, child.first_name asc""",
 		{
 			"schools": schools,
 			"active": ACTIVE,
-			"cohorts": PORTAL_COHORTS,
 			"committed": pp_plus.COMMITTED_STATES,
 			"funding_year": pp_plus.current_funding_year(),
 		},
@@ -215,6 +233,7 @@ def place_requests() -> list[dict]:
 			approach.outcome_due,
 			approach.response,
 			approach.response_date,
+			approach.offered_start_date,
 			approach.refusal_reason,
 		)
 		.where(approach.school.isin(schools) & request.workflow_state.notin(PLACE_REQUEST_HIDDEN_STATES))
@@ -223,6 +242,9 @@ def place_requests() -> list[dict]:
 	)
 	for row in rows:
 		row.can_answer = row.response == "Awaiting" and row.workflow_state not in PLACE_REQUEST_CLOSED_STATES
+	rows.sort(
+		key=lambda row: not row.can_answer
+	)  # what needs the school's answer first (stable: newest next)
 	return rows
 
 
@@ -240,7 +262,8 @@ def scoped_approach(request_name: str, approach_name: str, schools: list[str]):
 # PEPs: the school's part of the plans for its pupils
 # -----------------------------------------------------
 def peps() -> list[dict]:
-	"""PEPs of the user's pupils held with one of the user's schools, newest due first."""
+	"""PEPs of the user's pupils held with one of the user's schools: those waiting for the school's part first,
+	newest due first within each."""
 	schools = require_portal_user()
 	pupils = pupil_names(schools)
 	if not pupils:
@@ -253,6 +276,7 @@ def peps() -> list[dict]:
 	)
 	for row in rows:
 		row.can_edit = row.workflow_state in pep_words.SCHOOL_EDITABLE_STATES
+	rows.sort(key=lambda row: not row.can_edit)  # the PEPs waiting for the school's part first
 	return rows
 
 
@@ -281,6 +305,7 @@ def pep_for_school(name: str) -> dict:
 		"qa_comments": doc.qa_comments if doc.workflow_state in ("Returned", "Approved") else None,
 		"qa_rating": doc.qa_rating if doc.workflow_state == pep_words.APPROVED else None,
 		**{field: doc.get(field) for field in PEP_SCHOOL_FIELDS},
+		**school_part(doc),  # its variant: early learning goals, or course and qualification aims (issue #23)
 		"targets": [
 			{"name": row.name, **{field: row.get(field) for field in PEP_TARGET_FIELDS}}
 			for row in doc.targets
@@ -293,6 +318,7 @@ def pep_for_school(name: str) -> dict:
 			"area": select_options("PEP Target", "area"),
 			"progress_rag": select_options("PEP Target", "progress_rag"),
 			"subject": select_options("PEP Attainment", "subject"),
+			"no_views_reason": select_options("Personal Education Plan", "no_views_reason"),
 		},
 	}
 
@@ -371,6 +397,7 @@ def impact_reports() -> list[dict]:
 	)
 	for row in rows:
 		row.can_edit = row.workflow_state in pp_plus.IMPACT_EDITABLE_STATES
+	rows.sort(key=lambda row: not row.can_edit)  # the reports the school still has to send first
 	return rows
 
 

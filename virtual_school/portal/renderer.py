@@ -57,6 +57,8 @@ from frappe.website.path_resolver import resolve_redirect as frappes_resolve_red
 from jinja2.bccache import Bucket, BytecodeCache
 from markupsafe import escape
 
+from virtual_school.portal import header
+
 PORTAL_ROUTE = "school-portal"
 
 
@@ -386,7 +388,12 @@ class SchoolPortalPage(TemplatePage):
 			self.context._context_dict = self.context
 
 		html = shell
-		for name, output in self.render_page_blocks(autoescaping(environment), page_blocks).items():
+		escaping = autoescaping(environment)
+		blocks = self.render_page_blocks(escaping, page_blocks)
+		# every page's content opens with the council, the school and the last action's message (header.py)
+		if "page_content" in blocks:
+			blocks["page_content"] = header.render(escaping, self.context) + blocks["page_content"]
+		for name, output in blocks.items():
 			html = html.replace(MARK.format(name), output)
 		return self.update_toc(html)
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Sum
 
 from virtual_school.domain import pp_plus_budget, school_days
 from virtual_school.pp_plus.vocabulary import (
@@ -107,13 +108,20 @@ def get_child_budget(child: str, funding_year: str) -> dict:
 	"""Allocation, committed and remaining for the claim form (permission-checked, no lock)."""
 	frappe.has_permission("Child", "read", child, throw=True)
 	year = frappe.get_cached_doc(FUNDING_YEAR, funding_year)
-	claims = frappe.get_all(
-		"PP Plus Claim",
-		filters={"child": child, "funding_year": funding_year, "workflow_state": ["in", COMMITTED_STATES]},
-		fields=["workflow_state", "sum(amount) as total"],
-		group_by="workflow_state",
+	claim = frappe.qb.DocType("PP Plus Claim")
+	# the child is read-checked above; the sums are over all their committed claims, as the cap counts them
+	claims = (
+		frappe.qb.from_(claim)
+		.select(claim.workflow_state, Sum(claim.amount))
+		.where(
+			(claim.child == child)
+			& (claim.funding_year == funding_year)
+			& claim.workflow_state.isin(COMMITTED_STATES)
+		)
+		.groupby(claim.workflow_state)
+		.run()
 	)
-	by_state = {row.workflow_state: Decimal(str(row.total or 0)) for row in claims}
+	by_state = {state: Decimal(str(total or 0)) for state, total in claims}
 	allocation = Decimal(str(year.per_child_allocation or 0))
 	committed = sum(by_state.values(), Decimal(0))
 	return {

@@ -3,7 +3,8 @@
 A Script Report reads its rows with its own query, so Frappe's ``permission_query_conditions`` never narrow
 them: a report a caseworker may run must scope its rows itself. Each such report asks this module, so the
 caseload is one rule (``Child.caseworker`` is the user, or the child is shared with them through a
-DocShare: ``permissions.is_caseload_restricted`` and ``permissions.shared_children``, the same lookups the
+DocShare; for a Social Worker ``Child.social_worker_user`` instead: ``permissions.caseload_fields`` and
+``permissions.shared_children``, the same lookups the
 Child list's ``child_query_conditions`` makes), written as a ``frappe.qb`` criterion. Roles that see every
 child get None. ``virtual_school/tests/test_report_caseload.py`` runs every Script Report a caseworker may
 run as two caseworkers and checks what each sees.
@@ -13,7 +14,7 @@ import frappe
 from frappe.query_builder import DocType
 from frappe.query_builder.terms import NamedParameterWrapper
 
-from virtual_school.permissions import is_caseload_restricted, shared_children
+from virtual_school.permissions import caseload_fields, shared_children
 
 
 def scope(child_table, user: str | None = None):
@@ -24,9 +25,13 @@ def scope(child_table, user: str | None = None):
 	the Child list names them: an OR with a subquery keeps MariaDB off the caseworker index.
 	"""
 	user = user or frappe.session.user
-	if not is_caseload_restricted(user):
+	fields = caseload_fields(user)
+	if not fields:
 		return None
-	own = child_table.caseworker == user
+	# a caseworker's children by Child.caseworker, a social worker's by Child.social_worker_user
+	own = None
+	for field in fields:
+		own = (child_table[field] == user) if own is None else own | (child_table[field] == user)
 	shared = shared_children(user)
 	if shared is None:
 		share = DocType("DocShare")

@@ -23,7 +23,8 @@ traceback names the server's paths and code, sometimes values of the record bein
   validation error (417): Frappe casts them to integers and hands ``OFFSET -1`` to MariaDB, whose syntax error
   was a server error (500) quoting the query.
 
-Developer mode (``frappe.conf.developer_mode``) keeps Frappe's behaviour. Errors are logged as before (Frappe's
+Developer mode (``frappe.conf.developer_mode``) keeps Frappe's behaviour for a System Manager only: a school user
+or a caseworker never gets a traceback, whatever the site's mode (issue #21). Errors are logged as before (Frappe's
 Error Log, with the traceback): only the answer to the browser changes.
 """
 
@@ -121,8 +122,8 @@ def _guarded_as_json(as_json):
 	def guarded():
 		# Frappe's: adds exc and the message logs to frappe.local.response, then dumps it
 		response = as_json()
-		if traceback_allowed():
-			return response
+		if traceback_allowed() and "System Manager" in frappe.get_roles():
+			return response  # a developer's own site: the developer reads it; no one else does (issue #21)
 		data = response.get_data()
 		if _has_traceback_keys(frappe.local.response) or any(h.encode() in data for h in TRACEBACK_HEADERS):
 			payload = json.loads(data)

@@ -83,7 +83,11 @@ DECLARED: dict[str, dict[str, Owner]] = {
 	# A decision's reason is the decider's: managers and the Head give it while the claim is being decided.
 	"PP Plus Claim": {"decision_reason": Owner(roles=VS_LEADS, frozen_when=DECIDED_CLAIM)},
 	# Quality assurance is done by managers and the Head, never by the PEP's own caseworker.
-	"Personal Education Plan": {"qa_rating": Owner(roles=VS_LEADS), "qa_comments": Owner(roles=VS_LEADS)},
+	"Personal Education Plan": {
+		"qa_rating": Owner(roles=VS_LEADS),
+		"qa_voice_rating": Owner(roles=VS_LEADS),
+		"qa_comments": Owner(roles=VS_LEADS),
+	},
 	# The review, and the due date that drives the overdue escalation, are the virtual school's leads'.
 	"PP Plus Impact Report": {"review_comments": Owner(roles=VS_LEADS), "due_date": Owner(roles=VS_LEADS)},
 	# An escalation stays on the record it was raised on (its level is written onto that record).

@@ -7,16 +7,23 @@ from virtual_school import security
 from virtual_school.attendance.services import (
 	ensure_attendance_totals,  # imports the app's modules: not at load
 )
+from virtual_school.portal.branding import sync_website_settings
 from virtual_school.pp_plus.budget import add_budget_index
 from virtual_school.security.errors import turn_off_error_tracebacks
 from virtual_school.setup.calendar_defaults import ensure_default_calendars
 from virtual_school.setup.indexes import ensure_indexes
+from virtual_school.setup.list_filters import converge as sync_lists
 from virtual_school.setup.local_authorities import ensure_local_authorities
 from virtual_school.setup.pp_plus_defaults import ensure_funding_years
 from virtual_school.setup.retention_defaults import ensure_retention_rules
 from virtual_school.setup.roles import ensure_roles
-from virtual_school.setup.security import ensure_security_defaults
+from virtual_school.setup.security import (
+	ensure_security_defaults,
+	keep_two_factor_roles,
+	remember_two_factor_roles,
+)
 from virtual_school.setup.workflows import sync_workflows
+from virtual_school.setup.workspaces import hide_frappe_workspaces
 
 
 def after_install() -> None:
@@ -54,6 +61,10 @@ def converge() -> None:
 	turn_off_error_tracebacks()  # Frappe's allow_error_traceback off outside developer mode (security/errors.py)
 	ensure_settings_defaults()
 	ensure_retention_rules()  # the shipped Retention Rules, where missing; a Head's edits are kept
+	hide_frappe_workspaces()  # Users, Website, Tools, Integrations, Build: System Manager only (workspaces.py)
+	complete_setup_wizard()  # else every desk user is routed to the System Manager-only setup-wizard page
+	sync_website_settings()  # "Login to <the council's virtual school>", its logo (portal/branding.py)
+	sync_lists()  # every list column shown at 1366 px, each user's "My caseload" filters (list_filters.py)
 
 
 def ensure_settings_defaults(doctype: str = "Virtual School Settings") -> None:
@@ -70,7 +81,11 @@ def ensure_settings_defaults(doctype: str = "Virtual School Settings") -> None:
 def complete_setup_wizard() -> None:
 	"""Finish Frappe's setup wizard with England's defaults, so the desk opens on a new site.
 
-	Used by the demo and tests; a real deployment may run the wizard in the browser instead.
+	Run on install and migrate (``converge``): until setup is complete, Frappe's router sends every desk user
+	to the setup-wizard page, which only a System Manager may load, so a caseworker opening /app got two 403s
+	from ``frappe.desk.desk_page.getpage`` and no desk (issue #21). An English council's answers to the
+	wizard (country, British English, time zone, currency, date format) are these; a site that ran the wizard
+	keeps its own.
 	"""
 	if cint(frappe.db.get_single_value("System Settings", "setup_complete")):
 		return
@@ -78,7 +93,7 @@ def complete_setup_wizard() -> None:
 	system_settings.update(
 		{
 			"country": "United Kingdom",
-			"language": "en",
+			"language": "en-GB",  # British English: "5 March 2027", not Babel's American "en" (issue #21)
 			"time_zone": "Europe/London",
 			"currency": "GBP",
 			"date_format": "dd-mm-yyyy",
@@ -87,6 +102,11 @@ def complete_setup_wizard() -> None:
 		}
 	)
 	system_settings.flags.ignore_mandatory = True
+	# Saving with two-factor on makes Frappe require it of the role "All" (every desk user, by emailed QR
+	# code): on a new site this runs in after_install, before the app's System Settings hooks are loaded, so
+	# the app's guard (setup/security.py) is called here itself
+	remember_two_factor_roles(system_settings)
 	system_settings.save(ignore_permissions=True)
+	keep_two_factor_roles(system_settings)
 	frappe.db.set_default("desktop:home_page", "workspace")
 	frappe.clear_cache()

@@ -7,8 +7,18 @@ VIRTUAL_SCHOOL_MANAGER = "Virtual School Manager"
 VIRTUAL_SCHOOL_CASEWORKER = "Virtual School Caseworker"
 VIRTUAL_SCHOOL_FINANCE = "Virtual School Finance"
 SCHOOL_PORTAL_USER = "School Portal User"
+# The child's local-authority social worker (issue #23): a desk user scoped to the children whose
+# Child.social_worker_user is them (virtual_school/permissions.py), who completes the PEP's social-care part.
+SOCIAL_WORKER = "Social Worker"
 
-DESK_ROLES = (VIRTUAL_SCHOOL_HEAD, VIRTUAL_SCHOOL_MANAGER, VIRTUAL_SCHOOL_CASEWORKER, VIRTUAL_SCHOOL_FINANCE)
+# the virtual school's own team, who share its reference records (settings, funding years, calendars)
+VIRTUAL_SCHOOL_TEAM = (
+	VIRTUAL_SCHOOL_HEAD,
+	VIRTUAL_SCHOOL_MANAGER,
+	VIRTUAL_SCHOOL_CASEWORKER,
+	VIRTUAL_SCHOOL_FINANCE,
+)
+DESK_ROLES = (*VIRTUAL_SCHOOL_TEAM, SOCIAL_WORKER)
 PORTAL_ROLES = (SCHOOL_PORTAL_USER,)
 ALL_ROLES = DESK_ROLES + PORTAL_ROLES
 
@@ -32,13 +42,3 @@ def has_app_permission() -> bool:
 	"""Show the app on /apps to the Virtual School team (and administrators)."""
 	roles = set(frappe.get_roles())
 	return bool(roles & {*DESK_ROLES, "System Manager", "Administrator"})
-
-
-def set_default_workspace(user, method=None) -> None:
-	"""Desk users of the Virtual School land on its workspace unless they chose another."""
-	if user.default_workspace or user.user_type == "Website User":
-		return
-	if not frappe.db.exists("Workspace", WORKSPACE):
-		return
-	if {row.role for row in user.roles} & set(DESK_ROLES):
-		user.default_workspace = WORKSPACE

@@ -5,8 +5,9 @@ Shared by every letter and export (place requests, PP+ decisions and remittances
 
 import frappe
 from frappe import _
-from frappe.utils import getdate
+from frappe.utils import getdate, today
 
+from virtual_school.children.vocabulary import LOOKED_AFTER, is_looked_after_on
 from virtual_school.domain import letters
 
 
@@ -39,12 +40,35 @@ def addressee(school: str) -> letters.SchoolAddressee:
 	)
 
 
-def pupil(child: str, reference: str) -> letters.PupilDetails:
-	"""What a document may say about the child: initials, never the name (which is withheld from free text)."""
+def pupil(child: str, reference: str, on_date=None) -> letters.PupilDetails:
+	"""What a document may say about the child: initials, never the name (which is withheld from free text),
+	and the cohort as on ``on_date`` (today), so a letter calls the child looked after only while they are
+	(``children.vocabulary.is_looked_after_on``, issue #18 item 1)."""
 	row = frappe.db.get_value(
-		"Child", child, ["first_name", "last_name", "date_of_birth", "year_group", "upn"], as_dict=True
+		"Child",
+		child,
+		[
+			"first_name",
+			"last_name",
+			"date_of_birth",
+			"year_group",
+			"upn",
+			"cohort",
+			"date_entered_care",
+			"date_left_care",
+		],
+		as_dict=True,
+	)
+	looked_after = is_looked_after_on(
+		row.cohort,
+		getdate(row.date_of_birth) if row.date_of_birth else None,
+		getdate(row.date_entered_care) if row.date_entered_care else None,
+		getdate(row.date_left_care) if row.date_left_care else None,
+		getdate(on_date or today()),
 	)
 	return letters.PupilDetails(
+		cohort=row.cohort or LOOKED_AFTER,
+		looked_after=looked_after,
 		initials=letters.child_initials(row.first_name, row.last_name),
 		date_of_birth=getdate(row.date_of_birth),
 		year_group=row.year_group or "",

@@ -43,6 +43,9 @@ class Settings:
 	reply_address: str | None
 	reply_email: str | None
 	reply_telephone: str | None
+	portal_logo: str | None  # a public image: the sign-in page and the portal (portal.branding)
+	# the annual report: counts below this read "<5" (domain.outcomes; 0 shows every count)
+	suppress_counts_below: int
 
 
 def get() -> Settings:

@@ -125,7 +125,21 @@ class TestAnnualReport(VirtualSchoolTestCase):
 		child("Cai", "Looked After", -1)
 		g = child("Gus", "Looked After", 12)
 		d = child("Dot", "Looked After", 5, resident_la="373", sen_provision="EHC plan")
+		# 2024-25 is a past year, counted as it was on 31 August 2025: the case closed before then, as its
+		# status history records (the state alone is today's)
 		frappe.db.set_value("Child", d, {"status": "Closed", "workflow_state": "Closed"})
+		frappe.get_doc(
+			{
+				"doctype": "Child Status History",
+				"parent": d,
+				"parenttype": "Child",
+				"parentfield": "status_history",
+				"idx": 99,
+				"state": "Closed",
+				"changed_on": "2024-07-01 10:00:00",
+				"changed_by": "Administrator",
+			}
+		).db_insert()
 		e = child("Eve", "Child with a Social Worker", 4)
 		f = child("Fin", "Kinship Care", 7)
 		make_placement(a, other, date(2024, 3, 4), date(2024, 10, 4))  # began before the year: not a move
@@ -202,25 +216,41 @@ class TestAnnualReport(VirtualSchoolTestCase):
 		# R5 is needed in September 2025, the next year: nothing of it counts.
 		request(b, date(2025, 9, 8), [refused(academy, date(2025, 9, 8))], "Refused")
 
-		def pep(child_name, due, state, completed_on=None, rating="", meeting=None):
+		def pep(child_name, due, state, completed_on=None, rating="", meeting=None, views=None, voice=""):
 			doc = frappe.get_doc(
 				{
 					"doctype": "Personal Education Plan",
 					"child": child_name,
 					"due_date": due,
 					"meeting_date": meeting,
+					"child_views": views,
 				}
 			).insert()
 			frappe.db.set_value(
 				"Personal Education Plan",
 				doc.name,
-				{"workflow_state": state, "completed_on": completed_on, "qa_rating": rating},
+				{
+					"workflow_state": state,
+					"completed_on": completed_on,
+					"qa_rating": rating,
+					"qa_voice_rating": voice,
+				},
 			)
 			return doc.name
 
-		# on time = the meeting held by the due date (issue #18; approval may follow)
-		pep(a, date(2024, 10, 15), "Approved", date(2024, 10, 10), "Green", date(2024, 10, 8))  # on time
-		pep(a, date(2025, 2, 10), "Approved", date(2025, 2, 20), "Amber", date(2025, 2, 12))  # late
+		# on time = the meeting held by the due date (issue #18; approval may follow); the child's views
+		# in their own words in the first (rated green) and not in the second ("n/a" is not a voice)
+		pep(
+			a,
+			date(2024, 10, 15),
+			"Approved",
+			date(2024, 10, 10),
+			"Green",
+			date(2024, 10, 8),
+			views="I want to stay\n in my football team.",
+			voice="Green",
+		)  # on time
+		pep(a, date(2025, 2, 10), "Approved", date(2025, 2, 20), "Amber", date(2025, 2, 12), "n/a", "Red")
 		p3 = pep(b, date(2025, 3, 3), "Draft")  # due, no meeting
 		# met on its due day, approved later: on time; not rated
 		pep(b, date(2025, 6, 2), "Approved", date(2025, 6, 9), "", date(2025, 6, 2))
@@ -303,16 +333,19 @@ class TestAnnualReport(VirtualSchoolTestCase):
 		escalation("School Place Request", r3, date(2025, 9, 10))  # opened next year
 
 		return {
-			# Active children by cohort now: A, B, C, G looked after (D is closed), E, F.
+			# Open cases by cohort on 31 August 2025 (the past year's last day, issue #23): A, B, C, G looked
+			# after (D's case had closed), E, F.
 			"cohort_by_type": {"Child with a Social Worker": 1, "Kinship Care": 1, "Looked After": 4},
-			"looked_after_by_key_stage": {"Early years": 1, "KS2": 1, "KS3": 1, "KS5": 1},
+			# their key stages then, two years below today's year groups: A Year 4, B Year 7, C nursery age,
+			# G Year 10
+			"looked_after_by_key_stage": {"Early years": 1, "KS2": 1, "KS3": 1, "KS4": 1},
 			"out_of_authority": 1,  # A (D lives out of authority too, but is closed)
 			"sen_support": 1,  # A
 			"ehc_plans": 1,  # B (not D: closed)
 			"school_moves": 1,  # A's place from 7 Oct 2024
 			# B and G: looked-after children of school age (Reception to Year 13, as on the daily "children
-			# without a school place" report the annual report points to) with no school; not C (nursery
-			# age) nor D (closed).
+			# without a school place" report the annual report points to) with no placement on roll on 31
+			# August 2025; not C (nursery age) nor D (closed).
 			"children_without_place_now": 2,
 			"place_requests": 3,  # R1, R2, R3 (needed in the year)
 			"placed": 2,  # R1, R2
@@ -324,8 +357,11 @@ class TestAnnualReport(VirtualSchoolTestCase):
 			"peps_due": 5,
 			"peps_on_time": 2,  # meeting held on or before the due date
 			"pep_qa": {"Amber": 1, "Green": 1, "Not rated": 1},  # approved PEPs due in the year
-			# PP+ is allocated for looked-after children aged 4-15 (Reception to Year 11): A and B.
-			"pp_plus_allocated": Decimal("4626"),
+			"peps_with_voice": 1,  # of those three, only the first has the child's views (issue #23)
+			"pep_voice_qa": {"Green": 1, "Not rated": 1, "Red": 1},
+			# PP+ is allocated for looked-after children aged 4-15 (Reception to Year 11): A, B and G (Year 10
+			# then).
+			"pp_plus_allocated": Decimal("6939"),
 			"pp_plus_approved": Decimal("400"),
 			"pp_plus_paid": Decimal("250"),
 			"pp_plus_by_category": {"Mentoring": Decimal("250"), "Tuition": Decimal("400")},

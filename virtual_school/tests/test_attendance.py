@@ -275,6 +275,11 @@ class TestFlagsReportsAndPanels(AttendanceTestCase):
 		cwsw = make_child("Dee", upn=_upn(4), cohort="Child with a Social Worker")
 		make_placement(cwsw.name, self.school, date(2025, 9, 1))
 		self.import_file(csv_of(*(row(cwsw, week, 10, 2) for week in WEEKS)))
+		# left care before the flags ran: keeps the stored cohort, but is no longer casework (issue #18)
+		left = make_child("Lee", upn=_upn(5), caseworker=caseworker(1))
+		make_placement(left.name, self.school, date(2025, 9, 1))
+		self.import_file(csv_of(*(row(left, week, 10, 2) for week in WEEKS)))
+		frappe.db.set_value("Child", left.name, "date_left_care", FRIDAY_AFTER)
 
 		attendance.flag_attendance_concerns(FRIDAY_AFTER)
 		attendance.flag_attendance_concerns(FRIDAY_AFTER)  # idempotent
@@ -287,6 +292,7 @@ class TestFlagsReportsAndPanels(AttendanceTestCase):
 			[f"attendance:severe:{YEAR}:Autumn:{self.second.name}"],
 		)
 		self.assertEqual(self.escalations(cwsw, "attendance:"), [])  # strategic cohort: reports only
+		self.assertEqual(self.escalations(left, "attendance:"), [])
 		escalation = frappe.get_doc(
 			"Escalation", {"trigger_key": f"attendance:persistent:{YEAR}:Autumn:{self.ours.name}"}
 		)

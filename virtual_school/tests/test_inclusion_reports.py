@@ -121,6 +121,36 @@ class TestInclusionReports(VirtualSchoolTestCase):
 		self.assertEqual((row.held_on_time, row.on_time_percent, row.approved_percent), (1, 50, 50))
 		self.assertEqual(row.no_pep, 0)
 
+	def test_pep_compliance_names_the_school_and_colours_each_rating(self):
+		"""Issue #21: the PEPs here were saved without a school (defaulted from the child's), and every school
+		read "Not set"; the QA chart drew all three ratings green."""
+		_columns, data, _message, chart = pep_compliance({"academic_year": self.year})
+		row = next(row for row in data if row.group == self.school)
+		self.assertEqual(row.group_name, "Birch Inclusion Academy")
+		peps = frappe.get_all(
+			"Personal Education Plan", {"child": self.children[0].name}, pluck="school_name"
+		)
+		self.assertEqual(set(peps), {"Birch Inclusion Academy"})
+		datasets = chart["data"]["datasets"]
+		self.assertEqual([dataset["name"] for dataset in datasets], ["Green", "Amber", "Red"])
+		self.assertEqual(len(set(chart["colors"])), 3)
+		for index, dataset in enumerate(datasets):  # each rating's count only in its own bar
+			self.assertEqual(
+				[value for column, value in enumerate(dataset["values"]) if column != index], [0, 0]
+			)
+		self.assertGreaterEqual(datasets[0]["values"][0], 1)
+
+	def test_patch_fills_missing_pep_school_names(self):
+		from virtual_school.patches import fill_pep_school_names
+
+		names = frappe.get_all("Personal Education Plan", {"child": self.children[0].name}, pluck="name")
+		frappe.db.set_value("Personal Education Plan", {"name": ("in", names)}, "school_name", None)
+		fill_pep_school_names.execute()
+		self.assertEqual(
+			set(frappe.get_all("Personal Education Plan", {"name": ("in", names)}, pluck="school_name")),
+			{"Birch Inclusion Academy"},
+		)
+
 	def test_pep_compliance_by_caseworker_is_scoped(self):
 		# caseworker 2's own child with a PEP due: the row they must see, so an empty report cannot pass
 		theirs = make_child("Rep", caseworker=caseworker(2), date_of_birth=date(2016, 2, 2))

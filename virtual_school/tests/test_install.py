@@ -54,10 +54,10 @@ class TestInstall(VirtualSchoolTestCase):
 			self.assertEqual(len(calendar.terms), 6)
 			self.assertGreaterEqual(calendar.total_school_days, 185)
 
-	def test_head_lands_on_the_virtual_school_workspace(self):
+	def test_head_lands_on_the_virtual_school_head_workspace(self):
 		self.assertTrue(frappe.db.exists("Workspace", roles.WORKSPACE))
-		user = head()
-		self.assertEqual(frappe.db.get_value("User", user, "default_workspace"), roles.WORKSPACE)
+		user = head()  # the role workspaces: virtual_school/tests/test_workspaces.py
+		self.assertEqual(frappe.db.get_value("User", user, "default_workspace"), "Virtual School Head")
 
 	def test_portal_user_gets_no_default_workspace(self):
 		user = make_user("portal.ws@example.test", roles.SCHOOL_PORTAL_USER, website_user=True)

@@ -75,6 +75,8 @@ SCOPE_FIELDS = {
 	("PEP Target", "progress_rag"): "the PEP export accepts only Red, Amber, Green or blank",
 	("School Place Request", "admission_route"): "the letters offered follow it (each route is tried)",
 	("Personal Education Plan", "qa_rating"): "the PEP export accepts only Red, Amber, Green or blank",
+	("Personal Education Plan", "qa_voice_rating"): "the PEP export accepts only Red, Amber, Green or blank",
+	("Personal Education Plan", "pep_variant"): "the PEP page shows its variant's part (one PEP of each)",
 }
 MARKER_LENGTH = len("mk0000z")
 MONTHS = ("January February March April May June July August September October November December").split()
@@ -195,6 +197,7 @@ def page_fixtures(world) -> dict[str, list[dict]]:
 		"pp-plus": [{}],
 		"impact-reports": [{}],
 		"impact-report": [{"name": world["report"]}],
+		"exclusions": [{}],
 	}
 
 
@@ -235,6 +238,17 @@ class TestMinimisation(VirtualSchoolTestCase):
 		newcomer = make_child("Newcomer")  # without a school place: the place request's child
 		for pupil in (child, plain):
 			make_placement(pupil.name, school, add_days(today(), -60))
+		frappe.get_doc(  # at the school: the portal's exclusions page lists it
+			{
+				"doctype": "Exclusion",
+				"child": child.name,
+				"school": school,
+				"exclusion_type": "Suspension",
+				"start_date": add_days(today(), -5),
+				"school_days": 2,
+				"reason": "Bullying",
+			}
+		).insert()
 		year = ensure_open_funding_year()
 		peps = {}
 		for state in ("Returned", "Approved"):
@@ -250,6 +264,9 @@ class TestMinimisation(VirtualSchoolTestCase):
 			).insert()
 			pep.db_set("workflow_state", state)
 			peps[state] = pep.name
+		# the page shows the school's part of the PEP's variant: one early years and one post-16 (issue #23)
+		frappe.db.set_value("Personal Education Plan", peps["Returned"], "pep_variant", "Early years")
+		frappe.db.set_value("Personal Education Plan", peps["Approved"], "pep_variant", "Post-16")
 		request = frappe.get_doc(
 			{
 				"doctype": "School Place Request",

@@ -124,6 +124,36 @@ class TestPortalActions(VirtualSchoolTestCase):
 			)
 		)
 
+	def test_an_offer_carries_the_start_date_the_request_then_uses(self):
+		"""Issue #21: the school's offer says when the child may start; *Place Child* is pre-filled with it."""
+		request = self.place_request(self.own_school)
+		approach = request.approaches[0].name
+		frappe.set_user(OWN)
+		with self.assertRaisesRegex(frappe.ValidationError, "past"):
+			portal_actions.answer_place_request(request.name, approach, "Offered", start_date="2001-09-03")
+		start = frappe.utils.add_days(today(), 7)
+		portal_actions.answer_place_request(request.name, approach, "Offered", start_date=start)
+		frappe.set_user("Administrator")
+		doc = frappe.get_doc("School Place Request", request.name)
+		self.assertEqual(str(doc.approaches[0].offered_start_date), str(start))
+		self.assertEqual((doc.admitting_school, str(doc.start_date)), (self.own_school, str(start)))
+		frappe.set_user(OWN)
+		shown = next(row for row in portal.place_requests() if row.request == request.name)
+		self.assertEqual(str(shown.offered_start_date), str(start))
+
+	def test_what_needs_the_schools_answer_comes_first(self):
+		"""Issue #21: "needs your action" first on each page; newest first within each group."""
+		also_waiting = self.place_request(self.own_school)
+		offered = self.place_request(self.own_school)
+		frappe.set_user(OWN)
+		portal_actions.answer_place_request(offered.name, offered.approaches[0].name, "Offered")
+		frappe.set_user("Administrator")
+		still_waiting = self.place_request(self.own_school)
+		frappe.set_user(OWN)
+		order = [row.request for row in portal.place_requests()]
+		self.assertLess(order.index(still_waiting.name), order.index(offered.name))
+		self.assertLess(order.index(also_waiting.name), order.index(offered.name))
+
 	def test_refusal_needs_a_reason_and_moves_the_request_to_refused(self):
 		request = self.place_request(self.own_school)
 		frappe.set_user(OWN)
@@ -186,7 +216,17 @@ class TestPortalActions(VirtualSchoolTestCase):
 		frappe.set_user(OWN)
 		self.assertEqual(portal.pep_for_school(pep.name)["qa_comments"], "Targets are not SMART")
 		data = {"meeting_date": today(), "targets": [{"area": "Maths", "target": "Count to 100 by July"}]}
+		with self.assertRaisesRegex(frappe.ValidationError, "own words"):  # the child's voice (issue #23)
+			portal_actions.save_pep(pep.name, data, submit=1)
+		with self.assertRaises(frappe.ValidationError):  # a reason the form does not offer
+			portal_actions.save_pep(pep.name, {**data, "no_views_reason": "Busy"}, submit=1)
+		data["no_views_reason"] = "Too young to give views"  # the school says why there are none
 		self.assertEqual(portal_actions.save_pep(pep.name, data, submit=1)["status"], "Submitted")
+		frappe.set_user("Administrator")
+		self.assertEqual(
+			frappe.db.get_value("Personal Education Plan", pep.name, "no_views_reason"),
+			"Too young to give views",
+		)
 
 	def test_submit_needs_meeting_date_and_targets(self):
 		pep = self.pep(self.ours.name, self.own_school)

@@ -8,7 +8,9 @@ import frappe
 from frappe.utils import add_days, getdate, today
 from frappe.website.page_renderers.template_page import TemplatePage
 from frappe.website.utils import clear_website_cache
+from markupsafe import Markup
 
+from virtual_school.portal import header
 from virtual_school.portal import renderer as portal_renderer
 from virtual_school.portal.renderer import (
 	COMPILED,
@@ -37,6 +39,9 @@ def page_html(renderer, path: str = "school-portal") -> str:
 	return renderer(path).get_html()
 
 
+PAGE_CONTENT = re.compile(r"{%-?\s*block page_content\s*-?%}")
+
+
 def page_source_only(name) -> bool:
 	"""Autoescape what ``from_string`` compiles (the page's own source), not the templates it extends."""
 	return name is None
@@ -49,7 +54,12 @@ class AutoescapedTemplatePage(TemplatePage):
 
 	def render_template(self):
 		environment = frappe.get_jenv().overlay(autoescape=page_source_only)
-		return environment.from_string(self.source).render(self.context)
+		# the portal's header opens every page's content (portal/header.py), rendered autoescaped
+		self.context["portal_header"] = Markup(
+			header.render(frappe.get_jenv().overlay(autoescape=True), self.context)
+		)
+		source = PAGE_CONTENT.sub(lambda found: found.group(0) + "{{ portal_header }}", self.source, count=1)
+		return environment.from_string(source).render(self.context)
 
 
 def frappes_page(path: str = "school-portal") -> str:

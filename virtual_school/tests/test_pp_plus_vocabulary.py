@@ -118,6 +118,35 @@ class TestPPPlusVocabulary(VirtualSchoolTestCase):
 	def allocation(self, year: str) -> Decimal:
 		return Decimal(str(frappe.db.get_value(vocabulary.FUNDING_YEAR, year, "per_child_allocation")))
 
+	def test_the_claim_forms_budget_sums_the_committed_claims_of_the_year(self):
+		"""``get_child_budget`` (the claim form's panel): approved and paid claims of that year only."""
+		from virtual_school.pp_plus.budget import get_child_budget
+
+		child = self.pupil()
+		self.committed_claim(child, self.open_year, 300, self.today)
+		paid = self.committed_claim(child, self.open_year, 200, self.today)
+		frappe.db.set_value("PP Plus Claim", paid, "workflow_state", vocabulary.PAID)
+		self.committed_claim(
+			child, self.next_year, 999, pp_plus_budget.financial_year_bounds(self.next_year)[0]
+		)
+		budget = get_child_budget(child.name, self.open_year)
+		allocation = self.allocation(self.open_year)
+		self.assertEqual(
+			(budget["approved"], budget["paid"], budget["remaining"]), (300.0, 200.0, float(allocation - 500))
+		)
+
+	def test_the_budget_allocates_only_to_children_looked_after_today(self):
+		"""Issue #18: a child who left care keeps the stored cohort but has no allocation from that day."""
+		from virtual_school.virtual_school.report.pp_plus_budget.pp_plus_budget import execute as budget
+
+		staying, left = self.pupil(), self.pupil()
+		frappe.db.set_value("Child", left.name, "date_left_care", add_days(self.today, -3))
+		with change_settings("Virtual School Settings", {"current_funding_year": self.open_year}):
+			rows = budget({"funding_year": self.open_year})[1]
+		listed = {row.child for row in rows}
+		self.assertIn(staying.name, listed)
+		self.assertNotIn(left.name, listed)
+
 	# the funding year ----------------------------------------------------------------------------------
 	def test_current_funding_year_is_the_settings_year_else_the_one_open(self):
 		with change_settings("Virtual School Settings", {"current_funding_year": None}):

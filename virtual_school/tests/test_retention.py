@@ -142,6 +142,31 @@ class TestRetentionReview(VirtualSchoolTestCase):
 		frappe.set_user(caseworker(1))
 		self.assertRaises(frappe.PermissionError, retention_review.execute, {})
 
+	def test_a_child_who_died_before_18_is_kept_15_years_from_death(self):
+		"""CPPCR 2010 reg 50: "for a period of 15 years beginning with the date of C's death" when C died
+		before 18; a death at 18 or later leaves the 75th birthday rule."""
+		due_on = getdate(add_years(today(), -15))  # 15 years beginning on that day ended yesterday
+		died_young = make_child("DiedYoung")
+		age_child(died_young.name, getdate(add_years(due_on, -10)))
+		kept = make_child("DiedRecently")
+		age_child(kept.name, getdate(add_years(due_on, -10)))
+		died_adult = make_child("DiedAdult")
+		age_child(died_adult.name, getdate(add_years(due_on, -20)))
+		for child, died in (
+			(died_young, due_on),
+			(kept, getdate(add_days(due_on, 1))),  # the 15 years end today: still kept
+			(died_adult, due_on),
+		):
+			frappe.db.set_value("Child", child.name, "date_of_death", died, update_modified=False)
+		due = {
+			record.reference_name: record
+			for record in retention.due_records(today(), kinds=("Child Case Record",))
+		}
+		self.assertIn(died_young.name, due)
+		self.assertEqual(due[died_young.name].retention_end, getdate(add_days(today(), -1)))
+		self.assertNotIn(kept.name, due)
+		self.assertNotIn(died_adult.name, due)
+
 	def test_a_child_on_legal_hold_is_not_listed(self):
 		held = make_child("Held")
 		age_child(held.name, born_years_ago(80))

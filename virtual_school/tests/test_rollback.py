@@ -88,8 +88,9 @@ class TestImportFaults(VirtualSchoolTestCase, AllOrNothing):
 	def test_ssda903_import_crashing_on_its_second_child_writes_no_child(self):
 		folder = FIXTURES / "ssda903"
 		header, episodes = (folder / "header.csv").read_bytes(), (folder / "episodes.csv").read_bytes()
-		write = crash_on_call(2, ssda903_import._write)
-		with patch.object(ssda903_import, "_write", write):
+		# new children are written table by table: crash after the Child rows, before their episodes
+		write = crash_on_call(2, ssda903_import._insert_rows)
+		with patch.object(ssda903_import, "_insert_rows", write):
 			self.assert_all_or_nothing(
 				lambda: ssda903_import.import_children(header, episodes),
 				("Child", "Care Episode", "Child Status History", "Version"),
@@ -97,18 +98,18 @@ class TestImportFaults(VirtualSchoolTestCase, AllOrNothing):
 		self.assertEqual(write.calls["count"], 2)
 
 	def test_ssda903_rejected_child_leaves_no_part_of_itself(self):
-		"""A child that fails validation after its row was saved is rolled back to its savepoint alone."""
+		"""A new child that fails validation once built is never inserted; the others are."""
 		folder = FIXTURES / "ssda903"
 		header, episodes = (folder / "header.csv").read_bytes(), (folder / "episodes.csv").read_bytes()
-		real_write = ssda903_import._write
+		real_build = ssda903_import._build
 
-		def write_then_fail(child, name):
-			written = real_write(child, name)
+		def build_then_fail(child):
+			built = real_build(child)
 			if child.social_care_id == "1002":
-				frappe.throw("injected validation failure after the save")
-			return written
+				frappe.throw("injected validation failure after the build")
+			return built
 
-		with patch.object(ssda903_import, "_write", write_then_fail):
+		with patch.object(ssda903_import, "_build", build_then_fail):
 			summary = ssda903_import.import_children(header, episodes)
 		# "created" holds the new records' names: read their social-care IDs to look for 1002
 		created = set(

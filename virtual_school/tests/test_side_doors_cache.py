@@ -43,7 +43,8 @@ def levels_lacking(doctype: str) -> list[tuple[str, int, str]]:
 	"""(role, level, a field at that level) for each role reading level 0 of the doctype but not that level."""
 	fields = {}
 	for df in frappe.get_meta(doctype).get_high_permlevel_fields():
-		if df.fieldtype not in no_value_fields:
+		# a field the probe value "x" suits (a date field refuses it before any permission check)
+		if df.fieldtype not in no_value_fields and df.fieldtype in PLAIN_TYPES:
 			fields.setdefault(df.permlevel, df.fieldname)
 	out = []
 	for role, have in sorted(read_levels_by_role(doctype).items()):

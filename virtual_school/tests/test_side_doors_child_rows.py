@@ -30,6 +30,7 @@ from virtual_school.tests.utils import (
 	make_school_contact,
 	make_user,
 	manager,
+	social_worker,
 )
 from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import funding_year
 
@@ -68,6 +69,7 @@ class World:
 		self.child = make_child(
 			"Rowena",
 			caseworker=caseworker(1),
+			social_worker_user=social_worker(1),
 			date_of_birth=date(2018, 5, 1),
 			care_episodes=[with_secrets("Care Episode", {"start_date": date(2026, 1, 5)})],
 			care_reviews=[with_secrets("Care Review", {"review_date": date(2026, 2, 5)})],
@@ -105,9 +107,25 @@ def _insert(values: dict):
 	return frappe.get_doc(values).insert(ignore_permissions=True)
 
 
+def _settings_with_national_figure():
+	settings = frappe.get_single("Virtual School Settings")
+	settings.append(
+		"outcome_national_figures",
+		{
+			"academic_year": "2024-25",
+			"measure": "Good level of development (EYFS)",
+			"national_figure": 37.0,
+			"source": "DfE outcomes for children in need 2025",
+		},
+	)
+	return settings.save(ignore_permissions=True)
+
+
 # One factory per parent doctype: a record on caseload A with at least one row in each of its tables.
 PARENT_FACTORIES = {
 	"Child": lambda world: world.child,
+	# the settings' national outcome figures: read by whoever reads the settings (no caseload)
+	"Virtual School Settings": lambda world: _settings_with_national_figure(),
 	"Escalation": lambda world: _insert(
 		{
 			"doctype": "Escalation",
@@ -124,6 +142,10 @@ PARENT_FACTORIES = {
 			"due_date": date(2027, 11, 30),
 			"targets": [{"area": "Maths", "target": "Times tables to 12"}],
 			"attainment": [{"subject": "Maths"}],
+			"early_learning_goals": [
+				{"area": "Literacy", "goal": "Writing", "judgement": "Emerging", "next_steps": "Letter shapes"}
+			],
+			"qualification_aims": [{"qualification": "GCSE English", "predicted_grade": "4", "target_grade": "5"}],
 		}
 	),
 	"School Place Request": lambda world: _insert(
@@ -161,6 +183,15 @@ PARENT_FACTORIES = {
 				{"term_name": "Autumn", "start_date": date(2041, 9, 2), "end_date": date(2041, 12, 19)}
 			],
 			"closures": [{"closure_date": date(2041, 9, 3), "reason": "INSET day"}],
+		}
+	),
+	# a school's contacts have no caseload: every desk role reads them, website and portal users none
+	"School Contact": lambda world: _insert(
+		{
+			"doctype": "School Contact",
+			"school": world.school,
+			"full_name": "Dana Sidedoor",
+			"trainings": [{"training_date": date(2026, 10, 1), "kind": "Induction", "notes": "Day one"}],
 		}
 	),
 	# retention and disposal (governance/): the Head's batch names children; the certificate names none
@@ -255,6 +286,8 @@ class TestChildRowsFollowTheirParent(VirtualSchoolTestCase):
 		self.users = {
 			"caseworker A": caseworker(1),
 			"caseworker B": caseworker(2),
+			"social worker A": social_worker(1),  # the child's social worker
+			"social worker B": social_worker(2),
 			"finance": finance(),
 			"manager": manager(),
 			"website user": self.website,

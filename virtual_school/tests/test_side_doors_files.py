@@ -30,6 +30,7 @@ from virtual_school.tests.utils import (
 	make_school_contact,
 	make_user,
 	manager,
+	one_user_per_role,
 )
 from virtual_school.virtual_school.doctype.import_log import import_log
 
@@ -37,16 +38,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PORTAL_OWN, PORTAL_OTHER = "files.portal.own@school.test", "files.portal.other@school.test"
 # A caseworker with an empty caseload: what any desk user can read, nothing more.
 NO_CASELOAD = "vs.files.caseworker@example.test"
+NO_CHILDREN_SW = "vs.files.socialworker@example.test"
 
 
 def desk_role_users() -> dict[str, str]:
-	"""One user per desk role, each with only that role."""
-	return {
-		roles.VIRTUAL_SCHOOL_HEAD: head(),
-		roles.VIRTUAL_SCHOOL_MANAGER: manager(),
-		roles.VIRTUAL_SCHOOL_CASEWORKER: make_user(NO_CASELOAD, roles.VIRTUAL_SCHOOL_CASEWORKER),
-		roles.VIRTUAL_SCHOOL_FINANCE: finance(),
-	}
+	"""One user per desk role (setup.roles.DESK_ROLES), each with only that role; caseload roles with no children."""
+	return one_user_per_role(
+		roles.DESK_ROLES,
+		virtual_school_caseworker=make_user(NO_CASELOAD, roles.VIRTUAL_SCHOOL_CASEWORKER),
+		social_worker=make_user(NO_CHILDREN_SW, roles.SOCIAL_WORKER),
+	)
 
 
 def read_roles(doctype: str) -> set[str]:
@@ -203,13 +204,15 @@ class TestSourcesAndReportsStayWithTheHead(VirtualSchoolTestCase):
 						& {
 							roles.VIRTUAL_SCHOOL_CASEWORKER,
 							roles.VIRTUAL_SCHOOL_FINANCE,
+							roles.SOCIAL_WORKER,
 							roles.SCHOOL_PORTAL_USER,
 						},
-						f"{file.attached_to_doctype} is readable by caseworkers, Finance or schools",
+						f"{file.attached_to_doctype} is readable by caseworkers, Finance, social workers or schools",
 					)
 					for user in (
 						caseworker(1),
 						users[roles.VIRTUAL_SCHOOL_CASEWORKER],
+						users[roles.SOCIAL_WORKER],
 						finance(),
 						PORTAL_OTHER,
 					):
@@ -242,7 +245,8 @@ class TestSourcesAndReportsStayWithTheHead(VirtualSchoolTestCase):
 		"""Generic: after the imports and the report, no private File hangs on a record that every desk role
 		reads (Virtual School Settings, a school, a funding year...), by DocPerms and by the record's rules."""
 		self.run_every_path()
-		users = desk_role_users()
+		# the team's roles (a Social Worker reads only their children's case records and schools)
+		users = {role: user for role, user in desk_role_users().items() if role in roles.VIRTUAL_SCHOOL_TEAM}
 		everyone = set(users)
 		files = frappe.get_all(
 			"File",

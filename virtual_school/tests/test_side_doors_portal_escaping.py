@@ -59,6 +59,7 @@ def page_fixtures(world) -> dict[str, list[dict]]:
 		"pp-plus": [{}],
 		"impact-reports": [{}],
 		"impact-report": [{"name": world["report"]}],
+		"exclusions": [{}],
 	}
 
 
@@ -217,6 +218,17 @@ class TestPortalEscaping(VirtualSchoolTestCase):
 			}
 		).insert(ignore_permissions=True)
 		frappe.db.set_value("File", upload.name, "file_name", PAYLOAD, update_modified=False)
+		exclusion = frappe.get_doc(
+			{
+				"doctype": "Exclusion",
+				"child": child.name,
+				"school": school,
+				"exclusion_type": "Suspension",
+				"start_date": add_days(today(), -5),
+				"school_days": 2,
+				"reason": "Bullying",
+			}
+		).insert()
 		for doctype, name in (
 			("School", school),
 			("Child", child.name),
@@ -226,6 +238,7 @@ class TestPortalEscaping(VirtualSchoolTestCase):
 			("School Place Request", request.name),
 			("PP Plus Claim", claim.name),
 			("PP Plus Impact Report", report.name),
+			("Exclusion", exclusion.name),
 		):
 			make_hostile(doctype, name)
 		frappe.clear_document_cache("School", school)

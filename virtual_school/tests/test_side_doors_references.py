@@ -28,6 +28,7 @@ from virtual_school.tests.utils import (
 	make_school,
 	make_school_contact,
 	make_user,
+	social_worker,
 )
 
 PORTAL_USER = "vs.refs.portal@school.test"
@@ -100,7 +101,12 @@ class ReferenceTestCase(VirtualSchoolTestCase):
 		make_school_contact(PORTAL_USER, self.school)  # the portal user's school: still no desk records
 
 	def outsiders(self) -> dict[str, str]:
-		return {"other caseworker": self.other, "finance": self.finance, "portal user": PORTAL_USER}
+		return {
+			"other caseworker": self.other,
+			"finance": self.finance,
+			"another child's social worker": social_worker(2),
+			"portal user": PORTAL_USER,
+		}
 
 
 class TestReferenceRowsFollowTheRecord(ReferenceTestCase):

@@ -33,6 +33,7 @@ from virtual_school.tests.utils import (
 	make_school,
 	make_user,
 	manager,
+	one_user_per_role,
 )
 from virtual_school.virtual_school.doctype.pp_plus_claim.pp_plus_claim import SelfApprovalError
 
@@ -53,10 +54,7 @@ def app_doctypes(istable: int = 0) -> list[str]:
 def role_users() -> dict[str, str]:
 	"""One real user per app role."""
 	return {
-		roles.VIRTUAL_SCHOOL_HEAD: head(),
-		roles.VIRTUAL_SCHOOL_MANAGER: manager(),
-		roles.VIRTUAL_SCHOOL_CASEWORKER: caseworker(1),
-		roles.VIRTUAL_SCHOOL_FINANCE: finance(),
+		**one_user_per_role(roles.DESK_ROLES),
 		roles.SCHOOL_PORTAL_USER: make_user(PORTAL_USER, roles.SCHOOL_PORTAL_USER, website_user=True),
 	}
 
@@ -296,6 +294,8 @@ def existing_or_generic(doctype: str, world: World):
 			values[df.fieldname] = next(o for o in (df.options or "").split("\n") if o)
 		elif df.fieldtype in ("Date", "Datetime"):
 			values[df.fieldname] = date(2025, 10, 6)
+		elif df.fieldname == "academic_year":  # a label the records check ("2025-26")
+			values[df.fieldname] = "2025-26"
 		elif df.fieldtype in ("Int", "Float", "Currency", "Percent", "Check"):
 			values[df.fieldname] = 1
 		else:
@@ -422,6 +422,7 @@ def unique(doctype: str, values: dict) -> None:
 		"Attendance Record": {"week_starting": date(2025, 10, 13) + timedelta(weeks=n % 50)},
 		"School": {"urn": f"98{n:04d}"},
 		"PP Plus Funding Year": {"label": academic_year},
+		"Key Stage Outcome": {"academic_year": academic_year},  # one a child, year and key stage
 		"Bank Holiday": {"holiday_date": date(year, 1, 2)},
 		"School Calendar": {
 			"academic_year": academic_year,
@@ -810,7 +811,7 @@ class TestSystemOwnedFields(VirtualSchoolTestCase):
 		pep = world.pep.name
 		self.assertEqual(
 			sorted(self.run_as(world.worker, lambda: locked("Personal Education Plan", pep))),
-			["qa_comments", "qa_rating"],
+			["qa_comments", "qa_rating", "qa_voice_rating"],
 		)
 		self.assertEqual(self.run_as(manager(), lambda: locked("Personal Education Plan", pep)), [])
 		contact = world.sample("School Contact")

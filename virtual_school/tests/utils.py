@@ -21,7 +21,7 @@ class VirtualSchoolTestCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		head(), manager(), caseworker(1), caseworker(2), finance()
+		head(), manager(), caseworker(1), caseworker(2), finance(), social_worker(1), social_worker(2)
 		# Others that tests use mid-test: created here so their commit never carries a test's data.
 		make_user("vs.manager2@example.test", roles.VIRTUAL_SCHOOL_MANAGER)
 		for number in (0, 1):
@@ -84,6 +84,36 @@ def caseworker(number: int = 1) -> str:
 
 def finance() -> str:
 	return make_user("vs.finance@example.test", roles.VIRTUAL_SCHOOL_FINANCE)
+
+
+def social_worker(number: int = 1) -> str:
+	"""A Social Worker: sees the children whose Child.social_worker_user is them."""
+	return make_user(f"vs.socialworker{number}@example.test", roles.SOCIAL_WORKER)
+
+
+def one_user_per_role(role_names, **overrides: str) -> dict[str, str]:
+	"""{role: a user with only that role} for each role (``overrides`` by ``frappe.scrub(role)``).
+
+	Suites that loop over the roles read them from ``setup.roles``, so a role added there is covered, and a
+	role without a factory here fails loudly instead of going untested.
+	"""
+	factories = {
+		roles.VIRTUAL_SCHOOL_HEAD: head,
+		roles.VIRTUAL_SCHOOL_MANAGER: manager,
+		roles.VIRTUAL_SCHOOL_CASEWORKER: caseworker,
+		roles.VIRTUAL_SCHOOL_FINANCE: finance,
+		roles.SOCIAL_WORKER: social_worker,
+	}
+	users = {}
+	for role in role_names:
+		override = overrides.get(frappe.scrub(role))
+		if override:
+			users[role] = override
+		elif role in factories:
+			users[role] = factories[role]()
+		else:
+			raise AssertionError(f"no test user factory for the role {role} (virtual_school/tests/utils.py)")
+	return users
 
 
 def make_school(urn: str = "990101", name: str = "Test Community Primary", **values) -> str:

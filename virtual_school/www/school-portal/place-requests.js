@@ -14,6 +14,7 @@ frappe.ready(() => {
 					approach: card.dataset.approach,
 					response: response,
 					refusal_reason: reason,
+					start_date: response === "Offered" ? card.querySelector(".offered-start").value || null : null,
 				},
 				freeze: true,
 				callback: (r) => {

@@ -25,7 +25,24 @@ frappe.ui.form.on("Child", {
 				frappe.set_route("query-report", "Who Viewed This Child", { child: frm.doc.name })
 			);
 		}
+		if (frappe.user.has_role("Social Worker") && frm.doc.caseworker) {
+			// children/social_worker.py: a to-do for the child's caseworker (social workers have no PP+ access)
+			frm.add_custom_button(__("Ask Caseworker for PP+"), () =>
+				frappe.prompt(
+					{ fieldname: "reason", fieldtype: "Small Text", label: __("What would the PP+ pay for?"), reqd: 1 },
+					({ reason }) =>
+						frappe
+							.call("virtual_school.children.social_worker.ask_caseworker_for_pp_plus", {
+								child: frm.doc.name,
+								reason,
+							})
+							.then(() => frappe.show_alert({ message: __("Sent to the caseworker"), indicator: "green" })),
+					__("Ask Caseworker for PP+")
+				)
+			);
+		}
 		show_school_summary(frm);
+		show_case_summary(frm);
 		show_data_quality(frm);
 		show_attendance(frm);
 		show_attainment(frm);
@@ -54,6 +71,72 @@ function show_school_summary(frm) {
 	if (frm.doc.year_group) parts.push(__(frm.doc.year_group));
 	if (parts.length)
 		frm.dashboard.set_headline_alert(parts.join(" "), frm.doc.current_school ? "blue" : "orange");
+}
+
+function show_case_summary(frm) {
+	// children/summary.py: the PEP, PP+, escalations, days without a place and placements, each read with
+	// the user's own permissions; the buttons start the next piece of casework with the child filled in
+	frappe.call("virtual_school.children.summary.case_summary", { child: frm.doc.name }).then(({ message: m }) => {
+		if (!m) return;
+		const esc = frappe.utils.escape_html;
+		const date = (value) => (value ? frappe.datetime.str_to_user(value) : "");
+		const lines = [];
+		if (m.pep) {
+			const current = m.pep.current;
+			if (current)
+				lines.push(
+					__("PEP {0}: {1}, due {2}.", [
+						`<a href="/app/personal-education-plan/${encodeURIComponent(current.name)}">${esc(current.name)}</a>`,
+						esc(__(current.workflow_state || "")),
+						date(current.due_date),
+					])
+				);
+			else if (m.looked_after) lines.push(`<b>${__("No PEP")}</b>`);
+			if (m.pep.next_due) lines.push(__("Next PEP due by {0} ({1}).", [date(m.pep.next_due), esc(m.pep.next_due_rule || "")]));
+			if (m.pep.missed)
+				lines.push(`<b>${__("{0} PEP obligations missed, the first due {1}.", [m.pep.missed, date(m.pep.first_missed)])}</b>`);
+		}
+		if (m.pp_plus) lines.push(__("PP+ {0}: {1}.", [esc(m.pp_plus.funding_year), esc(m.pp_plus.message)]));
+		if (m.without_place)
+			lines.push(
+				`<b>${__("Without a school place for {0} school days (since {1}).", [
+					m.without_place.school_days,
+					date(m.without_place.since),
+				])}</b>`
+			);
+		(m.escalations || []).forEach((row) =>
+			lines.push(
+				__("Escalation {0}: level {1}, open {2} days ({3}).", [
+					`<a href="/app/escalation/${encodeURIComponent(row.name)}">${esc(row.name)}</a>`,
+					row.level,
+					row.age_days,
+					esc(__(row.reference_doctype || "")),
+				])
+			)
+		);
+		const placements = (m.placements || [])
+			.map(
+				(row) => `<tr><td><a href="/app/education-placement/${encodeURIComponent(row.name)}">${esc(
+					row.school_name || row.school
+				)}</a></td><td>${date(row.start_date)}</td><td>${row.end_date ? date(row.end_date) : __("current")}</td>
+				<td>${esc(__(row.attendance_basis || ""))}</td></tr>`
+			)
+			.join("");
+		const table = placements
+			? `<table class="table table-sm table-bordered mt-2"><thead><tr><th>${__("School")}</th><th>${__("From")}</th>
+			<th>${__("To")}</th><th>${__("Basis")}</th></tr></thead><tbody>${placements}</tbody></table>`
+			: "";
+		if (lines.length || table)
+			frm.dashboard.add_section(`<div>${lines.map((line) => `<div>${line}</div>`).join("")}</div>${table}`, __("Case Summary"));
+		const start = (label, doctype, values, when) => {
+			if (when && frappe.model.can_create(doctype))
+				frm.add_custom_button(label, () => frappe.new_doc(doctype, values), __("Start"));
+		};
+		start(__("Request School Place"), "School Place Request", { child: frm.doc.name }, frm.doc.status === "Active");
+		start(__("Start PEP"), "Personal Education Plan", { child: frm.doc.name }, m.looked_after);
+		start(__("Raise PP+ Claim"), "PP Plus Claim", { child: frm.doc.name }, Boolean(m.pp_plus));
+		start(__("Raise Escalation"), "Escalation", { reference_doctype: "Child", reference_name: frm.doc.name }, true);
+	});
 }
 
 function show_data_quality(frm) {

@@ -25,12 +25,18 @@ class Child(Document):
 			self.caseworker = frappe.session.user
 
 	def validate(self):
+		self.set_derived()
+		self.validate_upn()
+		self.validate_not_duplicate()
+
+	def set_derived(self):
+		"""Everything validate checks and derives from the record alone (no query of other children): the
+		SSDA903 import's set-based path for new children runs this and does the per-record queries of
+		``validate_upn`` and ``validate_not_duplicate`` per batch (``imports.ssda903._create_children``)."""
 		self.full_name = " ".join(
 			filter(None, [(self.first_name or "").strip(), (self.last_name or "").strip()])
 		)
 		self.validate_dates()
-		self.validate_upn()
-		self.validate_not_duplicate()
 		self.out_of_authority = int(self.lives_out_of_authority())
 		self.set_year_group()
 		self.record_status_change()

@@ -20,6 +20,7 @@ class Escalation(Document):
 
 	def validate(self):
 		self.validate_reference()
+		self.set_child_name()
 		self.sync_level_and_status()
 
 	def on_update(self):
@@ -52,6 +53,12 @@ class Escalation(Document):
 			if child_field
 			else None
 		)
+
+	def set_child_name(self):
+		"""Copy the child's name here, after ``child`` is derived from the record: Frappe applies
+		``fetch_from`` (``child.full_name``) in ``_validate_links``, before ``validate`` sets ``child``, so
+		an escalation inserted with only its reference kept an empty name and lists showed "ESC-00001"."""
+		self.child_name = frappe.db.get_value("Child", self.child, "full_name") if self.child else None
 
 	def sync_level_and_status(self):
 		"""Level and status follow the workflow state; a level change logs, re-dates and re-assigns."""

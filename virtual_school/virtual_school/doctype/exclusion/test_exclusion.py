@@ -49,6 +49,16 @@ class TestExclusion(VirtualSchoolTestCase):
 		doc.save()
 		self.assertEqual(doc.rule_checks, "")
 
+	def test_the_head_is_told_only_of_a_child_looked_after_that_day(self):
+		"""Issue #18: a child who left care keeps the stored cohort; the duty to tell the Virtual School Head is
+		for a child looked after on the day the exclusion began."""
+		frappe.db.set_value("Child", self.child.name, "date_left_care", date(2033, 9, 1))
+		doc = self.exclusion()
+		self.assertNotIn("Virtual School Head", doc.rule_checks)
+		self.assertIn("social worker", doc.rule_checks)
+		earlier = self.exclusion(start_date=date(2033, 8, 29), notice_date=date(2033, 8, 29))
+		self.assertIn("Virtual School Head", earlier.rule_checks)  # still looked after on 29 August
+
 	def test_suspensions_over_15_days_in_a_term_need_governors_within_15_school_days(self):
 		self.exclusion(school_days=10)
 		second = self.exclusion(start_date=date(2033, 11, 7), school_days=6, notice_date=date(2033, 11, 7))

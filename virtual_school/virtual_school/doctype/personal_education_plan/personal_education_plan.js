@@ -2,10 +2,13 @@
 // For license information, please see license.txt
 
 {% include "virtual_school/public/js/system_owned.js" %}
+{% include "virtual_school/public/js/next_step.js" %}
 
 frappe.ui.form.on("Personal Education Plan", {
 	refresh(frm) {
+		frm.dashboard.clear_headline(); // the messages below are appended: one set per refresh
 		virtual_school_system_owned.lock(frm);
+		virtual_school_next_step.show(frm);
 		if (frm.doc.due_date && frm.doc.workflow_state !== "Approved") {
 			const late = frappe.datetime.get_diff(frappe.datetime.get_today(), frm.doc.due_date) > 0;
 			const due = __("Due {0}", [frappe.datetime.str_to_user(frm.doc.due_date)]);
@@ -24,5 +27,36 @@ frappe.ui.form.on("Personal Education Plan", {
 					})
 			);
 		}
+	},
+});
+
+// Early years: a row's goal is one of its area's early learning goals (the server checks it too).
+const virtual_school_goals = {
+	by_area: null,
+	load() {
+		if (!this.by_area) {
+			this.by_area = frappe
+				.call({ method: "virtual_school.peps.variants.early_learning_goals" })
+				.then((r) => r.message || {});
+		}
+		return this.by_area;
+	},
+	offer(frm, cdn) {
+		const row = locals["PEP Early Learning Goal"][cdn];
+		if (!row || !row.area) return;
+		this.load().then((by_area) => {
+			const goals = by_area[row.area] || [];
+			frm.set_df_property("early_learning_goals", "options", ["", ...goals], frm.docname, "goal", cdn);
+			if (row.goal && !goals.includes(row.goal)) frappe.model.set_value("PEP Early Learning Goal", cdn, "goal", "");
+		});
+	},
+};
+
+frappe.ui.form.on("PEP Early Learning Goal", {
+	area(frm, cdt, cdn) {
+		virtual_school_goals.offer(frm, cdn);
+	},
+	form_render(frm, cdt, cdn) {
+		virtual_school_goals.offer(frm, cdn);
 	},
 });

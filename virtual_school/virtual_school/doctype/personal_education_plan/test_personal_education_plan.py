@@ -86,7 +86,7 @@ class TestPersonalEducationPlan(VirtualSchoolTestCase):
 		pep = apply_workflow(frappe.get_doc("Personal Education Plan", pep.name), "Submit PEP")
 		frappe.set_user(manager())
 		pep = apply_workflow(frappe.get_doc("Personal Education Plan", pep.name), "Start QA")
-		pep.qa_rating = "Green"
+		pep.qa_rating = pep.qa_voice_rating = "Green"
 		pep.save()
 		pep = apply_workflow(pep, "Approve")
 		self.assertEqual(frappe.utils.getdate(pep.completed_on), frappe.utils.getdate())

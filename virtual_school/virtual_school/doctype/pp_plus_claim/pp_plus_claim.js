@@ -2,6 +2,8 @@
 // For license information, please see license.txt
 
 {% include "virtual_school/public/js/system_owned.js" %}
+{% include "virtual_school/public/js/raise_escalation.js" %}
+{% include "virtual_school/public/js/next_step.js" %}
 
 frappe.ui.form.on("PP Plus Claim", {
 	setup(frm) {
@@ -10,6 +12,8 @@ frappe.ui.form.on("PP Plus Claim", {
 	},
 	refresh(frm) {
 		virtual_school_system_owned.lock(frm);
+		virtual_school_escalation.add_button(frm);
+		virtual_school_next_step.show(frm);
 		show_budget(frm);
 	},
 	child(frm) {

@@ -1,6 +1,8 @@
 // Copyright (c) 2026, virtual_school contributors
 // For license information, please see license.txt
 
+{% include "virtual_school/public/js/next_step.js" %}
+
 frappe.ui.form.on("School Place Request", {
 	setup(frm) {
 		frm.set_query("school", "approaches", () => ({ filters: { status: ["!=", "Closed"] } }));
@@ -8,12 +10,14 @@ frappe.ui.form.on("School Place Request", {
 	},
 
 	refresh(frm) {
+		frm.dashboard.clear_headline(); // the messages below are appended: one set per refresh
 		show_clocks(frm);
 		show_route(frm);
 		if (frm.doc.reg10_warning) {
 			// a warning, never a block (CPPCR 2010 reg 10): the text comes from the server's rule
 			frm.set_intro(frm.doc.reg10_warning, "orange");
 		}
+		virtual_school_next_step.show(frm);
 		if (frm.is_new()) return;
 		// the server says which letters the request's state allows (admissions.place_requests.LETTER_STATES)
 		frappe

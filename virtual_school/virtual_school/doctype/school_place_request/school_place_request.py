@@ -23,6 +23,7 @@ class SchoolPlaceRequest(Document):
 	def validate(self):
 		self.validate_child_needs_a_place()
 		self.validate_approaches()
+		self.prefill_outcome_from_offer()
 		self.set_reg10_flags()
 		self.set_clocks()
 		self.validate_direction_route()
@@ -89,6 +90,26 @@ class SchoolPlaceRequest(Document):
 		if not self.refusing_school:
 			refused = [row.school for row in self.approaches if row.response == "Refused"]
 			self.refusing_school = refused[-1] if refused else None
+
+	def prefill_outcome_from_offer(self):
+		"""Issue #21: "Place Child" needs the admitting school and start date, which the caseworker had to
+		retype after a school offered. Both come from the offer (the latest school that answered Offered):
+		its school, and the first school day after the offer, not before the date needed. Never overwrites."""
+		offers = [row for row in self.approaches if row.response == "Offered"]
+		if not offers:
+			return
+		offer = offers[-1]
+		if not self.admitting_school:
+			self.admitting_school = offer.school
+			self.admitting_school_name = offer.school_name or frappe.db.get_value(
+				"School", offer.school, "school_name"
+			)
+		if not self.start_date and self.admitting_school == offer.school and offer.offered_start_date:
+			self.start_date = offer.offered_start_date  # the day the school offered (the portal asks it)
+		elif not self.start_date and self.admitting_school == offer.school:
+			answered = getdate(offer.response_date or today())
+			needed = getdate(self.date_needed) if self.date_needed else answered
+			self.start_date = safe_add_days(max(answered, needed - timedelta(days=1)), 1, DayKind.SCHOOL)
 
 	def set_reg10_flags(self):
 		"""CPPCR 2010 reg 10: a warning and a flag from the child's Care Placement Move, never a block."""

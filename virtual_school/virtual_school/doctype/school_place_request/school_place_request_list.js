@@ -3,6 +3,8 @@
 
 frappe.listview_settings["School Place Request"] = {
 	add_fields: ["workflow_state", "days_beyond_target"],
+	// the child's name leads the row; the SPR number stays on the form (room for the columns at 1366 px)
+	hide_name_column: true,
 	has_indicator_for_draft: true,
 	get_indicator(doc) {
 		if (doc.workflow_state === "Placed") return [__("Placed"), "green", "workflow_state,=,Placed"];

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from virtual_school.admissions import routes
+from virtual_school.portal import branding
 
 # The School's route fields depend on these (admissions.routes): a change recomputes every school's.
 ROUTE_FIELDS = ("la", "academy_direction_commenced_on", "special_academy_direction_commenced_on")
@@ -20,6 +21,7 @@ class VirtualSchoolSettings(Document):
 	"""The authority's settings: names on letters, approval limit, targets in school days, GIAS source."""
 
 	def validate(self):
+		branding.validate_logo(self)
 		if (self.manager_approval_limit or 0) < 0:
 			frappe.throw(_("Manager Approval Limit cannot be negative."), title=_("Invalid Setting"))
 		for fieldname in POSITIVE_DAY_FIELDS:
@@ -36,5 +38,7 @@ class VirtualSchoolSettings(Document):
 			)
 
 	def on_update(self):
+		if any(self.has_value_changed(fieldname) for fieldname in branding.BRANDING_FIELDS):
+			branding.sync_website_settings(self)
 		if any(self.has_value_changed(fieldname) for fieldname in ROUTE_FIELDS):
 			routes.refresh_school_routes()

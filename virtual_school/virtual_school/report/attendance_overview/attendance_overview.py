@@ -5,17 +5,22 @@
 suspension sessions, with the week-by-week trend as a chart. Set-based: sessions are summed per child
 first (the measures are per pupil), then per group, from the maintained per-term totals (Attendance Term
 Total); the chart sums the maintained per-week totals (Attendance Week Total), or the weekly records of
-the children the report is narrowed to. Caseworkers see their own caseload."""
+the children the report is narrowed to. Caseworkers see their own caseload.
+
+The cohort (filter and grouping) is the child's cohort on the report's day, the academic year's last day or
+today if earlier (``children.vocabulary.in_cohort_on`` / ``cohort_on``): "Looked After" means looked after
+that day, not the stored cohort a child keeps after leaving care or turning 18 (issue #18)."""
 
 from datetime import timedelta
 
 import frappe
 from frappe import _
 from frappe.query_builder import DocType, Table
+from frappe.utils import getdate, today
 
 from virtual_school.attendance.services import TOTALS, WEEK_TOTALS
 from virtual_school.attendance.vocabulary import persistently_absent, severely_absent
-from virtual_school.children.vocabulary import to_sql
+from virtual_school.children.vocabulary import COHORTS, cohort_on, in_cohort_on, to_sql
 from virtual_school.domain import attendance as rules
 from virtual_school.reports import caseload
 from virtual_school.reports.filters import academic_year_bounds
@@ -95,12 +100,21 @@ def _add_term_and_school(filters, conditions: list[str], values: dict) -> None:
 		values["school"] = filters.school
 
 
+def cohort_day(filters):
+	"""The day a child's cohort is read on: the academic year's last day, or today if earlier."""
+	return min(academic_year_bounds(filters)[1], getdate(today()))
+
+
 def _children_conditions(filters) -> tuple[list[str], dict] | None:
 	"""Conditions on Child ``c`` narrowing the report to some children (a cohort, the user's caseload)."""
 	conditions, values = [], {}
 	if filters.get("cohort"):
-		conditions.append("c.cohort = %(cohort)s")
-		values["cohort"] = filters.cohort
+		if filters.cohort not in COHORTS:
+			frappe.throw(
+				_("Cohort must be one of {0}.").format(", ".join(COHORTS)), title=_("Invalid Filters")
+			)
+		# checked above; the day is the code's: safe to write into the text
+		conditions.append(to_sql(in_cohort_on(CHILD, filters.cohort, cohort_day(filters))))
 	in_caseload = caseload.scope(CHILD)
 	if in_caseload is not None:
 		sql, parameters = caseload.as_sql(in_caseload)
@@ -122,8 +136,11 @@ def get_data(filters) -> list[dict]:
 	where, values = _scope(filters)
 	group_field = GROUPS[filters.group_by]
 	by_school = group_field == "school"
+	group_key = f"c.{group_field}"
+	if group_field == "cohort":
+		group_key = to_sql(cohort_on(CHILD, cohort_day(filters)))
 	rows = frappe.db.sql(
-		f"""select {"per_child.school" if by_school else f"c.{group_field}"} as group_key,
+		f"""select {"per_child.school" if by_school else group_key} as group_key,
 			{"max(s.school_name)" if by_school else "null"} as group_name,
 			count(*) as children, sum(per_child.possible) as possible, sum(per_child.attended) as attended,
 			sum({PERSISTENT_SQL}) as persistent, sum({SEVERE_SQL}) as severe,

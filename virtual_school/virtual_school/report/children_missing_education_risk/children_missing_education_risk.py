@@ -3,7 +3,11 @@
 """Looked-after children on roll at a school that sends attendance, with none received for them for the
 set number of school days: children who may be missing education. The same rule as the daily job that
 escalates them (``virtual_school.attendance.services.children_without_recent_attendance``). A caseworker sees
-their caseload (``reports.caseload``)."""
+their caseload (``reports.caseload``).
+
+Also (issue #23 item 5), after them: children whose attendance returns this academic year record suspension
+sessions that no Exclusion accounts for (``attendance.services.unmatched_suspensions``): a suspension the
+school did not notify, or an informal exclusion. The Concern column says which of the two each row is."""
 
 import frappe
 from frappe import _
@@ -14,6 +18,7 @@ from pypika import Table
 from virtual_school.attendance.services import (
 	children_without_recent_attendance,
 	missing_attendance_threshold,
+	unmatched_suspensions,
 )
 from virtual_school.reports import caseload
 
@@ -55,39 +60,67 @@ def get_columns() -> list[dict]:
 			"options": "Escalation",
 			"width": 130,
 		},
+		{
+			"label": _("Suspension Sessions Without an Exclusion"),
+			"fieldname": "suspension_sessions",
+			"fieldtype": "Int",
+			"width": 140,
+		},
+		{"label": _("Concern"), "fieldname": "concern", "fieldtype": "Data", "width": 360},
 	]
 
 
 def get_data(threshold: int, school: str | None = None) -> list[dict]:
-	rows = children_without_recent_attendance(getdate(today()), threshold)
+	on_date = getdate(today())
+	missing = children_without_recent_attendance(on_date, threshold)
 	if school:
-		rows = [row for row in rows if row.school == school]
-	if not rows:
+		missing = [row for row in missing if row.school == school]
+	suspended = unmatched_suspensions(on_date, school)
+	if not (missing or suspended):
 		return []
 	in_caseload = caseload.scope(CHILD)
 	if in_caseload is not None:
 		visible = set(
 			frappe.qb.from_(CHILD)
 			.select(CHILD.name)
-			.where(CHILD.name.isin([row.child for row in rows]) & in_caseload)
+			.where(CHILD.name.isin([row.child for row in (*missing, *suspended)]) & in_caseload)
 			.run(pluck=True)
 		)
-		rows = [row for row in rows if row.child in visible]
+		missing = [row for row in missing if row.child in visible]
+		suspended = [row for row in suspended if row.child in visible]
 	escalations = {
 		row.reference_name: row.name
 		for row in frappe.get_all(
 			"Escalation",
 			filters={
 				"reference_doctype": "Child",
-				"reference_name": ["in", [row.child for row in rows] or [""]],
+				"reference_name": ["in", [row.child for row in missing] or [""]],
 				"trigger_key": ["like", "missing:%"],
 				"status": ["!=", "Closed"],
 			},
 			fields=["name", "reference_name"],
 		)
 	}
-	for row in rows:
+	for row in missing:
 		row.escalation = escalations.get(row.child)
+		row.concern = _("No attendance received for {0} school days").format(row.school_days_without)
 		row.pop("last_week", None)
 		row.pop("placement_start", None)
-	return sorted(rows, key=lambda row: -row.school_days_without)
+	for row in suspended:
+		row.suspension_sessions = int(row.suspension_sessions)
+		row.concern = _unmatched_concern(row)
+	return [*sorted(missing, key=lambda row: -row.school_days_without), *suspended]
+
+
+def _unmatched_concern(row) -> str:
+	"""The flag's text: the sessions and weeks, and what to do."""
+	weeks = (
+		frappe.utils.formatdate(row.first_week)
+		if row.first_week == row.last_week
+		else _("{0} to {1}").format(
+			frappe.utils.formatdate(row.first_week), frappe.utils.formatdate(row.last_week)
+		)
+	)
+	return _(
+		"{0} suspension sessions in attendance returns (weeks of {1}) with no Exclusion recorded: ask the school to notify it."
+	).format(int(row.suspension_sessions), weeks)

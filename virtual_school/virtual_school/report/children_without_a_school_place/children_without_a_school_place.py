@@ -2,12 +2,16 @@
 # For license information, please see license.txt
 """Children in the cohort with no school place today, longest wait first, in school days.
 
+"Without a school place" is the one definition the workspace card and the annual report count too
+(``children.vocabulary.without_a_school_place``, issue #21); the cohort filter "Looked After" means looked
+after on the report's date (``children.vocabulary.in_cohort_on``), so a child who left care or turned 18 is
+not listed. Days are counted from the child's Reception year at the earliest
+(``admissions.without_a_place.school_days_without_a_place``).
+
 Caseload-aware: a caseworker sees their caseload only (``reports.caseload``); placements and requests are
 read for those children alone. Rows past the place target (Virtual School Settings) are flagged for the
 report's formatter, so the threshold is read in one place.
 """
-
-from datetime import timedelta
 
 import frappe
 from frappe import _
@@ -15,10 +19,12 @@ from frappe.query_builder import DocType
 from pypika import Table
 
 from virtual_school.admissions.vocabulary import CLOSED_STATES
+from virtual_school.admissions.without_a_place import (
+	first_day_without_a_place,
+	school_days_without_a_place,
+)
 from virtual_school.calendar.clocks import get_school_calendar
-from virtual_school.children.vocabulary import ACTIVE, NOT_OF_SCHOOL_AGE
-from virtual_school.domain import school_days
-from virtual_school.domain.school_days import DayKind
+from virtual_school.children.vocabulary import COHORTS, in_cohort_on, to_sql, without_a_school_place
 from virtual_school.reports import caseload
 from virtual_school.reports.filters import on_date
 from virtual_school.shared import settings
@@ -90,12 +96,9 @@ def get_data(filters: frappe._dict) -> list[dict]:
 	target = settings.get().place_target_school_days
 	counted = []
 	for row in rows:
-		since = row.since
-		row.days_without_place = (
-			school_days.count_days(since - timedelta(days=1), day, DayKind.SCHOOL, calendar)
-			if since <= day
-			else 0
-		)
+		date_of_birth = row.pop("date_of_birth")
+		row.days_without_place = school_days_without_a_place(row.since, date_of_birth, day, calendar)
+		row.since = first_day_without_a_place(row.since, date_of_birth)
 		# the formatter highlights these: the target is read here, not retyped in the report's JavaScript
 		row.over_place_target = row.days_without_place > target
 		if row.days_without_place >= min_days:
@@ -105,7 +108,7 @@ def get_data(filters: frappe._dict) -> list[dict]:
 
 
 def children_without_a_place(filters: frappe._dict) -> list[dict]:
-	"""Active children of school age with no current school, each with their most recently ended
+	"""Children ``without_a_school_place`` (in the cohort on the report's date), each with their most recently ended
 	placement, their latest open place request and the first day without a place: one query, under the
 	user's caseload (``reports.caseload``), in the report's row shape.
 
@@ -119,33 +122,38 @@ def children_without_a_place(filters: frappe._dict) -> list[dict]:
 	the report took 4x its SQL floor (docs/benchmarks.md). The first day is worked out here too, so only
 	the columns the report shows are read back (decoding rows was most of the report's own time).
 	"""
-	values = {"active": ACTIVE, "not_of_school_age": NOT_OF_SCHOOL_AGE, "closed": CLOSED_STATES}
-	# Below Reception age or past 18 a child is not expected to have a school place.
-	conditions = [
-		"c.status = %(active)s",
-		"(c.current_school is null or c.current_school = '')",
-		"(c.key_stage is null or c.key_stage not in %(not_of_school_age)s)",
-	]
+	values = {"closed": CLOSED_STATES}
+	# the one definition (constants only in the text); below Reception age or past 18 no place is expected
+	conditions = [to_sql(without_a_school_place(CHILD))]
 	in_caseload = caseload.scope(CHILD)
 	if in_caseload is not None:
 		sql, parameters = caseload.as_sql(in_caseload)
 		conditions.append(sql)
 		values.update(parameters)
-	for key in ("cohort", "caseworker"):
-		if filters.get(key):
-			conditions.append(f"c.{key} = %({key})s")
-			values[key] = filters[key]
+	if filters.get("cohort"):
+		if filters.cohort not in COHORTS:
+			frappe.throw(
+				_("Cohort must be one of {0}.").format(", ".join(COHORTS)), title=_("Invalid Filters")
+			)
+		# checked above, and the date is the code's: safe to write into the text
+		conditions.append(to_sql(in_cohort_on(CHILD, filters.cohort, on_date(filters))))
+	if filters.get("caseworker"):
+		conditions.append("c.caseworker = %(caseworker)s")
+		values["caseworker"] = filters.caseworker
+	if filters.get("child"):  # one child: the Child form's case summary (children.summary)
+		conditions.append("c.name = %(child)s")
+		values["child"] = filters.child
 	if filters.get("out_of_authority"):
 		conditions.append("c.out_of_authority = 1")
 	return frappe.db.sql(
 		f"""with children as (
 			select c.name, c.full_name, c.cohort, c.year_group, c.caseworker, c.out_of_authority,
-				c.date_entered_care, date(c.creation) as creation
+				c.date_entered_care, c.date_of_birth, date(c.creation) as creation
 			from `tabChild` c
 			where {" and ".join(conditions)}
 		)
 		select children.name as child, children.full_name as child_name, children.cohort,
-			children.year_group, children.caseworker, children.out_of_authority,
+			children.date_of_birth, children.year_group, children.caseworker, children.out_of_authority,
 			coalesce(
 				date_add(placement.end_date, interval 1 day),
 				least(

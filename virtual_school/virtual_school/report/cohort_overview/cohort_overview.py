@@ -3,15 +3,18 @@
 """Strategic overview by cohort (children with a social worker and kinship children above all): counts,
 school places by admissions route, children without a place, attendance, suspensions and exclusions
 in the academic year (the Academic Year filter; empty: this year). The counts of children and places are
-today's.
+today's, by the cohort on that day (``children.vocabulary.cohort_on``): "Looked After" is looked after today,
+so a child who left care or turned 18 is counted under "Left care"; "School Age Without a Place" is the one
+``without_a_school_place`` the workspace card and the annual report count.
 Aggregates only: no individual casework view of these cohorts."""
 
 import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
+from frappe.utils import getdate, today
 
-from virtual_school.children.vocabulary import ACTIVE, of_school_age
+from virtual_school.children.vocabulary import ACTIVE, cohort_on, without_a_school_place
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days
 from virtual_school.exclusions.vocabulary import PERMANENT, SUSPENSION
@@ -61,6 +64,8 @@ def get_columns() -> list[dict]:
 def get_data(start, end, academic_year: str | None = None) -> list[dict]:
 	child = frappe.qb.DocType("Child")
 	school = frappe.qb.DocType("School")
+	day = getdate(today())
+	cohort = cohort_on(child, day)
 
 	def count_when(condition):
 		return Sum(Case().when(condition, 1).else_(0))
@@ -70,16 +75,16 @@ def get_data(start, end, academic_year: str | None = None) -> list[dict]:
 		.left_join(school)
 		.on(school.name == child.current_school)
 		.select(
-			child.cohort,
+			cohort.as_("cohort"),
 			Count(child.name).as_("children"),
 			count_when(school.admissions_route == "LA may direct").as_("maintained"),
 			count_when(school.admissions_route == "Ask the Secretary of State").as_("academy"),
 			count_when(school.admissions_route == "Independent / other").as_("independent"),
-			count_when(child.current_school.isnull() & of_school_age(child)).as_("without_place"),
+			count_when(without_a_school_place(child)).as_("without_place"),
 			count_when(child.sen_provision == "EHC plan").as_("ehc_plans"),
 		)
 		.where(child.status == ACTIVE)
-		.groupby(child.cohort)
+		.groupby(cohort)
 		.run(as_dict=True)
 	)
 	exclusion = frappe.qb.DocType("Exclusion")
@@ -95,7 +100,7 @@ def get_data(start, end, academic_year: str | None = None) -> list[dict]:
 		.groupby(exclusion.cohort)
 		.run(as_dict=True)
 	}
-	attendance = attendance_by_cohort(academic_year or school_days.academic_year_of(start))
+	attendance = attendance_by_cohort(academic_year or school_days.academic_year_of(start), day)
 	for row in rows:
 		figures = attendance.get(row.cohort)
 		row.attendance_percent = (

@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType
 from pypika import Table
+from pypika.terms import ExistsCriterion
 
 from virtual_school.children.vocabulary import to_sql
 from virtual_school.peps import services
@@ -20,7 +21,8 @@ from virtual_school.peps.vocabulary import DONE_STATES, completed_on_time, held_
 from virtual_school.reports import caseload
 from virtual_school.reports.filters import academic_year_bounds, on_date
 
-QA_RATINGS = ("Green", "Amber", "Red")
+QA_COLOURS = {"Green": "#16a34a", "Amber": "#d97706", "Red": "#dc2626"}
+QA_RATINGS = tuple(QA_COLOURS)
 PEP = Table("tabPersonal Education Plan").as_("pep")  # a plain table: DocType() needs a site at import time
 
 
@@ -79,14 +81,15 @@ def get_data(start, end, group_field: str, day) -> list[dict]:
 	ratings = ", ".join(
 		f"sum(pep.qa_rating = {frappe.db.escape(rating)}) as {rating.lower()}" for rating in QA_RATINGS
 	)
-	name = "max(pep.school_name)" if group_field == "school" else "null"
+	# the school's name from the School (a PEP's copied name may be missing or out of date: issue #21)
+	name = "max(coalesce(school.school_name, pep.school_name))" if group_field == "school" else "null"
 	found = frappe.db.sql(
 		f"""select pep.{group_field} as `group`, {name} as group_name, count(*) as due,
 			sum({to_sql(completed_on_time(PEP))}) as on_time,
 			sum({to_sql(held_on_time(PEP))}) as held_on_time,
 			sum(coalesce(pep.workflow_state, '') not in %(done)s and pep.due_date < %(on_date)s) as overdue,
 			{ratings}
-		from `tabPersonal Education Plan` pep
+		from `tabPersonal Education Plan` pep left join `tabSchool` school on school.name = pep.school
 		where {" and ".join(conditions)}
 		group by pep.{group_field} order by null""",
 		values,
@@ -106,7 +109,9 @@ def get_data(start, end, group_field: str, day) -> list[dict]:
 	rows = list(groups.values())
 	for row in rows:
 		row.group = row.group or None
-		row.group_name = (row.group_name if group_field == "school" else row.group) or _("Not set")
+		# the PEPs and children with no school (or no caseworker) are one row, named for what is missing
+		missing = _("No school") if group_field == "school" else _("No caseworker")
+		row.group_name = (row.group_name if group_field == "school" else row.group) or missing
 		owed = row.due + row.no_pep
 		row.on_time_percent = round(100 * row.held_on_time / owed, 1) if owed else 0
 		row.approved_percent = round(100 * row.on_time / owed, 1) if owed else 0
@@ -116,21 +121,20 @@ def get_data(start, end, group_field: str, day) -> list[dict]:
 
 def children_without_pep(start, end, group_field: str, day) -> list[frappe._dict]:
 	"""One row per child looked after on ``day`` (on the caseload) with no PEP due in the year (missed if
-	the child's obligation has a missed date), grouped by their current school or caseworker as PEPs are."""
-	children = services.looked_after_children(day, scope=caseload.scope)
-	pep = frappe.qb.DocType("Personal Education Plan")
-	with_pep = set()
-	names = [row.name for row in children]
-	for first in range(0, len(names), services.CHUNK):
-		with_pep.update(
-			name
-			for (name,) in frappe.qb.from_(pep)
-			.select(pep.child)
-			.distinct()
-			.where(pep.child.isin(names[first : first + services.CHUNK]) & pep.due_date[start:end])
-			.run()
+	the child's obligation has a missed date), grouped by their current school or caseworker as PEPs are.
+	The children are found in SQL (``not exists`` a PEP due in the year); the pure obligation rule then runs
+	only for them, on the calendar's term ends found once (``SchoolCalendar.last_school_days``)."""
+
+	def without_pep_in_year(child):
+		pep = frappe.qb.DocType("Personal Education Plan")
+		due_in_year = (
+			frappe.qb.from_(pep).select(pep.name).where((pep.child == child.name) & pep.due_date[start:end])
 		)
-	without = [row for row in children if row.name not in with_pep]
+		criterion = ~ExistsCriterion(due_in_year)
+		in_caseload = caseload.scope(child)
+		return criterion if in_caseload is None else criterion & in_caseload
+
+	without = services.looked_after_children(day, scope=without_pep_in_year)
 	found = services.obligations(without, day)
 	return [
 		frappe._dict(
@@ -144,18 +148,24 @@ def children_without_pep(start, end, group_field: str, day) -> list[frappe._dict
 
 
 def get_chart(data: list[dict]) -> dict | None:
+	"""QA ratings as three bars, each in its own colour: frappe-charts colours a bar chart per dataset, so
+	one dataset per rating, stacked, each with a value only in its own column (issue #21: a single dataset
+	drew red and amber green)."""
 	if not data:
 		return None
+	totals = [sum(row[rating.lower()] for row in data) for rating in QA_RATINGS]
 	return {
 		"data": {
 			"labels": [_(rating) for rating in QA_RATINGS],
 			"datasets": [
 				{
-					"name": _("PEPs"),
-					"values": [sum(row[rating.lower()] for row in data) for rating in QA_RATINGS],
+					"name": _(rating),
+					"values": [total if column == index else 0 for column, total in enumerate(totals)],
 				}
+				for index, rating in enumerate(QA_RATINGS)
 			],
 		},
 		"type": "bar",
-		"colors": ["#16a34a"],
+		"barOptions": {"stacked": 1},
+		"colors": list(QA_COLOURS.values()),
 	}

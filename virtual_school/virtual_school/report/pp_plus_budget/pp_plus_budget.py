@@ -2,7 +2,8 @@
 # For license information, please see license.txt
 """PP+ budget for a funding year: allocation, approved, paid and remaining, by child or by school.
 
-Every looked-after child of statutory school age (Reception to Year 11) has the year's per-child
+Every child looked after today (``children.vocabulary.looked_after_on``: not a child who left care or turned
+18, who keeps the stored cohort) of statutory school age (Reception to Year 11) has the year's per-child
 allocation; claims are summed in one grouped query and joined to the children in SQL.
 """
 
@@ -10,8 +11,10 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
+from frappe.utils import getdate, today
+from pypika import Table
 
-from virtual_school.children.vocabulary import ACTIVE, LOOKED_AFTER
+from virtual_school.children.vocabulary import ACTIVE, looked_after_on, to_sql
 from virtual_school.pp_plus.vocabulary import (
 	ALLOCATED_KEY_STAGES,
 	APPROVED,
@@ -43,9 +46,9 @@ def budget_query(by_school: bool, one_school: bool) -> str:
 	over a left-joined, grouped subquery made MariaDB read every child and look each one up (~8 s at
 	national scale); each branch here uses an index (0.6 s, docs/benchmarks.md).
 	"""
-	allocated = (
-		"c.cohort = %(looked_after)s and c.status = %(active)s and c.key_stage in %(allocated_key_stages)s"
-	)
+	# looked after today (the date is the code's, written into the text: no user input)
+	looked_after = to_sql(looked_after_on(Table("tabChild").as_("c"), getdate(today())))
+	allocated = f"{looked_after} and c.status = %(active)s and c.key_stage in %(allocated_key_stages)s"
 	claims = "p.child = c.name and p.funding_year = %(funding_year)s and p.workflow_state in %(committed)s"
 	school = " and c.current_school = %(school)s" if one_school else ""
 	totals = """c.name as child, c.full_name as child_name, c.current_school as school,
@@ -68,7 +71,6 @@ def budget_values(filters: frappe._dict) -> dict:
 		"funding_year": filters.funding_year,
 		"school": filters.get("school"),
 		"allocated_key_stages": ALLOCATED_KEY_STAGES,
-		"looked_after": LOOKED_AFTER,
 		"active": ACTIVE,
 		"committed": COMMITTED_STATES,
 		"approved": APPROVED,

@@ -170,6 +170,25 @@ ensure_mariadb() {
 #   air-datepicker: yarn downloads GitHub tarballs over HTTPS (insteadOf never applies), so the framework is
 #   cloned into a private working copy whose package.json takes the package from a local tarball instead.
 # Sets FRAPPE_INIT_SOURCE, the path `bench init` takes Frappe from.
+# Clone a local repository for the bench user, whoever owns it and whatever its file modes: a fetched mirror
+# may keep root-only files (a 0600 .promisor), which the bench user's own clone fails on ("Permission denied").
+# As root, git copies it (no hard links) and the copy is given to the bench user; otherwise the user clones
+# it, with the original marked safe (git calls a clone owned by another user "dubious").
+#   clone_for_bench_user SOURCE DESTINATION [git clone options]
+clone_for_bench_user() {
+	local from=$1 to=$2
+	shift 2
+	if is_root && [ "$BENCH_USER" != root ]; then
+		git -c safe.directory='*' clone --quiet --no-hardlinks "$@" "$from" "$to" ||
+			die "Cannot clone $from into $to"
+		chown -R "$BENCH_USER:$BENCH_USER" "$to"
+	else
+		as_bench_user git config --global --replace-all safe.directory "$from" "^$from\$"
+		as_bench_user git clone --quiet "$@" "$from" "$to" ||
+			die "Cannot clone $from as $BENCH_USER: it must be readable by $BENCH_USER (chmod -R a+rX)"
+	fi
+}
+
 prepare_framework_source() {
 	FRAPPE_INIT_SOURCE=$FRAPPE_PATH
 	if [[ $FRAPPE_PATH == http* || $FRAPPE_PATH == git@* ]]; then
@@ -180,16 +199,19 @@ prepare_framework_source() {
 	as_bench_user mkdir -p "$src_root"
 	if [ -n "$VS_GUNICORN_PATH" ]; then
 		[ -d "$VS_GUNICORN_PATH" ] || die "VS_GUNICORN_PATH=$VS_GUNICORN_PATH is not a directory"
-		# A clone owned by another user (root) is "dubious" to git: mark it safe for the bench user only.
-		as_bench_user git config --global --replace-all safe.directory "$VS_GUNICORN_PATH" "^$VS_GUNICORN_PATH\$"
-		as_bench_user git config --global "url.$VS_GUNICORN_PATH.insteadOf" https://github.com/frappe/gunicorn
+		# pip clones gunicorn as the bench user and fetches a pinned commit: a mirror (every ref) of its own.
+		local gunicorn=$src_root/gunicorn.git
+		[ -d "$gunicorn" ] || clone_for_bench_user "$VS_GUNICORN_PATH" "$gunicorn" --mirror
+		local key
+		for key in $(as_bench_user git config --global --get-regexp '^url\..*\.insteadof$' | awk '$2 == "https://github.com/frappe/gunicorn" {print $1}'); do
+			[ "$key" = "url.$gunicorn.insteadof" ] || as_bench_user git config --global --unset-all "$key"
+		done
+		as_bench_user git config --global --replace-all "url.$gunicorn.insteadOf" https://github.com/frappe/gunicorn
 	fi
 	local src=$src_root/frappe
 	if [ ! -d "$src/.git" ]; then
 		log "Cloning $FRAPPE_PATH ($FRAPPE_BRANCH) into $src for the bench user"
-		as_bench_user git config --global --replace-all safe.directory "$FRAPPE_PATH" "^$FRAPPE_PATH\$"
-		as_bench_user git clone --quiet --branch "$FRAPPE_BRANCH" "$FRAPPE_PATH" "$src" ||
-			die "Cannot clone $FRAPPE_PATH ($FRAPPE_BRANCH) as $BENCH_USER"
+		clone_for_bench_user "$FRAPPE_PATH" "$src" --branch "$FRAPPE_BRANCH"
 	fi
 	if [ -n "$VS_AIR_DATEPICKER_PATH" ] && ! grep -q '"air-datepicker": "file:' "$src/package.json"; then
 		[ -d "$VS_AIR_DATEPICKER_PATH" ] || die "VS_AIR_DATEPICKER_PATH=$VS_AIR_DATEPICKER_PATH is not a directory"

@@ -158,6 +158,84 @@ def test_empty_plan_still_makes_a_document():
 	assert "persistent absence" not in text
 
 
+STATUTORY = (
+	("Education and Training History", "Oak Nursery, then St Mary's from Reception"),
+	("Conduct Record", ""),
+	("Achievements", "Amara won the reading prize"),
+	("SEN Provision", "SEN support"),
+)
+
+
+def labels_and_values(data: bytes) -> dict[str, str]:
+	return {row[0]: row[1] for row in table_rows(data) if len(row) == 2}
+
+
+def test_statutory_content_shows_each_heading_and_what_is_missing():
+	"""CPPCR 2010 Sch 1 para 2: every heading printed, an empty one as "Not recorded", names withheld."""
+	plan = PepExport("Oak", "2025-26", "Autumn", statutory_content=STATUTORY)
+	data = pep_document.pep_document(AUTHORITY, PUPIL, plan)
+	values = labels_and_values(data)
+	assert values["Conduct Record"] == pep_document.NOT_RECORDED
+	assert values["Achievements"] == "A.O. won the reading prize"
+	assert "Education, conduct and interests" in everything(data)
+
+
+def test_an_early_years_pep_prints_its_setting_eypp_and_goals():
+	plan = PepExport(
+		"Oak Nursery",
+		"2025-26",
+		"Spring",
+		variant="Early years",
+		early_years=pep_document.EarlyYearsPart(
+			setting_type="Nursery",
+			setting_name="Oak Nursery",
+			eypp_claimed=True,
+			eypp_amount=342.9,
+			eypp_use="Speech and language sessions for Amara",
+			goals=(("Literacy", "Writing", "Emerging", "Letter shapes"), ("Mathematics", "Number", "", "")),
+		),
+		post_16=pep_document.Post16Part(course="A levels"),  # another variant's part is never printed
+	)
+	data = pep_document.pep_document(AUTHORITY, PUPIL, plan)
+	values, text = labels_and_values(data), everything(data)
+	assert values["Early Years Pupil Premium"] == "Claimed: £342.90"
+	assert values["How the EYPP is used"] == "Speech and language sessions for A.O."
+	assert ["Literacy", "Writing", "Emerging", "Letter shapes"] in table_rows(data)
+	assert ["Mathematics", "Number", "Not yet judged", ""] in table_rows(data)
+	assert "A levels" not in text and "Qualification aims" not in text
+
+
+def test_a_post_16_pep_prints_course_aims_bursary_and_neet_risk():
+	plan = PepExport(
+		"Northgate College",
+		"2025-26",
+		"Autumn",
+		variant="Post-16",
+		post_16=pep_document.Post16Part(
+			course="Level 3 Extended Diploma in Engineering",
+			provider="Northgate College",
+			bursary_status="Awarded and being paid",
+			neet_risk="Medium",
+			neet_risk_detail="Attendance dipped after Okafor-Smith moved placement",
+			aims=(("BTEC Engineering", "Level 3", "Merit", "Distinction"),),
+		),
+		early_years=pep_document.EarlyYearsPart(setting_name="Oak Nursery"),
+	)
+	data = pep_document.pep_document(AUTHORITY, PUPIL, plan)
+	values, text = labels_and_values(data), everything(data)
+	assert values["Risk of becoming NEET"] == "Medium: Attendance dipped after A.O. moved placement"
+	assert values["Plans for the next step"] == pep_document.NOT_RECORDED
+	assert ["BTEC Engineering", "Level 3", "Merit", "Distinction"] in table_rows(data)
+	assert "Oak Nursery" not in text and "Early learning goals" not in text
+
+
+def test_a_pep_from_before_the_variants_has_no_variant_part():
+	text = everything(pep_document.pep_document(AUTHORITY, PUPIL, PLAN))
+	assert "Early learning goals" not in text and "Qualification aims" not in text
+	with pytest.raises(ValueError):
+		PepExport("Oak", "2025-26", "Autumn", variant="Infants")
+
+
 def test_bad_values_are_refused():
 	base = {"school_name": "Oak Academy", "academic_year": "2025-26", "term": "Autumn"}
 	with pytest.raises(ValueError, match="qa_rating"):

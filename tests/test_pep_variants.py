@@ -1,20 +1,26 @@
 """Tier 1: the PEP variant by age, its scales and what each variant needs to be submitted
 (domain.pep_variants; issue #23 item 3)."""
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from virtual_school.domain.pep_variants import (
+	ALL_TARGET_AREAS,
+	COMMON_TARGET_AREAS,
 	EARLY_LEARNING_GOALS,
 	EYFS_JUDGEMENTS,
 	EYFS_SCALE,
 	PRIMARY_SCALE,
 	REQUIRED,
 	SECONDARY_SCALE,
+	TARGET_AREAS,
 	PepVariant,
 	attainment_scale,
 	goal_problems,
+	offered_target_areas,
 	submission_problems,
 	variant_for,
 )
@@ -87,7 +93,7 @@ def test_a_goal_must_belong_to_its_area():
 	assert "Emerging or Expected" in problem.text()
 
 
-COMMON = {"meeting_date": date(2026, 11, 1), "targets": [{"area": "Maths", "target": "Count to 20"}]}
+COMMON = {"meeting_date": date(2026, 11, 1), "targets": [{"area": "Attendance", "target": "Every day"}]}
 COMPLETE = {
 	EY: {
 		**COMMON,
@@ -160,3 +166,38 @@ def test_other_variants_fields_are_not_asked_for():
 	# a school-age PEP is not refused for lacking a course, nor an early years one for lacking a bursary
 	assert submission_problems(SCHOOL, COMMON) == []
 	assert submission_problems(EY, {**COMPLETE[EY], "neet_risk": "High"}) == []
+
+
+def test_each_variant_sets_targets_in_its_own_areas():
+	"""Early years by the EYFS areas of learning, post-16 by the study programme; attendance, wellbeing and
+	Other on every PEP; PEP Target.area offers them all, school age first."""
+	assert TARGET_AREAS[EY][: len(EARLY_LEARNING_GOALS)] == tuple(EARLY_LEARNING_GOALS)
+	for variant in PepVariant:
+		assert set(COMMON_TARGET_AREAS) <= set(TARGET_AREAS[variant])
+	assert "Maths" not in TARGET_AREAS[EY] and "Mathematics" not in TARGET_AREAS[SCHOOL]
+	assert "English and maths" in TARGET_AREAS[POST16]
+	assert ALL_TARGET_AREAS[: len(TARGET_AREAS[SCHOOL])] == TARGET_AREAS[SCHOOL]
+	assert set(ALL_TARGET_AREAS) == {area for areas in TARGET_AREAS.values() for area in areas}
+	doctype = (
+		Path(__file__).resolve().parents[1]
+		/ "virtual_school/virtual_school/doctype/pep_target/pep_target.json"
+	)
+	(area,) = [field for field in json.loads(doctype.read_text())["fields"] if field["fieldname"] == "area"]
+	assert tuple(area["options"].split("\n")) == ALL_TARGET_AREAS
+
+
+@pytest.mark.parametrize(
+	("variant", "area"), [(EY, "Maths"), (SCHOOL, "Literacy"), (POST16, "Reading and writing")]
+)
+def test_a_target_in_another_variants_area_stops_submission(variant, area):
+	values = {**COMPLETE[variant], "targets": [*COMMON["targets"], {"area": area, "target": "Something"}]}
+	(problem,) = submission_problems(variant, values)
+	text = problem.text()
+	assert text.startswith("Targets: row 2 is set in " + area) and variant.value in text
+	assert TARGET_AREAS[variant][0] in text  # the areas to choose from are named
+
+
+def test_a_saved_target_keeps_its_area_on_offer():
+	assert offered_target_areas(EY) == list(TARGET_AREAS[EY])
+	assert offered_target_areas(EY, ["Maths", "Literacy", None, "Maths"]) == [*TARGET_AREAS[EY], "Maths"]
+	assert offered_target_areas(None) == list(ALL_TARGET_AREAS)

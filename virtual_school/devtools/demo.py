@@ -964,12 +964,30 @@ def _create_pep_history(rng: random.Random) -> int:
 				"modified_by": "Administrator",
 			}
 		)
+		# a target in an area of the PEP's variant (domain.pep_variants.TARGET_AREAS)
 		area, target = rng.choice(
-			(
-				("Reading and writing", "Read for 20 minutes each day with the carer"),
-				("Maths", "Know times tables to 12 by the end of term"),
-				("Attendance", "Attend every day this half-term"),
-				("Wellbeing", "Meet the school counsellor each week"),
+			{
+				"EYFS": (
+					("Communication and language", "Use new words in play with the carer each day"),
+					("Physical development", "Hold a pencil with a tripod grip by half-term"),
+					("Attendance", "Attend every morning session this half-term"),
+				),
+				"KS5": (
+					("Course and qualifications", "Hand in every assignment on time this term"),
+					("English and maths", "Pass GCSE maths (grade 4) in the November resit"),
+					(
+						"Next step in education, employment or training",
+						"Two apprenticeship applications by March",
+					),
+				),
+			}.get(
+				child_row.key_stage,
+				(
+					("Reading and writing", "Read for 20 minutes each day with the carer"),
+					("Maths", "Know times tables to 12 by the end of term"),
+					("Attendance", "Attend every day this half-term"),
+					("Wellbeing and behaviour", "Meet the school counsellor each week"),
+				),
 			)
 		)
 		targets.append(

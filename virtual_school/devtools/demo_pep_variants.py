@@ -64,7 +64,7 @@ def create_pep_variants(rng: random.Random) -> int:
 						"conduct_record": "No suspensions. Praised for helping others.",
 						"achievements": rng.choice(ACHIEVEMENTS[variant]),
 						"leisure_interests": rng.choice(("Swimming", "Drawing", "Football club", "Music")),
-						"targets": [{"area": "Other", "target": rng.choice(TARGETS[variant])}],
+						"targets": [dict(zip(("area", "target"), rng.choice(TARGETS[variant]), strict=True))],
 						**values,
 					}
 				).insert(ignore_permissions=True)
@@ -163,13 +163,17 @@ ACHIEVEMENTS = {
 	PepVariant.EARLY_YEARS: ("Writes their name", "Counts to 20 confidently", "Made a close friend"),
 	PepVariant.POST_16: ("Passed first-year units", "Work placement at a sports centre", "Student rep"),
 }
+# (area, target): each in an area of its variant (domain.pep_variants.TARGET_AREAS)
 TARGETS = {
 	PepVariant.EARLY_YEARS: (
-		"Take turns in a small group game with an adult's help by half-term",
-		"Write their first name unaided by Easter",
+		(
+			"Personal, social and emotional development",
+			"Take turns in a small group game with an adult's help by half-term",
+		),
+		("Literacy", "Write their first name unaided by Easter"),
 	),
 	PepVariant.POST_16: (
-		"Attend 95% of timetabled sessions this term",
-		"Submit every coursework unit on time this term",
+		("Attendance", "Attend 95% of timetabled sessions this term"),
+		("Course and qualifications", "Submit every coursework unit on time this term"),
 	),
 }

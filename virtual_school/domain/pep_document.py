@@ -6,9 +6,13 @@ Young Persons Act 2008 s20; DfE statutory guidance, February 2018), with the soc
 child; the virtual school quality-assures it (DOMAIN.md "Personal Education Plan"). The document has:
 
 - the title "Personal Education Plan", a details table (child by initials only, school, term, dates and the
-  people who contribute), "The child's views", attendance, a table of SMART targets (each marked if it is
-  funded by Pupil Premium Plus, PP+) with a red/amber/green progress rating, an attainment table, and the
-  virtual school's quality-assurance rating and comments;
+  people who contribute), "The child's views", attendance, the statutory content every PEP covers (CPPCR 2010
+  Sch 1 para 2: education and training history, conduct, achievements, SEN, leisure interests, the carer's
+  role; ``domain.pep_variants.STATUTORY_CONTENT``), the part of the PEP's variant (early years: the setting,
+  the Early Years Pupil Premium and the early learning goals; post-16: course, provider, qualification aims,
+  16 to 19 Bursary, NEET risk and the next step), a table of SMART targets (each marked if it is funded by
+  Pupil Premium Plus, PP+) with a red/amber/green progress rating, an attainment table, and the virtual
+  school's quality-assurance rating and comments;
 - the OFFICIAL-SENSITIVE marking and layout of ``letters``, whose helpers it reuses.
 
 The child is named by initials only. Narrative text (views, targets, attainment, comments) is printed as
@@ -44,14 +48,20 @@ from virtual_school.domain.letters import (
 	long_date,
 	plain_text,
 )
+from virtual_school.domain.pep_variants import PepVariant
+from virtual_school.domain.pp_plus_budget import format_money
 
 __all__ = [
 	"PERSISTENT_ABSENCE_ATTENDANCE",
 	"PP_PLUS_FUNDED",
 	"RAG_RATINGS",
 	"AttainmentRow",
+	"EarlyLearningGoalRow",
+	"EarlyYearsPart",
 	"PepExport",
 	"PepTarget",
+	"Post16Part",
+	"QualificationAimRow",
 	"pep_document",
 ]
 
@@ -59,6 +69,7 @@ RAG_RATINGS = ("Red", "Amber", "Green", "")
 PP_PLUS_FUNDED = "Yes (PP+)"  # how a PP+-funded target is marked in the targets table
 NOT_PP_PLUS_FUNDED = "No"
 NOT_RATED = "Not rated"
+NOT_RECORDED = "Not recorded"
 # DfE: a pupil is persistently absent when they miss 10% or more of their possible sessions.
 # attendance at or below this is persistent absence: the attendance rule, read as a percentage attended
 PERSISTENT_ABSENCE_ATTENDANCE = 100.0 - attendance_rules.PERSISTENT_ABSENCE_PERCENT
@@ -81,6 +92,55 @@ class AttainmentRow(NamedTuple):
 	subject: str
 	current: str
 	target: str
+
+
+class EarlyLearningGoalRow(NamedTuple):
+	"""One early learning goal of the EYFS framework: its area, the goal, Emerging or Expected, next steps."""
+
+	area: str
+	goal: str
+	judgement: str
+	next_steps: str = ""
+
+
+class QualificationAimRow(NamedTuple):
+	"""One post-16 qualification aim: the qualification, its level, the predicted and the target grade."""
+
+	qualification: str
+	level: str
+	predicted_grade: str
+	target_grade: str
+
+
+@dataclass(frozen=True)
+class EarlyYearsPart:
+	"""The early years PEP's own part: the setting, the Early Years Pupil Premium (EYPP) and the goals."""
+
+	setting_type: str = ""
+	setting_name: str = ""
+	eypp_claimed: bool = False
+	eypp_amount: float | None = None
+	eypp_use: str = ""
+	goals: tuple[EarlyLearningGoalRow, ...] = ()
+
+	def __post_init__(self) -> None:
+		object.__setattr__(self, "goals", tuple(EarlyLearningGoalRow(*row) for row in self.goals))
+
+
+@dataclass(frozen=True)
+class Post16Part:
+	"""The post-16 PEP's own part: course and provider, qualification aims, bursary, NEET risk, next step."""
+
+	course: str = ""
+	provider: str = ""
+	bursary_status: str = ""
+	neet_risk: str = ""
+	neet_risk_detail: str = ""
+	next_step_plans: str = ""
+	aims: tuple[QualificationAimRow, ...] = ()
+
+	def __post_init__(self) -> None:
+		object.__setattr__(self, "aims", tuple(QualificationAimRow(*row) for row in self.aims))
 
 
 def _rag(value: object, what: str) -> str:
@@ -111,6 +171,11 @@ class PepExport:
 	child_views: str = ""
 	no_views_reason: str = ""  # why the views are not recorded (domain.pep_voice.NoViewsReason), if not
 	attendance_percent: float | None = None
+	# CPPCR 2010 Sch 1 para 2 (``pep_variants.STATUTORY_CONTENT`` but attendance): (label, text) in order
+	statutory_content: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+	variant: str = ""  # a ``PepVariant`` value, or "" for a PEP written before the variants
+	early_years: EarlyYearsPart | None = None
+	post_16: Post16Part | None = None
 	targets: tuple[PepTarget, ...] = field(default_factory=tuple)
 	attainment: tuple[AttainmentRow, ...] = field(default_factory=tuple)
 	qa_rating: str = ""
@@ -131,6 +196,8 @@ class PepExport:
 		object.__setattr__(self, "attainment", tuple(AttainmentRow(*row) for row in self.attainment))
 		object.__setattr__(self, "qa_rating", _rag(self.qa_rating, "qa_rating"))
 		object.__setattr__(self, "qa_voice_rating", _rag(self.qa_voice_rating, "qa_voice_rating"))
+		if self.variant:
+			object.__setattr__(self, "variant", PepVariant(self.variant).value)
 		attendance = self.attendance_percent
 		if attendance is not None:
 			if isinstance(attendance, bool) or not isinstance(attendance, (int, float)):
@@ -202,8 +269,80 @@ def _attendance_text(percent: float | None) -> str:
 	return text
 
 
+def _early_years_part(document: Document, pupil: PupilDetails, part: EarlyYearsPart) -> None:
+	_heading(document, "Early years")
+	if part.eypp_claimed:
+		amount = format_money(part.eypp_amount) if part.eypp_amount is not None else NOT_RECORDED
+		eypp = f"Claimed: {amount}"
+	else:
+		eypp = "Not claimed"
+	_label_table(
+		document,
+		[
+			("Early years setting", plain_text(part.setting_type) or NOT_RECORDED),
+			("Setting name", _free_text(part.setting_name, pupil)),
+			("Early Years Pupil Premium", eypp),
+			("How the EYPP is used", _free_text(part.eypp_use, pupil) if part.eypp_claimed else ""),
+		],
+	)
+	_heading(document, "Early learning goals")
+	if part.goals:
+		_grid(
+			document,
+			("Area of learning", "Early learning goal", "Judgement", "Next steps"),
+			(
+				(
+					plain_text(row.area),
+					plain_text(row.goal),
+					plain_text(row.judgement) or "Not yet judged",
+					_free_text(row.next_steps, pupil),
+				)
+				for row in part.goals
+			),
+			(4.0, 4.4, 2.6, 5.6),
+		)
+	else:
+		_paragraph(document, "No early learning goals have been recorded.")
+
+
+def _post_16_part(document: Document, pupil: PupilDetails, part: Post16Part) -> None:
+	_heading(document, "Post-16")
+	neet = plain_text(part.neet_risk) or NOT_RECORDED
+	if part.neet_risk_detail:
+		neet = f"{neet}: {_free_text(part.neet_risk_detail, pupil)}"
+	_label_table(
+		document,
+		[
+			("Course", _free_text(part.course, pupil) or NOT_RECORDED),
+			("Provider", _free_text(part.provider, pupil) or NOT_RECORDED),
+			("16 to 19 Bursary", plain_text(part.bursary_status) or NOT_RECORDED),
+			("Risk of becoming NEET", neet),
+			("Plans for the next step", _free_text(part.next_step_plans, pupil) or NOT_RECORDED),
+		],
+	)
+	_heading(document, "Qualification aims")
+	if part.aims:
+		_grid(
+			document,
+			("Qualification", "Level", "Predicted grade", "Target grade"),
+			(
+				(
+					_free_text(row.qualification, pupil),
+					plain_text(row.level),
+					plain_text(row.predicted_grade),
+					plain_text(row.target_grade),
+				)
+				for row in part.aims
+			),
+			(7.0, 3.2, 3.2, 3.2),
+		)
+	else:
+		_paragraph(document, "No qualification aims have been recorded.")
+
+
 def pep_document(authority: Authority, pupil: PupilDetails, plan: PepExport) -> bytes:
-	"""The PEP as a .docx file's bytes: details, child's views, attendance, targets, attainment and QA.
+	"""The PEP as a .docx file's bytes: details, child's views, attendance, the statutory content, the
+	variant's part, targets, attainment and QA.
 
 	The child appears by initials only (ValueError if ``pupil.initials`` is missing or looks like a name).
 	"""
@@ -251,6 +390,17 @@ def pep_document(authority: Authority, pupil: PupilDetails, plan: PepExport) -> 
 
 	_heading(document, "Attendance")
 	_paragraph(document, _attendance_text(plan.attendance_percent))
+
+	if plan.statutory_content:
+		_heading(document, "Education, conduct and interests")
+		_label_table(
+			document,
+			[(label, _free_text(text, pupil) or NOT_RECORDED) for label, text in plan.statutory_content],
+		)
+	if plan.variant == PepVariant.EARLY_YEARS.value:
+		_early_years_part(document, pupil, plan.early_years or EarlyYearsPart())
+	elif plan.variant == PepVariant.POST_16.value:
+		_post_16_part(document, pupil, plan.post_16 or Post16Part())
 
 	_heading(document, "SMART targets")
 	if plan.targets:

@@ -117,6 +117,54 @@ BURSARY_STATUSES = (
 	"Awarded and being paid",
 	"Not eligible",
 )
+# The areas a PEP's SMART targets are set in, by variant ("each with its own attainment scale and targets"):
+# early years by the EYFS areas of learning; school age as before the variants; post-16 by the parts of a 16 to
+# 19 study programme (DfE "16 to 19 study programmes" guidance: the qualification aims, English and maths
+# where grade 4 is not yet held, work experience) and the next step. Attendance, wellbeing and Other on every
+# PEP. PEP Target.area offers their union (``ALL_TARGET_AREAS``); the form and the portal offer the variant's.
+COMMON_TARGET_AREAS = ("Attendance", "Wellbeing and behaviour", "Other")
+TARGET_AREAS: dict[PepVariant, tuple[str, ...]] = {
+	PepVariant.EARLY_YEARS: (*EARLY_LEARNING_GOALS, *COMMON_TARGET_AREAS),
+	PepVariant.SCHOOL_AGE: (
+		"Reading and writing",
+		"Maths",
+		"Attendance",
+		"Wellbeing and behaviour",
+		"Social and emotional",
+		"Preparing for adulthood",
+		"Other",
+	),
+	PepVariant.POST_16: (
+		"Course and qualifications",
+		"English and maths",
+		"Work experience",
+		"Preparing for adulthood",
+		"Next step in education, employment or training",
+		*COMMON_TARGET_AREAS,
+	),
+}
+# school age first: the order PEP Target.area lists them in
+ALL_TARGET_AREAS = tuple(
+	dict.fromkeys(
+		area
+		for variant in (PepVariant.SCHOOL_AGE, PepVariant.EARLY_YEARS, PepVariant.POST_16)
+		for area in TARGET_AREAS[variant]
+	)
+)
+
+
+def target_areas(variant: PepVariant | str | None) -> tuple[str, ...]:
+	"""The target areas a PEP of ``variant`` offers; every area for a PEP without a variant (before #23)."""
+	return TARGET_AREAS[PepVariant(variant)] if variant else ALL_TARGET_AREAS
+
+
+def offered_target_areas(variant: PepVariant | str | None, kept: Iterable[str | None] = ()) -> list[str]:
+	"""The areas to offer on a PEP's targets: its variant's, then any area its saved targets already hold
+	(a target written before the variants keeps its area until someone changes it; submission names it)."""
+	areas = list(target_areas(variant))
+	return areas + [area for area in dict.fromkeys(kept) if area and area not in areas]
+
+
 NEET_RISKS = ("Low", "Medium", "High")
 NEET_RISKS_NEEDING_DETAIL = ("Medium", "High")
 QUALIFICATION_LEVELS = ("Entry level", "Level 1", "Level 2", "Level 3", "Level 4 or above")
@@ -230,6 +278,25 @@ def goal_problems(rows: Iterable[Mapping]) -> list[Problem]:
 	return problems
 
 
+def target_area_problems(variant: PepVariant | str, rows: Iterable[Mapping]) -> list[Problem]:
+	"""Targets set in an area of another variant (a "Maths" target on an early years PEP: "Mathematics")."""
+	areas = target_areas(variant)
+	wrong = [(number, row.get("area")) for number, row in enumerate(rows, 1) if row.get("area") not in areas]
+	if not wrong:
+		return []
+	return [
+		Problem(
+			"Targets: row {0} is set in {1}, not an area of the {2} PEP; choose one of {3}.",
+			(
+				tuple(str(number) for number, _area in wrong),
+				tuple(area or "" for _number, area in wrong),
+				PepVariant(variant).value,
+				areas,
+			),
+		)
+	]
+
+
 def _incomplete_rows(fieldname: str, rows: list[Mapping]) -> list[int]:
 	if fieldname == "early_learning_goals":
 		needed = ("area", "goal", "judgement")
@@ -274,6 +341,7 @@ def submission_problems(variant: PepVariant | str, values: Mapping) -> list[Prob
 						(label, tuple(incomplete), ROW_NEEDS[fieldname]),
 					)
 				)
+	problems += target_area_problems(variant, values.get("targets") or [])
 	if variant == PepVariant.EARLY_YEARS:
 		problems += goal_problems(values.get("early_learning_goals") or [])
 		if values.get("eypp_claimed") in (1, True, "1") and not _empty(values.get("eypp_amount")):

@@ -20,7 +20,7 @@ from pypika.terms import ExistsCriterion
 
 from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.children.vocabulary import looked_after_on
-from virtual_school.domain import pep_document, pep_due_dates, pep_obligation
+from virtual_school.domain import pep_document, pep_due_dates, pep_obligation, pep_variants
 from virtual_school.escalations.services import open_escalation, opened_names
 from virtual_school.escalations.vocabulary import CLOSED
 from virtual_school.peps.vocabulary import DONE_STATES
@@ -239,6 +239,20 @@ def escalate_children_without_pep(on_date: date, scope=None) -> list[str]:
 
 
 @frappe.whitelist()
+def _statutory_content(plan) -> tuple[tuple[str, str], ...]:
+	"""CPPCR 2010 Sch 1 para 2 as the export prints it, labels and choices translated (attendance has its own
+	section)."""
+	rows = []
+	for fieldname, label in pep_variants.STATUTORY_CONTENT.items():
+		if fieldname == "attendance_percent":
+			continue
+		value = plan.get(fieldname) or ""
+		if value and plan.meta.get_field(fieldname).fieldtype == "Select":
+			value = _(value)
+		rows.append((_(label), value))
+	return tuple(rows)
+
+
 def export_pep(name: str) -> dict:
 	"""Write the PEP as .docx (child by initials) and attach it, private, to the PEP."""
 	plan = frappe.get_doc("Personal Education Plan", name)
@@ -259,6 +273,38 @@ def export_pep(name: str) -> dict:
 			else ""
 		),
 		attendance_percent=plan.attendance_percent,
+		statutory_content=_statutory_content(plan),
+		variant=plan.pep_variant or "",
+		early_years=pep_document.EarlyYearsPart(
+			setting_type=_(plan.ey_setting_type) if plan.ey_setting_type else "",
+			setting_name=plan.ey_setting_name or "",
+			eypp_claimed=bool(plan.eypp_claimed),
+			eypp_amount=plan.eypp_amount if plan.eypp_claimed and plan.eypp_amount else None,
+			eypp_use=plan.eypp_use or "",
+			goals=tuple(
+				pep_document.EarlyLearningGoalRow(
+					_(row.area), _(row.goal), _(row.judgement) if row.judgement else "", row.next_steps or ""
+				)
+				for row in plan.early_learning_goals
+			),
+		),
+		post_16=pep_document.Post16Part(
+			course=plan.post16_course or "",
+			provider=plan.post16_provider or "",
+			bursary_status=_(plan.bursary_status) if plan.bursary_status else "",
+			neet_risk=_(plan.neet_risk) if plan.neet_risk else "",
+			neet_risk_detail=plan.neet_risk_detail or "",
+			next_step_plans=plan.next_step_plans or "",
+			aims=tuple(
+				pep_document.QualificationAimRow(
+					row.qualification,
+					_(row.level) if row.level else "",
+					row.predicted_grade or "",
+					row.target_grade or "",
+				)
+				for row in plan.qualification_aims
+			),
+		),
 		targets=tuple(
 			pep_document.PepTarget(
 				row.area,

@@ -10,9 +10,11 @@ tier-2 test compares it with the domain function for children either side of eve
 import frappe
 
 from virtual_school.domain.pep_variants import (
+	ALL_TARGET_AREAS,
 	EARLY_LEARNING_GOALS,
 	FIRST_POST_16_YEAR,
 	FIRST_SCHOOL_AGE_YEAR,
+	TARGET_AREAS,
 	PepVariant,
 )
 
@@ -50,3 +52,12 @@ def early_learning_goals() -> dict[str, list[str]]:
 	"""The EYFS areas of learning and their goals, for the form to offer only the row's area's goals (the
 	framework's published list, no personal data)."""
 	return {area: list(goals) for area, goals in EARLY_LEARNING_GOALS.items()}
+
+
+@frappe.whitelist()
+def target_areas() -> dict[str, list[str]]:
+	"""The target areas of each PEP variant, and every area under "" (a PEP without a variant yet)."""
+	return {
+		"": list(ALL_TARGET_AREAS),
+		**{variant.value: list(areas) for variant, areas in TARGET_AREAS.items()},
+	}

@@ -19,7 +19,7 @@ from frappe import _
 from frappe.model.workflow import apply_workflow
 from frappe.utils import cstr, flt, getdate, today
 
-from virtual_school.domain import pp_plus_budget
+from virtual_school.domain import pep_variants, pp_plus_budget
 from virtual_school.domain.exclusion_rules import YEAR_LIMIT_SCHOOL_DAYS
 from virtual_school.exclusions import portal as exclusions_portal
 from virtual_school.exclusions.vocabulary import EXCLUSION_TYPES, SUSPENSION
@@ -163,7 +163,7 @@ def save_pep(name: str, data: str | dict, submit: int | bool = 0) -> dict:
 	)
 	doc.no_views_detail = _text(data.get("no_views_detail"), "Explanation")
 	options = {
-		"area": portal.select_options("PEP Target", "area"),
+		"area": pep_variants.offered_target_areas(doc.pep_variant, (row.area for row in doc.targets)),
 		"progress_rag": portal.select_options("PEP Target", "progress_rag"),
 		"subject": portal.select_options("PEP Attainment", "subject"),
 	}

@@ -19,7 +19,7 @@ from pypika import Table
 
 from virtual_school.admissions import vocabulary as admissions
 from virtual_school.children.vocabulary import ACTIVE, looked_after_on, to_sql
-from virtual_school.domain import pp_plus_budget
+from virtual_school.domain import pep_variants, pp_plus_budget
 from virtual_school.governance import access_log
 from virtual_school.peps import vocabulary as pep_words
 from virtual_school.peps.school_part import school_part
@@ -315,7 +315,7 @@ def pep_for_school(name: str) -> dict:
 			for row in doc.attainment
 		],
 		"options": {
-			"area": select_options("PEP Target", "area"),
+			"area": pep_variants.offered_target_areas(doc.pep_variant, (row.area for row in doc.targets)),
 			"progress_rag": select_options("PEP Target", "progress_rag"),
 			"subject": select_options("PEP Attainment", "subject"),
 			"no_views_reason": select_options("Personal Education Plan", "no_views_reason"),

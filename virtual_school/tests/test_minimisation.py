@@ -265,7 +265,9 @@ class TestMinimisation(VirtualSchoolTestCase):
 			pep.db_set("workflow_state", state)
 			peps[state] = pep.name
 		# the page shows the school's part of the PEP's variant: one early years and one post-16 (issue #23)
-		frappe.db.set_value("Personal Education Plan", peps["Returned"], "pep_variant", "Early years")
+		frappe.db.set_value(
+			"Personal Education Plan", peps["Returned"], {"pep_variant": "Early years", "eypp_claimed": 1}
+		)
 		frappe.db.set_value("Personal Education Plan", peps["Approved"], "pep_variant", "Post-16")
 		request = frappe.get_doc(
 			{
@@ -469,7 +471,11 @@ class TestMinimisation(VirtualSchoolTestCase):
 		texts["pp_plus_decision"] = self.attached(pp_plus_documents.attach_decision_letter(claim))
 		payment = frappe.get_doc("PP Plus Payment", world["payment"])
 		texts["pp_plus_remittance"] = self.attached(pp_plus_documents.attach_remittance_advice(payment))
-		texts["pep_export"] = self.attached(pep_services.export_pep(world["approved_pep"])["file_url"])
+		# one PEP of each variant with a part of its own: early years (EYPP claimed) and post-16
+		texts["pep_export"] = "\n".join(
+			self.attached(pep_services.export_pep(world[pep])["file_url"])
+			for pep in ("returned_pep", "approved_pep")
+		)
 		texts["annual_report"] = docx_text(annual_report.write_annual_report(world["academic_year"]))
 		return texts
 

@@ -151,6 +151,19 @@ class TestPepVariants(PepVariantsCase):
 		with self.assertRaisesRegex(frappe.ValidationError, "Qualification Aims: complete row 1"):
 			self.submit(pep)
 
+	def test_targets_are_set_in_the_variants_areas(self):
+		"""An early years PEP's maths target is "Mathematics" (the EYFS area), not school age's "Maths"."""
+		pep = self.new_pep(EY, targets=[{"area": "Maths", "target": "Count to ten"}], **VARIANT_VALUES[EY])
+		with self.assertRaisesRegex(
+			frappe.ValidationError, "row 1 is set in Maths, not an area of the Early"
+		):
+			self.submit(pep)
+		self.assertEqual(frappe.db.get_value(DOCTYPE, pep.name, "workflow_state"), "Draft")
+		pep = frappe.get_doc(DOCTYPE, pep.name)
+		pep.targets[0].area = "Mathematics"
+		pep.save()
+		self.assertEqual(self.submit(pep).workflow_state, "Submitted")
+
 	def test_a_goal_must_belong_to_its_area(self):
 		goals = [{"area": "Literacy", "goal": "Number", "judgement": "Expected"}]
 		with self.assertRaisesRegex(frappe.ValidationError, "not an early learning goal of Literacy"):
@@ -261,6 +274,8 @@ class TestPepVariantsInThePortal(PepVariantsCase):
 		self.assertEqual(shown["variant_table"], "early_learning_goals")
 		self.assertIn("Expected", shown["variant_options"]["judgement"])
 		self.assertNotIn("post16_course", shown)  # another variant's part is not shown
+		# the early years areas are offered for its targets, not school age's
+		self.assertEqual(shown["options"]["area"], list(pep_variants.TARGET_AREAS[EY]))
 		data = {
 			"meeting_date": str(mid_autumn()),
 			"child_views": "I like the garden and painting at nursery.",
@@ -280,6 +295,8 @@ class TestPepVariantsInThePortal(PepVariantsCase):
 		}
 		with self.assertRaisesRegex(frappe.ValidationError, "not one of the choices"):
 			self.school_saves(pep, {**data, "ey_setting_type": "Zoo"})
+		with self.assertRaisesRegex(frappe.ValidationError, "not one of the choices"):
+			self.school_saves(pep, {**data, "targets": [{"area": "Maths", "target": "Count to ten"}]})
 		with self.assertRaisesRegex(frappe.ValidationError, "Early Years Setting"):
 			self.school_saves(pep, {**data, "ey_setting_type": ""}, submit=1)
 		self.assertEqual(self.school_saves(pep, data, submit=1)["status"], "Submitted")

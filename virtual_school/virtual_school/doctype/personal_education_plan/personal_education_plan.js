@@ -9,6 +9,7 @@ frappe.ui.form.on("Personal Education Plan", {
 		frm.dashboard.clear_headline(); // the messages below are appended: one set per refresh
 		virtual_school_system_owned.lock(frm);
 		virtual_school_next_step.show(frm);
+		virtual_school_target_areas.offer(frm);
 		if (frm.doc.due_date && frm.doc.workflow_state !== "Approved") {
 			const late = frappe.datetime.get_diff(frappe.datetime.get_today(), frm.doc.due_date) > 0;
 			const due = __("Due {0}", [frappe.datetime.str_to_user(frm.doc.due_date)]);
@@ -29,6 +30,26 @@ frappe.ui.form.on("Personal Education Plan", {
 		}
 	},
 });
+
+// Targets are set in the areas of the PEP's variant (the server checks them on submission); a PEP not yet
+// saved has no variant and is offered every area.
+const virtual_school_target_areas = {
+	by_variant: null,
+	load() {
+		if (!this.by_variant) {
+			this.by_variant = frappe
+				.call({ method: "virtual_school.peps.variants.target_areas" })
+				.then((r) => r.message || {});
+		}
+		return this.by_variant;
+	},
+	offer(frm) {
+		this.load().then((by_variant) => {
+			const areas = by_variant[frm.doc.pep_variant || ""] || by_variant[""];
+			if (areas) frm.fields_dict.targets.grid.update_docfield_property("area", "options", areas);
+		});
+	},
+};
 
 // Early years: a row's goal is one of its area's early learning goals (the server checks it too).
 const virtual_school_goals = {

@@ -212,6 +212,9 @@ override_doctype_class = {"Version": "virtual_school.security.restricted_fields.
 # The app's e-mail Notifications skip users who opted out in Notification Settings (shared/notifications.py)
 override_doctype_class["Notification"] = "virtual_school.shared.notifications.VirtualSchoolNotification"
 
+# A feature's own lines in a form's "what to do next" (virtual_school/shared/next_step.py)
+next_step_extras = {"Personal Education Plan": ["virtual_school.peps.next_step.pep_due"]}
+
 # Fixtures (exported with `bench export-fixtures`); workflows live in virtual_school/workflows/.
 fixtures = []
 

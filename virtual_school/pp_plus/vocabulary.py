@@ -69,6 +69,13 @@ def committed(claim_table):
 	return claim_table.workflow_state.isin(COMMITTED_STATES)
 
 
+def awaiting_payment(claim_table):
+	"""qb criterion: the claim is approved and on no submitted payment (what the next payment run pays)."""
+	return (claim_table.workflow_state == APPROVED) & (
+		claim_table.payment.isnull() | (claim_table.payment == "")
+	)
+
+
 def open_funding_year(on_date: date | str | None = None) -> str | None:
 	"""The PP Plus Funding Year whose dates cover the day (today by default), if any."""
 	on_date = getdate(on_date or today())

@@ -11,8 +11,9 @@ reads the same workflow (``workflows/*.json``) and says, for the user's roles an
   with no phrase (a route the record is not on, ``direction_possible``) means the action does not apply;
 - the roles whose action it is when the user has none.
 
-It works from metadata, so a workflow or condition added later is covered. Per-doctype additions (a new PEP's
-due date and the obligations missed before it) are in ``EXTRA``.
+It works from metadata, so a workflow or condition added later is covered. A feature adds its own lines for its
+doctype through the ``next_step_extras`` hook (a new PEP's due date and the obligations missed before it:
+``peps/next_step.py``).
 """
 
 from __future__ import annotations
@@ -24,10 +25,6 @@ import frappe
 from frappe import _
 from frappe.model.workflow import get_workflow_name, get_workflow_safe_globals
 from frappe.utils import escape_html, formatdate, getdate
-
-from virtual_school.peps.services import obligation_for
-from virtual_school.peps.vocabulary import DONE_STATES
-from virtual_school.pp_plus.vocabulary import APPROVED, current_funding_year
 
 # A false condition on a field the system derives is explained by what the user does to set it.
 NEEDS = {
@@ -182,36 +179,10 @@ def message(found: dict, unsaved: bool) -> str:
 	return "<br>".join(escape_html(line) for line in lines)
 
 
-def pep_due(values: dict, is_new: bool) -> list[str]:
-	"""A PEP not yet done: the due date it will get, and the obligations missed before it (issue #21)."""
-	if not values.get("child") or values.get("workflow_state") in DONE_STATES:
-		return []
-	if not frappe.has_permission("Child", "read", values["child"]):
-		raise frappe.PermissionError  # the form's child, not trusted: its obligations are the child's record
-	found = obligation_for(values["child"], values.get("meeting_date") or None)
-	if not found:
-		return []
-	lines = []
-	if is_new and not values.get("due_date") and found.next_due:
-		lines.append(
-			_("This PEP will be due by {0}: {1}.").format(
-				formatdate(found.next_due.due), _(found.next_due.rule)
-			)
-		)
-	due = getdate(values["due_date"]) if values.get("due_date") else None
-	missed = [obligation for obligation in found.missed if due is None or obligation.due < due]
-	if missed:
-		lines.append(
-			_("Missed: the PEP due by {0} ({1}){2}.").format(
-				formatdate(missed[0].due),
-				_(missed[0].rule),
-				_(", and {0} more").format(len(missed) - 1) if len(missed) > 1 else "",
-			)
-		)
-	return [escape_html(line) for line in lines]
-
-
-EXTRA = {"Personal Education Plan": pep_due}
+def extras(doctype: str) -> list:
+	"""A feature's own lines for its doctype's form, from the ``next_step_extras`` hook (doctype: dotted paths
+	of ``fn(values, is_new) -> list[str]``, lines already HTML-escaped), so this mechanism imports no feature."""
+	return [frappe.get_attr(path) for path in frappe.get_hooks("next_step_extras", {}).get(doctype, [])]
 
 
 @frappe.whitelist()
@@ -221,29 +192,6 @@ def next_step(doc: str | dict) -> dict:
 	is_new = _check_access(values)
 	found = steps(values, is_new)
 	lines = [message(found, is_new or bool(values.get("__unsaved")))]
-	extra = EXTRA.get(values["doctype"])
-	if extra:
+	for extra in extras(values["doctype"]):
 		lines += extra({**values, "workflow_state": found["state"]}, is_new)
 	return {**found, "message": "<br>".join(line for line in lines if line)}
-
-
-@frappe.whitelist()
-def payable_claims(school: str, funding_year: str | None = None) -> dict:
-	"""The approved, unpaid PP+ claims of a school for a funding year (the current one by default), as the user
-	may list them: what *Add All Approved Claims* puts on a payment, new or saved."""
-	if not frappe.has_permission("PP Plus Payment", "create"):
-		raise frappe.PermissionError
-	funding_year = funding_year or current_funding_year()
-	claims = frappe.get_list(
-		"PP Plus Claim",
-		filters={
-			"workflow_state": APPROVED,
-			"school": school,
-			"funding_year": funding_year,
-			"payment": ["is", "not set"],
-		},
-		pluck="name",
-		order_by="name",
-		limit_page_length=0,
-	)
-	return {"funding_year": funding_year, "claims": claims}

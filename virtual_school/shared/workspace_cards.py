@@ -341,16 +341,12 @@ def persistent_absence_percent(filters=None) -> dict:
 # -------
 
 
-def _awaiting_payment(claim):
-	return (claim.workflow_state == pp_plus.APPROVED) & (claim.payment.isnull() | (claim.payment == ""))
-
-
 @frappe.whitelist()
 def claims_awaiting_payment(filters=None) -> dict:
 	"""Approved PP+ claims not yet on a payment: what the next payment run pays."""
 	require_roles(*FINANCE_ROLES)
 	claim = frappe.qb.DocType("PP Plus Claim")
-	value = _count(frappe.qb.from_(claim).select(Count(claim.name)).where(_awaiting_payment(claim)))
+	value = _count(frappe.qb.from_(claim).select(Count(claim.name)).where(pp_plus.awaiting_payment(claim)))
 	return _card(value, ["List", "PP Plus Claim"], {"workflow_state": pp_plus.APPROVED})
 
 
@@ -359,7 +355,9 @@ def amount_awaiting_payment(filters=None) -> dict:
 	"""The sum of the approved PP+ claims not yet on a payment."""
 	require_roles(*FINANCE_ROLES)
 	claim = frappe.qb.DocType("PP Plus Claim")
-	value = frappe.qb.from_(claim).select(Sum(claim.amount)).where(_awaiting_payment(claim)).run()[0][0]
+	value = (
+		frappe.qb.from_(claim).select(Sum(claim.amount)).where(pp_plus.awaiting_payment(claim)).run()[0][0]
+	)
 	return _card(
 		flt(value), ["List", "PP Plus Claim"], {"workflow_state": pp_plus.APPROVED}, fieldtype="Currency"
 	)

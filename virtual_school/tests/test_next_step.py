@@ -9,6 +9,7 @@ import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import change_settings
 
+from virtual_school.pp_plus import payments
 from virtual_school.shared import next_step
 from virtual_school.tests.utils import (
 	VirtualSchoolTestCase,
@@ -231,10 +232,10 @@ class TestPayableClaims(PPPlusTestCase):
 		approved = self.act(self.to_review(self.claim(300)), "Approve", head())
 		draft = self.claim(100)
 		frappe.set_user(finance())
-		found = next_step.payable_claims(self.school, self.year)
+		found = payments.payable_claims(self.school, self.year)
 		self.assertEqual(found, {"funding_year": self.year, "claims": [approved.name]})
 		self.assertNotIn(draft.name, found["claims"])
-		self.assertEqual(next_step.payable_claims(self.other_school, self.year)["claims"], [])
+		self.assertEqual(payments.payable_claims(self.other_school, self.year)["claims"], [])
 		frappe.set_user(self.worker)
 		with self.assertRaises(frappe.PermissionError):
-			next_step.payable_claims(self.school, self.year)
+			payments.payable_claims(self.school, self.year)

@@ -46,7 +46,7 @@ function offer_add_all_claims(frm) {
 	if (!frm.doc.school) return;
 	frm.add_custom_button(label, () =>
 		frappe
-			.xcall("virtual_school.shared.next_step.payable_claims", {
+			.xcall("virtual_school.pp_plus.payments.payable_claims", {
 				school: frm.doc.school,
 				funding_year: frm.doc.funding_year || null,
 			})

@@ -32,7 +32,7 @@ from virtual_school.admissions.vocabulary import (
 	NOTICE_SERVED,
 	REFERRED_TO_SECRETARY_OF_STATE,
 )
-from virtual_school.children.vocabulary import LOOKED_AFTER, is_looked_after_on
+from virtual_school.children.vocabulary import LOOKED_AFTER, child_looked_after_on
 from virtual_school.domain import direction_timeline, ehc_plan_consultation, gias_mapping
 from virtual_school.domain.admission_route import (
 	AdmissionRoute,
@@ -229,13 +229,7 @@ def decide_route(request) -> RouteDecision | None:
 
 
 def _looked_after_today(child) -> bool:
-	return is_looked_after_on(
-		child.cohort,
-		getdate(child.date_of_birth) if child.date_of_birth else None,
-		getdate(child.date_entered_care) if child.date_entered_care else None,
-		getdate(child.date_left_care) if child.date_left_care else None,
-		getdate(today()),
-	)
+	return child_looked_after_on(child, today())
 
 
 def _left_care_route(school, council: str) -> RouteDecision:

@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import date_diff, getdate, today
 
-from virtual_school.children.vocabulary import is_looked_after_on
+from virtual_school.children.vocabulary import LOOKED_AFTER_FIELDS, child_looked_after_on
 from virtual_school.escalations.vocabulary import CLOSED
 from virtual_school.peps.services import obligation_for
 from virtual_school.peps.vocabulary import DONE_STATES
@@ -30,17 +30,11 @@ def case_summary(child: str) -> dict:
 	values = frappe.db.get_value(
 		"Child",
 		child,
-		["cohort", "date_of_birth", "date_entered_care", "date_left_care", "key_stage", "status"],
+		[*LOOKED_AFTER_FIELDS, "key_stage", "status"],
 		as_dict=True,
 	)
 	day = getdate(today())
-	looked_after = is_looked_after_on(
-		values.cohort,
-		getdate(values.date_of_birth) if values.date_of_birth else None,
-		getdate(values.date_entered_care) if values.date_entered_care else None,
-		getdate(values.date_left_care) if values.date_left_care else None,
-		day,
-	)
+	looked_after = child_looked_after_on(values, day)
 	summary = {"looked_after": looked_after}
 	if frappe.has_permission("Personal Education Plan", "read"):
 		summary["pep"] = _pep(child, day)

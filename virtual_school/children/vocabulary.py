@@ -4,7 +4,7 @@ Query conditions built from them (on roll on a date, of school age, looked after
 so a report, a job and the portal ask the same question the same way.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from pypika.enums import Dialects
 from pypika.terms import Case, Interval
@@ -108,6 +108,32 @@ def is_looked_after_on(cohort, date_of_birth, date_entered_care, date_left_care,
 		and (date_left_care is None or date_left_care > on_date)
 		and date_of_birth is not None
 		and date_of_birth > eighteen_years_before(on_date)
+	)
+
+
+# the Child fields ``child_looked_after_on`` reads
+LOOKED_AFTER_FIELDS = ("cohort", "date_of_birth", "date_entered_care", "date_left_care")
+
+
+def _day(value) -> date | None:
+	"""A stored date as ``date``: a ``date`` (a ``datetime`` loses its time), an ISO string, or None."""
+	if not value:
+		return None
+	if isinstance(value, datetime):
+		return value.date()
+	if isinstance(value, date):
+		return value
+	return date.fromisoformat(str(value)[:10])
+
+
+def child_looked_after_on(child, on_date) -> bool:
+	"""``is_looked_after_on`` for a Child row read with ``LOOKED_AFTER_FIELDS`` (a mapping; dates as stored)."""
+	return is_looked_after_on(
+		child.get("cohort"),
+		_day(child.get("date_of_birth")),
+		_day(child.get("date_entered_care")),
+		_day(child.get("date_left_care")),
+		_day(on_date),
 	)
 
 

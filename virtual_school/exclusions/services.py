@@ -12,7 +12,7 @@ from frappe import _
 from frappe.utils import formatdate, getdate
 
 from virtual_school.calendar import clocks
-from virtual_school.children.vocabulary import is_looked_after_on
+from virtual_school.children.vocabulary import LOOKED_AFTER_FIELDS, child_looked_after_on
 from virtual_school.domain.exclusion_rules import (
 	REPRESENTATIONS_ONLY_MAX_SCHOOL_DAYS,
 	TERM_THRESHOLD_SCHOOL_DAYS,
@@ -115,16 +115,10 @@ def set_flags(doc) -> None:
 	child = frappe.db.get_value(
 		"Child",
 		doc.child,
-		["cohort", "date_of_birth", "date_entered_care", "date_left_care"],
+		LOOKED_AFTER_FIELDS,
 		as_dict=True,
 	)
-	looked_after = bool(child) and is_looked_after_on(
-		child.cohort,
-		getdate(child.date_of_birth) if child.date_of_birth else None,
-		getdate(child.date_entered_care) if child.date_entered_care else None,
-		getdate(child.date_left_care) if child.date_left_care else None,
-		getdate(doc.start_date),
-	)
+	looked_after = bool(child) and child_looked_after_on(child, doc.start_date)
 	if looked_after and not doc.vsh_told_on:
 		flags.append(_("The Virtual School Head must be told without delay (since September 2022)."))
 	if not doc.social_worker_told_on and frappe.db.get_value("Child", doc.child, "social_worker_name"):

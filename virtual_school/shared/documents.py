@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from virtual_school.children.vocabulary import LOOKED_AFTER, is_looked_after_on
+from virtual_school.children.vocabulary import LOOKED_AFTER, child_looked_after_on
 from virtual_school.domain import letters
 
 
@@ -59,13 +59,7 @@ def pupil(child: str, reference: str, on_date=None) -> letters.PupilDetails:
 		],
 		as_dict=True,
 	)
-	looked_after = is_looked_after_on(
-		row.cohort,
-		getdate(row.date_of_birth) if row.date_of_birth else None,
-		getdate(row.date_entered_care) if row.date_entered_care else None,
-		getdate(row.date_left_care) if row.date_left_care else None,
-		getdate(on_date or today()),
-	)
+	looked_after = child_looked_after_on(row, on_date or today())
 	return letters.PupilDetails(
 		cohort=row.cohort or LOOKED_AFTER,
 		looked_after=looked_after,

@@ -15,7 +15,9 @@ from virtual_school.children.vocabulary import (
 	EIGHTEENTH_BIRTHDAY,
 	LEFT_CARE,
 	LOOKED_AFTER,
+	LOOKED_AFTER_FIELDS,
 	PREVIOUSLY_LOOKED_AFTER,
+	child_looked_after_on,
 	is_looked_after_on,
 	looked_after_on,
 )
@@ -302,6 +304,9 @@ class TestLeavingCareAndPepsDue(VirtualSchoolTestCase):
 			)
 			expected = {name for name, values in names.items() if is_looked_after_on(*values, day)}
 			self.assertEqual(found, expected, day)
+			# the same rule on each child's stored row, as the case summary, letters and exclusions read it
+			stored = frappe.get_all("Child", {"name": ("in", list(names))}, ["name", *LOOKED_AFTER_FIELDS])
+			self.assertEqual({row.name for row in stored if child_looked_after_on(row, day)}, expected, day)
 			self.assertTrue(expected, day)  # each day has children either way: the comparison means something
 			self.assertLess(len(expected), len(names), day)
 		pep_child = next(iter(names))

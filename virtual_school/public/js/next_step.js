@@ -14,10 +14,14 @@ window.virtual_school_next_step = window.virtual_school_next_step || {
 	},
 	render(frm) {
 		const name = frm.doc.name;
+		// Only the latest answer is shown: a render started by a change just before a save can answer after
+		// the one the save's refresh started, and would put back "save, then …" on the saved form.
+		const ticket = (frm.vs_next_step_ticket = (frm.vs_next_step_ticket || 0) + 1);
 		frappe
 			.xcall("virtual_school.shared.next_step.next_step", { doc: JSON.stringify(frm.doc) })
 			.then((found) => {
 				if (frm.doc.name !== name) return; // the user moved to another record meanwhile
+				if (frm.vs_next_step_ticket !== ticket) return; // a later render answers instead
 				this.say(frm, (found && found.message) || ""); // escaped on the server
 			});
 	},

@@ -33,8 +33,9 @@ from virtual_school.attendance.services import (
 	current_period,
 	flag_attendance_concerns,
 	missing_attendance_threshold,
+	term_starts,
 )
-from virtual_school.attendance.vocabulary import flagged
+from virtual_school.attendance.vocabulary import flagged, matching_exclusion
 from virtual_school.calendar.clocks import count_days
 from virtual_school.children.placements import refresh_derived_fields
 from virtual_school.children.vocabulary import (
@@ -461,6 +462,25 @@ def attendance_floors(on_date, academic_year: str) -> dict[str, Callable]:
 					"year": current_period(on_date)[0],
 					"cutoff": cutoff,
 				},
+			)
+		] + unmatched_suspensions_floor()
+
+	def unmatched_suspensions_floor():
+		"""The report's other rows (issue #23 item 5): suspension sessions in this year's returns that no
+		Exclusion of the child at that school accounts for, per child and school."""
+		year = current_period(on_date)[0]
+		record = Table("tabAttendance Record").as_("a")
+		unmatched = to_sql(~matching_exclusion(record, term_starts(year)))
+		flagged_c = to_sql(flagged(Table("tabChild").as_("c"), on_date))
+		return [
+			tuple(_plain(value) for value in row)
+			for row in frappe.db.sql(
+				f"""select a.child, c.full_name, a.school, max(a.school_name), c.caseworker, null, null
+				from `tabAttendance Record` a join tabChild c on c.name = a.child
+				where a.academic_year = %(year)s and a.suspension_sessions > 0 and c.status = 'Active'
+					and {flagged_c} and {unmatched}
+				group by a.child, a.school""",
+				{"year": year},
 			)
 		]
 

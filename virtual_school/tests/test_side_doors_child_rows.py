@@ -143,9 +143,16 @@ PARENT_FACTORIES = {
 			"targets": [{"area": "Maths", "target": "Times tables to 12"}],
 			"attainment": [{"subject": "Maths"}],
 			"early_learning_goals": [
-				{"area": "Literacy", "goal": "Writing", "judgement": "Emerging", "next_steps": "Letter shapes"}
+				{
+					"area": "Literacy",
+					"goal": "Writing",
+					"judgement": "Emerging",
+					"next_steps": "Letter shapes",
+				}
 			],
-			"qualification_aims": [{"qualification": "GCSE English", "predicted_grade": "4", "target_grade": "5"}],
+			"qualification_aims": [
+				{"qualification": "GCSE English", "predicted_grade": "4", "target_grade": "5"}
+			],
 		}
 	),
 	"School Place Request": lambda world: _insert(

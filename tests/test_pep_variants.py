@@ -201,3 +201,4 @@ def test_a_saved_target_keeps_its_area_on_offer():
 	assert offered_target_areas(EY) == list(TARGET_AREAS[EY])
 	assert offered_target_areas(EY, ["Maths", "Literacy", None, "Maths"]) == [*TARGET_AREAS[EY], "Maths"]
 	assert offered_target_areas(None) == list(ALL_TARGET_AREAS)
+	assert offered_target_areas("<b>not a variant</b>") == list(ALL_TARGET_AREAS)

@@ -15,7 +15,7 @@ import pytest
 from portal_world import _post, build, workflow
 from test_desk_browser import ARTIFACTS, sign_in
 from test_portal_browser import sign_in as portal_sign_in
-from test_role_workspaces import realtime_noise
+from test_role_workspaces import watch
 
 pytestmark = [pytest.mark.http, pytest.mark.browser]
 
@@ -35,29 +35,6 @@ def world(base_url, admin_password, login_as, ensure_user):
 def shot(page, name: str) -> None:
 	ARTIFACTS.mkdir(exist_ok=True)
 	page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
-
-
-def watch(page) -> list[str]:
-	"""Every HTTP error and console error the page meets (a failed save is one)."""
-	failures: list[str] = []
-	page.on(
-		"response",
-		lambda response: (
-			response.status >= 400
-			and not realtime_noise(response.url)
-			and failures.append(f"{response.status} {response.url}")
-		),
-	)
-	page.on(
-		"console",
-		lambda message: (
-			message.type == "error"
-			and not realtime_noise(message.text)
-			and not (message.text.startswith("Failed to load resource") and "404" in message.text)
-			and failures.append(f"console: {message.text}")
-		),
-	)
-	return failures
 
 
 def step_says(page, text: str) -> None:

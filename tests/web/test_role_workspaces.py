@@ -27,12 +27,9 @@ def realtime_noise(text: str) -> bool:
 	return "socket.io" in text
 
 
-@pytest.mark.parametrize("role", list(ROLE_WORKSPACES))
-def test_each_role_lands_on_its_workspace_without_errors(browser, base_url, ensure_user, user_password, role):
-	route, card = ROLE_WORKSPACES[role]
-	email = ensure_user(f"browser.ws.{route}@example.test", role)
-	page = browser.new_page(viewport={"width": 1366, "height": 900})
-	failures = []
+def watch(page) -> list[str]:
+	"""Every HTTP error (with what was posted) and console error the page meets; a failed save is one."""
+	failures: list[str] = []
 	page.on(
 		"response",
 		lambda response: (
@@ -50,6 +47,15 @@ def test_each_role_lands_on_its_workspace_without_errors(browser, base_url, ensu
 			and failures.append(f"console: {message.text}")
 		),
 	)
+	return failures
+
+
+@pytest.mark.parametrize("role", list(ROLE_WORKSPACES))
+def test_each_role_lands_on_its_workspace_without_errors(browser, base_url, ensure_user, user_password, role):
+	route, card = ROLE_WORKSPACES[role]
+	email = ensure_user(f"browser.ws.{route}@example.test", role)
+	page = browser.new_page(viewport={"width": 1366, "height": 900})
+	failures = watch(page)
 	try:
 		page.goto(f"{base_url}/login")
 		page.fill("#login_email", email)

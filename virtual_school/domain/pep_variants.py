@@ -154,8 +154,12 @@ ALL_TARGET_AREAS = tuple(
 
 
 def target_areas(variant: PepVariant | str | None) -> tuple[str, ...]:
-	"""The target areas a PEP of ``variant`` offers; every area for a PEP without a variant (before #23)."""
-	return TARGET_AREAS[PepVariant(variant)] if variant else ALL_TARGET_AREAS
+	"""The target areas a PEP of ``variant`` offers; every area for a PEP without a variant (before #23), or
+	with a value that is not one (written past validation): the page still renders and submission names it."""
+	try:
+		return TARGET_AREAS[PepVariant(variant)]
+	except ValueError:
+		return ALL_TARGET_AREAS
 
 
 def offered_target_areas(variant: PepVariant | str | None, kept: Iterable[str | None] = ()) -> list[str]:

@@ -21,8 +21,7 @@ REFERENCE_LENGTH = 100
 def payable_claims(school: str, funding_year: str | None = None) -> dict:
 	"""The approved, unpaid PP+ claims of a school for a funding year (the current one by default), as the user
 	may list them: what *Add All Approved Claims* puts on a payment, new or saved."""
-	if not frappe.has_permission("PP Plus Payment", "create"):
-		raise frappe.PermissionError
+	_require("create")
 	funding_year = funding_year or current_funding_year()
 	claims = frappe.get_list(
 		"PP Plus Claim",

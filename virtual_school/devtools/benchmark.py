@@ -54,6 +54,7 @@ from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days
 from virtual_school.domain.school_days import DayKind
 from virtual_school.escalations.services import run_daily_sweep
+from virtual_school.governance import access_log
 from virtual_school.peps.services import escalate_overdue_peps
 from virtual_school.portal import pages as portal_pages
 from virtual_school.pp_plus import vocabulary as pp_plus_vocabulary
@@ -623,6 +624,7 @@ def run_benchmark(
 	paths = {
 		"Child list (caseworker)": as_user(users["caseworker"], child_list),
 		"Child list (manager)": as_user(users["manager"], child_list),
+		**_access_log_paths(users, as_user),
 		"Portal my pupils": as_user(users["portal"], my_pupils),
 		"PP+ approval": as_user(users["manager"], _pp_plus_approval(users["manager"])),
 		"Daily sweep (rolled back)": daily_sweep,
@@ -696,6 +698,33 @@ def _machine() -> dict:
 		"mariadb": frappe.db.sql("select version()")[0][0],
 		"innodb_buffer_pool_mb": int(frappe.db.sql("select @@innodb_buffer_pool_size")[0][0]) // 2**20,
 		"load_average_at_start": load,
+	}
+
+
+def _access_log_paths(users: dict, as_user: Callable) -> dict[str, Callable]:
+	"""What the access log (issue #22, ``governance/access_log.py``) adds to a request. A list is never logged:
+	its only cost is the ``after_request`` hook's check that the request is not a single-record read. A view
+	writes one Access Log row, after the response has gone; timed here as written on the request's own
+	transaction, an upper bound of what the reader could wait for. Rolled back like every path."""
+	child = frappe.db.get_value("Child", {"caseworker": users["caseworker"]}, "name") or frappe.db.get_value(
+		"Child", {}, "name"
+	)
+	list_request = frappe._dict(method="GET", path="/api/resource/Child", full_path="/api/resource/Child?")
+	ok = frappe._dict(status_code=200)
+
+	def list_check():
+		access_log.after_request(ok, list_request)
+
+	def one_view():
+		access_log.record([("Child", child)], access_log.VIEW, f"/app/child/{child}")
+
+	def portal_view():
+		access_log.record([("Child", child)], access_log.PORTAL_VIEW, "/school-portal/pep")
+
+	return {
+		"Access log: list request check (caseworker)": as_user(users["caseworker"], list_check),
+		"Access log: one view written (caseworker)": as_user(users["caseworker"], one_view),
+		"Access log: portal view written (school user)": as_user(users["portal"], portal_view),
 	}
 
 

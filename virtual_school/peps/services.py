@@ -274,7 +274,8 @@ def export_pep(name: str) -> dict:
 		),
 		attendance_percent=plan.attendance_percent,
 		statutory_content=_statutory_content(plan),
-		variant=plan.pep_variant or "",
+		# a value that is not a variant (written past validation) prints no variant part rather than failing
+		variant=plan.pep_variant if plan.pep_variant in {v.value for v in pep_variants.PepVariant} else "",
 		early_years=pep_document.EarlyYearsPart(
 			setting_type=_(plan.ey_setting_type) if plan.ey_setting_type else "",
 			setting_name=plan.ey_setting_name or "",

@@ -66,6 +66,9 @@ class TestBenchmark(VirtualSchoolTestCase):
 			"Child list (caseworker)",
 			"Portal my pupils",
 			"PP+ approval",
+			"Access log: list request check (caseworker)",
+			"Access log: one view written (caseworker)",
+			"Access log: portal view written (school user)",
 		):
 			self.assertIn(path, paths)
 		self.assertIn("÷ floor", format_table(result))

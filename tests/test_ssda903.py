@@ -767,3 +767,27 @@ def test_date_of_death_is_the_dec_of_a_latest_episode_ceased_e2():
 	# an E2 followed by a later episode is a data error, not a death: the latest episode decides
 	later = _ended(date(2025, 11, 1), None, None)
 	assert ssda903.date_of_death([died, later]) is None
+
+
+def test_each_row_is_let_go_once_its_child_is_read(monkeypatch):
+	"""Issue #19 item 8: the rows of a large file and the records read from them are never both whole in
+	memory: when the children are read, the tables hold no rows any more (each child's rows are held by
+	that child's group alone, and let go when it is read)."""
+	tables, rows_held = [], []
+	read_tables, read_child = ssda903._read_tables, ssda903._read_child
+
+	def keep_tables(given, *args):
+		tables.extend(given)
+		return read_tables(given, *args)
+
+	def spy(child, rows, *args):
+		rows_held.append(sum(len(table.rows) for table in tables))
+		return read_child(child, rows, *args)
+
+	monkeypatch.setattr(ssda903, "_read_tables", keep_tables)
+	monkeypatch.setattr(ssda903, "_read_child", spy)
+	result = read()
+	assert result.children and len(rows_held) == len(result.children) + len(
+		{row.child for row in result.rejected}
+	)
+	assert set(rows_held) == {0}

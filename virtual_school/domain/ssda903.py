@@ -972,11 +972,15 @@ def _read_tables(
 				table.file
 			].append((row_number, row))
 
+	# Each row is held once: the tables give their rows up to the children, and each child's rows are
+	# let go as it is read, so the rows and the records read from them are never both whole in memory.
+	for table in tables:
+		table.rows = []
 	children: list[ChildRecord] = []
 	issues: list[QualityIssue] = []
 	for child in sorted(by_child):
 		result = _read_child(
-			child, by_child[child], codes, known_la_codes, on_date, issues, placement_la_lookup
+			child, by_child.pop(child), codes, known_la_codes, on_date, issues, placement_la_lookup
 		)
 		if isinstance(result, ChildRecord):
 			children.append(result)

@@ -12,14 +12,17 @@ changes nothing.
 
 Scale (issue #19 item 8: 15,000 children, 60,000 episodes, 50,000 reviews in under 60 s on 2 cores). New
 children are written set-based (``_create_children``: built and checked in memory, then multi-row INSERTs
-per table and batch); a changed child is saved through its controller, one savepoint each; an unchanged
-one (same fingerprint) is not touched. The whole import is one transaction: a crash leaves nothing.
+per table and batch); changed children too (``_update_children``: read per batch, checked in memory as
+``save()`` checks them, then only the changed columns and rows written); an unchanged one (same fingerprint)
+is not touched. The whole import is one transaction: a crash leaves nothing.
 **Audit trail**: every created child gets a *Version* like the one Frappe's Data Import leaves (``creation``,
 ``created_by`` and ``updater_reference``: this import's Import Log), every updated child a Version of the
 diff carrying the same reference, even where Frappe skips Versions (tests); the Import Log keeps the files
 and the summary. **Workflow Actions** are not created for imported children (``_without_workflow_actions``).
-Notifications, assignment rules, webhooks or server scripts a site may configure on Child *insert* do not run
-for children created by the import (none is shipped); they still run on updates.
+What a site configures to run on each saved Child (a Notification, Webhook, Server Script, Assignment Rule,
+Energy Point Rule or Milestone Tracker on Child, or another app's ``doc_events`` handler) is honoured: with
+one, changed children are saved one by one through the controller (``_reasons_to_save_each``, said in the
+summary). None is shipped; such automations on Child *insert* do not run for children the import creates.
 """
 
 import dataclasses
@@ -31,7 +34,11 @@ from contextlib import contextmanager
 
 import frappe
 from frappe import _
+from frappe.core.doctype.version.version import Version, get_diff
+from frappe.desk.notifications import clear_doctype_notifications
+from frappe.model import no_value_fields
 from frappe.model.naming import make_autoname
+from frappe.query_builder import Case
 from frappe.utils import cint, cstr, now_datetime
 
 from virtual_school.children.leaving_care import apply_episodes
@@ -190,24 +197,25 @@ def import_children(header=None, episodes=None, reviews=None, xml=None, log=None
 		names.update(created)
 		summary["created"] = list(created.values())
 		summary["rejected"] += rejected
-		for child, name in plan["update"]:
-			savepoint = f"ssda903_{frappe.generate_hash(length=8)}"
-			frappe.db.savepoint(savepoint)
-			try:
-				names[child.social_care_id] = _write(child, name, reference)
-				summary["updated"].append(names[child.social_care_id])
-			except (frappe.ValidationError, frappe.DuplicateEntryError) as error:
-				# listed, never silent: the child is named in the answer and the Import Log
-				frappe.db.rollback(save_point=savepoint)
-				frappe.clear_messages()
-				names.pop(child.social_care_id, None)
-				summary["rejected"].append(_rejection(child, error))
+		reasons = _reasons_to_save_each()
+		update = _save_children if reasons else _update_children
+		updated, rejected = update(plan["update"], reference)
+		for child, _name in plan["update"]:
+			if child.social_care_id not in updated:
+				names.pop(child.social_care_id, None)  # refused: listed in the answer and the Import Log
+		names.update(updated)
+		summary["updated"] = list(updated.values())
+		summary["rejected"] += rejected
 	written = {child.social_care_id for child in result.children if child.social_care_id in names}
 	issues = [issue for issue in result.issues if issue.child in written]
 	summary["issues"] = sync_issues(
 		issues, {child: names[child] for child in written}, log, "XML" if xml is not None else "CSV"
 	)
 	summary["notes"] = [*result.notes, _queue_dfe_validator(log)]
+	if reasons and plan["update"]:
+		summary["notes"].append(
+			_("changed children saved one by one, because {0} must run on each").format(", ".join(reasons))
+		)
 	summary["summary"] = summary_text(summary, issues)
 	link_social_worker_users(sorted(names[child] for child in written))
 	return summary
@@ -354,15 +362,292 @@ def _apply(doc, child: ssda903.ChildRecord, new: bool) -> None:
 		)
 
 
-def _write(child: ssda903.ChildRecord, name: str, reference: dict | None = None) -> str:
-	"""Update one stored child through its controller (validation, status history, a Version of the diff)."""
-	doc = frappe.get_doc("Child", name)
+def _save_children(pairs: list, reference: dict) -> tuple[dict, list]:
+	"""Update each stored child through its controller's ``save()``, one savepoint each: the path when the
+	site has something on Child that must run per record (``_reasons_to_save_each``)."""
+	updated, rejected = {}, []
+	for child, name in pairs:
+		savepoint = f"ssda903_{frappe.generate_hash(length=8)}"
+		frappe.db.savepoint(savepoint)
+		try:
+			doc = frappe.get_doc("Child", name)
+			_apply(doc, child, new=False)
+			doc.flags.ignore_permissions = True
+			doc.flags.updater_reference = reference
+			# the audit trail is the import's, not a setting: a Version even where Frappe skips them (in tests)
+			doc.save(ignore_version=False)
+			updated[child.social_care_id] = doc.name
+		except (frappe.ValidationError, frappe.DuplicateEntryError) as error:
+			frappe.db.rollback(save_point=savepoint)
+			frappe.clear_messages()
+			rejected.append(_rejection(child, error))
+	return updated, rejected
+
+
+# --- changed children, set-based ---------------------------------------------------------------------------
+
+# Handlers of ``doc_events`` that the set-based update accounts for (``_update_children``): the security hooks
+# let code that sets ``ignore_permissions`` through; the social worker check reads fields the import never
+# writes; Frappe's Workflow Actions are left out of the import (``_without_workflow_actions``); its
+# notification counts are cleared once; no Attach field and no User is written. Any other handler on Child or
+# "*" (another app's, or one added later) sends the import through each child's ``save()``.
+ACCOUNTED_HANDLERS = frozenset(
+	{
+		"virtual_school.security.before_validate",
+		"virtual_school.security.validate",
+		"virtual_school.children.social_worker.validate_child",
+		"virtual_school.governance.access_log.on_form_load",
+		WORKFLOW_ACTIONS_HOOK,
+		"frappe.desk.notifications.clear_doctype_notifications",
+		"frappe.core.doctype.file.utils.attach_files_to_document",
+		"frappe.core.doctype.user_type.user_type.apply_permissions_for_non_standard_user_type",
+		# these two act only where an Assignment Rule, Energy Point Rule or Milestone Tracker names Child
+		"frappe.automation.doctype.assignment_rule.assignment_rule.apply",
+		"frappe.automation.doctype.assignment_rule.assignment_rule.update_due_date",
+		"frappe.social.doctype.energy_point_rule.energy_point_rule.process_energy_points",
+		"frappe.automation.doctype.milestone_tracker.milestone_tracker.evaluate_milestone",
+	}
+)
+# What a site configures on a doctype that Frappe runs from ``save()``: with one for Child, each child is saved
+AUTOMATIONS = (
+	("Notification", {"document_type": "Child", "enabled": 1}),
+	("Webhook", {"webhook_doctype": "Child", "enabled": 1}),
+	("Server Script", {"reference_doctype": "Child", "script_type": "DocType Event", "disabled": 0}),
+	("Assignment Rule", {"document_type": "Child", "disabled": 0}),
+	("Energy Point Rule", {"reference_doctype": "Child", "enabled": 1}),
+	("Milestone Tracker", {"document_type": "Child", "disabled": 0}),
+)
+# changed children loaded, checked and written per round
+UPDATE_BATCH = 500
+
+
+def _reasons_to_save_each() -> list[str]:
+	"""What on this site must run in each changed child's ``save()``: configured automations on Child, and
+	``doc_events`` handlers the set-based update does not account for. Empty: the set-based path is exact."""
+	reasons = []
+	for doctype, filters in AUTOMATIONS:
+		if frappe.db.table_exists(doctype) and frappe.get_all(doctype, filters=filters, limit=1):
+			reasons.append(_("a {0} on Child").format(_(doctype)))
+	hooks = frappe.get_doc_hooks()
+	for doctype in ("*", "Child"):
+		for event, handlers in (hooks.get(doctype) or {}).items():
+			reasons += [
+				_("the {0} hook {1}").format(event, handler)
+				for handler in handlers
+				if handler not in ACCOUNTED_HANDLERS
+			]
+	return reasons
+
+
+def _update_children(pairs: list, reference: dict) -> tuple[dict, list]:
+	"""Update the changed children set-based: ({social-care ID: name}, rejected rows).
+
+	Per round of ``UPDATE_BATCH`` children, each stored Child is read with its rows in one query per table
+	(locked: a desk save waits for the import, then finds the record modified), given the file's values in
+	memory (``_apply``) and checked as ``Document.save`` checks it: the Child controller's derived fields,
+	date checks and status history (``set_derived``, with the stored record as the one before the save),
+	Frappe's mandatory, select, length and link checks, and the duplicate check by name and date of birth
+	(``_check_batch``). Then only what changed is written: the changed columns of each Child, the care
+	episodes and reviews that are not in the file any more (deleted) or new in it (inserted) — rows the file
+	repeats keep their names — and the new status-history rows; each child gets one *Version* with
+	Frappe's own diff (``get_diff``) and this import's ``updater_reference``. A child that fails a check is
+	not written and is listed as rejected. Everything is in the caller's transaction.
+	"""
+	updated, rejected = {}, []
+	now, user = now_datetime(), frappe.session.user
+	for start in range(0, len(pairs), UPDATE_BATCH):
+		batch = pairs[start : start + UPDATE_BATCH]
+		stored = _load_children([name for _child, name in batch])
+		docs = []
+		for child, name in batch:
+			if name not in stored:
+				rejected.append(_rejection(child, _("The child's record was deleted during the import.")))
+				continue
+			try:
+				docs.append((child, _changed(child, stored[name], reference)))
+			except frappe.ValidationError as error:
+				frappe.clear_messages()
+				rejected.append(_rejection(child, error))
+		docs, refused = _check_batch(docs)
+		rejected += refused
+		_write_changes([doc for _child, doc in docs], now, user)
+		updated.update({child.social_care_id: doc.name for child, doc in docs})
+	if updated:
+		_forget_cached(sorted(updated.values()))
+		clear_doctype_notifications("Child")
+	return updated, rejected
+
+
+def _load_children(names: list[str]) -> dict[str, dict]:
+	"""{name: the Child as ``frappe.get_doc`` takes it}, with its rows, one query per table, locked."""
+	table = frappe.qb.DocType("Child")
+	data = {
+		row.name: {**row, "doctype": "Child"}
+		for row in frappe.qb.from_(table)
+		.select("*")
+		.where(table.name.isin(names))
+		.for_update()
+		.run(as_dict=True)
+	}
+	for df in frappe.get_meta("Child").get_table_fields():
+		rows = frappe.qb.DocType(df.options)
+		for row in (
+			frappe.qb.from_(rows)
+			.select("*")
+			.where(
+				rows.parent.isin(names) & (rows.parenttype == "Child") & (rows.parentfield == df.fieldname)
+			)
+			.orderby(rows.parent)
+			.orderby(rows.idx)
+			.run(as_dict=True)
+		):
+			if row.parent in data:
+				data[row.parent].setdefault(df.fieldname, []).append(row)
+	return data
+
+
+def _document(data: dict):
+	"""A Document from ``_load_children``'s data, not sharing a dict with it (Frappe writes into them)."""
+	copy = {
+		key: [dict(row) for row in value] if isinstance(value, list) else value for key, value in data.items()
+	}
+	return frappe.get_doc(copy)
+
+
+def _changed(child: ssda903.ChildRecord, data: dict, reference: dict):
+	"""The stored Child with the file's values, checked as ``save()`` would (see ``_update_children``)."""
+	before = _document(data)
+	doc = _document(data)
 	_apply(doc, child, new=False)
+	_keep_repeated_rows(doc, before)
 	doc.flags.ignore_permissions = True
 	doc.flags.updater_reference = reference
-	# the audit trail is the import's, not a setting: a Version even where Frappe skips them (in tests)
-	doc.save(ignore_version=False)
-	return doc.name
+	doc._doc_before_save = before
+	doc.set_derived()
+	doc._validate_mandatory()
+	# the Child and its new rows: a row the file repeats was checked when it was written
+	for row in (doc, *(row for row in doc.get_all_children() if not row.name)):
+		row._validate_selects()
+		values = row.get_valid_dict(convert_dates_to_str=True)
+		for fieldname, limit in _varchar_limits(row.doctype).items():
+			if len(cstr(values.get(fieldname))) > limit:
+				row.throw_length_exceeded_error(row.meta.get_field(fieldname), limit, values[fieldname])
+	return doc
+
+
+def _row_content(row) -> tuple:
+	return tuple(cstr(row.get(df.fieldname)) for df in row.meta.fields if df.fieldtype not in no_value_fields)
+
+
+def _keep_repeated_rows(doc, before) -> None:
+	"""A care episode or review the file repeats keeps its stored row (and name): only what changed is
+	written, and the Version lists only the rows added and removed."""
+	for df in doc.meta.get_table_fields():
+		stored = {}
+		for row in before.get(df.fieldname) or ():
+			stored.setdefault(_row_content(row), []).append(row)
+		for row in doc.get(df.fieldname) or ():
+			if row.name:
+				continue
+			same = stored.get(_row_content(row))
+			if same:
+				kept = same.pop(0)
+				row.update({"name": kept.name, "creation": kept.creation, "owner": kept.owner})
+				row.__dict__.pop("__islocal", None)
+
+
+def _write_changes(docs: list, now, user: str) -> None:
+	"""Write what changed in each Child (columns, rows), and its Version, in set-based statements."""
+	stamp = {"modified": now, "modified_by": user}
+	inserts, deletes, columns, versions = {}, {}, {}, []
+	for doc in docs:
+		before = doc.get_doc_before_save()
+		for df in doc.meta.get_table_fields():
+			kept = set()
+			for row in doc.get(df.fieldname) or ():
+				if not row.name:
+					row.update(
+						{
+							"name": make_autoname("hash", row.doctype),
+							"parent": doc.name,
+							"parenttype": doc.doctype,
+							"parentfield": df.fieldname,
+							"creation": now,
+							"owner": user,
+							"docstatus": 0,
+							**stamp,
+						}
+					)
+					inserts.setdefault(row.doctype, []).append(row)
+					continue
+				kept.add(row.name)
+				if row.idx != next(
+					(old.idx for old in before.get(df.fieldname) if old.name == row.name), row.idx
+				):
+					table = frappe.qb.DocType(row.doctype)
+					frappe.qb.update(table).set(table.idx, row.idx).where(table.name == row.name).run()
+			deletes.setdefault(df.options, []).extend(
+				old.name for old in before.get(df.fieldname) or () if old.name not in kept
+			)
+		diff = get_diff(before, doc)
+		old, new = (
+			before.get_valid_dict(convert_dates_to_str=True),
+			doc.get_valid_dict(convert_dates_to_str=True),
+		)
+		columns[doc.name] = {column: value for column, value in new.items() if value != old.get(column)}
+		columns[doc.name].update(stamp)
+		doc.update(stamp)
+		if diff and (diff.changed or diff.added or diff.removed or diff.row_changed):
+			Version.set_impersonator(diff)
+			versions.append(
+				{
+					"name": make_autoname("hash", "Version"),
+					"ref_doctype": doc.doctype,
+					"docname": doc.name,
+					"data": frappe.as_json(diff, indent=None, separators=(",", ":")),
+					"creation": now,
+					"owner": user,
+					"docstatus": 0,
+					**stamp,
+				}
+			)
+	_update_columns("Child", columns)
+	for doctype, names in deletes.items():
+		table = frappe.qb.DocType(doctype)
+		for start in range(0, len(names), INSERT_ROWS):
+			frappe.qb.from_(table).delete().where(table.name.isin(names[start : start + INSERT_ROWS])).run()
+	for doctype, rows in inserts.items():
+		_insert_rows(doctype, [row.get_valid_dict(convert_dates_to_str=True) for row in rows])
+	_insert_rows("Version", versions)
+
+
+def _update_columns(doctype: str, changes: dict[str, dict]) -> None:
+	"""Set each record's changed columns ({name: {column: value}}), ``INSERT_ROWS`` records per UPDATE: one
+	``case`` per column over the records that changed it, every other record keeping its value."""
+	table = frappe.qb.DocType(doctype)
+	names = list(changes)
+	for start in range(0, len(names), INSERT_ROWS):
+		chunk = names[start : start + INSERT_ROWS]
+		query = frappe.qb.update(table).where(table.name.isin(chunk))
+		for column in dict.fromkeys(column for name in chunk for column in changes[name]):
+			value = Case()
+			for name in chunk:
+				if column in changes[name]:
+					value = value.when(table.name == name, changes[name][column])
+			query = query.set(table[column], value.else_(table[column]))
+		query.run()
+
+
+def _forget_cached(names: list[str]) -> None:
+	"""``frappe.clear_document_cache`` for many children: now, and again after the commit or rollback."""
+	keys = [frappe.get_document_cache_key("Child", name) for name in names]
+
+	def clear():
+		frappe.cache.delete_value(keys)
+
+	clear()
+	frappe.db.after_commit.add(clear)
+	frappe.db.after_rollback.add(clear)
 
 
 # --- new children, set-based -------------------------------------------------------------------------------
@@ -441,8 +726,8 @@ def _varchar_limits(doctype: str) -> dict[str, int]:
 
 
 def _check_batch(docs: list) -> tuple[list, list]:
-	"""The checks that need the database, once per batch: links exist; no child already recorded with the
-	same name and date of birth (``Child.validate_not_duplicate``)."""
+	"""The checks that need the database, once per batch: links exist; no other child already recorded with
+	the same name and date of birth (``Child.validate_not_duplicate``)."""
 	refused = {}
 	rows = [(child, row) for child, doc in docs for row in (doc, *doc.get_all_children())]
 	link_fields = {row.doctype: row.meta.get_link_fields() for _child, row in rows}
@@ -465,17 +750,17 @@ def _check_batch(docs: list) -> tuple[list, list]:
 				)
 	table = frappe.qb.DocType("Child")
 	last_names = [doc.last_name for _child, doc in docs]
-	same = set()
+	same = {}
 	for start in range(0, len(last_names), 1000):
-		same.update(
-			(first, last, str(born))
-			for first, last, born in frappe.qb.from_(table)
-			.select(table.first_name, table.last_name, table.date_of_birth)
+		for name, first, last, born in (
+			frappe.qb.from_(table)
+			.select(table.name, table.first_name, table.last_name, table.date_of_birth)
 			.where(table.last_name.isin(last_names[start : start + 1000]))
 			.run()
-		)
+		):
+			same.setdefault((first, last, str(born)), set()).add(name)
 	for child, doc in docs:
-		if (doc.first_name, doc.last_name, str(doc.date_of_birth)) in same:
+		if same.get((doc.first_name, doc.last_name, str(doc.date_of_birth)), set()) - {doc.name}:
 			refused.setdefault(
 				child.social_care_id,
 				_(

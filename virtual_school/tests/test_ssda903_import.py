@@ -2,11 +2,17 @@
 a corrected file resolves exactly its issues, the same file twice changes nothing, and caseworkers see only
 their caseload's issues."""
 
+import csv
+import io
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import change_settings
 
+from virtual_school.devtools.demo_sources import large_ssda903_extract
+from virtual_school.imports import ssda903 as ssda903_import
 from virtual_school.imports.ssda903 import import_children, import_from_bench, preview
 from virtual_school.tests.utils import VirtualSchoolTestCase, caseworker, head
 
@@ -248,5 +254,186 @@ class TestSSDA903ImportAtScale(VirtualSchoolTestCase):
 		]
 		(diff,) = [version for version in versions if "row_changed" in version]
 		self.assertEqual(diff.updater_reference["docname"], changed["import_log"])
-		self.assertTrue(diff.added and diff.removed)  # the episodes are replaced, as the per-row path did
+		self.assertTrue(diff.added and diff.removed)  # the changed episode: one row out, one in
 		self.assertEqual(frappe.db.count("Workflow Action", actions), 0)
+
+
+def _extract_rows(content: bytes) -> list[list[str]]:
+	return list(csv.reader(io.StringIO(content.decode())))
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+	out = io.StringIO()
+	csv.writer(out, lineterminator="\n").writerows(rows)
+	return out.getvalue().encode()
+
+
+def _changed_extract(header: bytes, episodes: bytes, reviews: bytes) -> tuple[bytes, bytes, bytes]:
+	"""The extract with the changes a monthly re-send brings, one kind per child: leaving care for
+	adoption (E11), a new review and one gone, a changed placement postcode, a changed sex, a UPN with a
+	wrong check letter (not written), a new episode; every other child as it was."""
+	header_rows, episode_rows, review_rows = map(_extract_rows, (header, episodes, reviews))
+	ids = [row[0] for row in header_rows[1:]]
+	columns = {name: index for index, name in enumerate(episode_rows[0])}
+	by_child = {}
+	for row in episode_rows[1:]:
+		by_child.setdefault(row[0], []).append(row)
+	open_ones = [child for child in ids if not by_child[child][-1][columns["DEC"]]]
+	leaving, moving = open_ones[0], open_ones[1]
+	last = by_child[leaving][-1]
+	started = datetime.strptime(last[columns["DECOM"]], "%d/%m/%Y").date()
+	last[columns["DEC"]] = f"{started + timedelta(days=1):%d/%m/%Y}"
+	last[columns["REC"]] = "E11"
+	moved = by_child[moving][-1]
+	moved_from = datetime.strptime(moved[columns["DECOM"]], "%d/%m/%Y").date() + timedelta(days=1)
+	moved[columns["DEC"]], moved[columns["REC"]], moved[columns["REASON_PLACE_CHANGE"]] = (
+		f"{moved_from:%d/%m/%Y}",
+		"X1",
+		"CARPL",
+	)
+	new_episode = list(moved)
+	new_episode[columns["DECOM"]], new_episode[columns["RNE"]] = f"{moved_from:%d/%m/%Y}", "P"
+	new_episode[columns["DEC"]] = new_episode[columns["REC"]] = new_episode[
+		columns["REASON_PLACE_CHANGE"]
+	] = ""
+	by_child[moving].append(new_episode)
+	postcode_child = next(child for child in ids if child not in (leaving, moving))
+	by_child[postcode_child][0][columns["PL_POST"]] = "S1 2HE"
+	episode_rows = [episode_rows[0], *(row for child in ids for row in by_child[child])]
+	others = [child for child in ids if child not in (leaving, moving, postcode_child)]
+	reviewed, resexed, bad_upn = others[0], others[1], others[2]
+	child_reviews = [row for row in review_rows[1:] if row[0] == reviewed]
+	review_rows = [row for row in review_rows if row is not child_reviews[0]]
+	review_rows.append(
+		[reviewed, child_reviews[-1][1], f"{date.today() - timedelta(days=1):%d/%m/%Y}", "PN1"]
+	)
+	for row in header_rows[1:]:
+		if row[0] == resexed:
+			row[1] = "F" if row[1] == "M" else "M"
+		if row[0] == bad_upn:
+			row[4] = "A373999999999"
+	return tuple(map(_csv_bytes, (header_rows, episode_rows, review_rows)))
+
+
+class TestSSDA903SetBasedUpdate(VirtualSchoolTestCase):
+	"""Changed children are written set-based (issue #19 item 8) and end exactly as ``save()`` leaves them."""
+
+	PREFIX = "Q"
+
+	def extract(self):
+		return large_ssda903_extract(30, seed=19, id_prefix=self.PREFIX)
+
+	def state(self) -> dict:
+		"""Each child of the extract as stored: its columns and rows (without timestamps and row names), the
+		status history, and the changed fields of its newest Version."""
+		skip = {"modified", "modified_by", "name", "creation", "owner", "changed_on"}
+		state = {}
+		for name in frappe.get_all(
+			"Child", filters={"social_care_id": ["like", f"{self.PREFIX}%"]}, pluck="name"
+		):
+			doc = frappe.get_doc("Child", name)
+			values = {key: value for key, value in doc.as_dict(no_default_fields=True).items()}
+			for df in doc.meta.get_table_fields():
+				values[df.fieldname] = [
+					{key: value for key, value in row.items() if key not in skip}
+					for row in values[df.fieldname]
+				]
+			versions = frappe.get_all(
+				"Version",
+				filters={"ref_doctype": "Child", "docname": name},
+				fields=["data"],
+				order_by="creation desc, name desc",
+				limit=1,
+			)
+			changed = frappe.parse_json(versions[0].data).get("changed") if versions else None
+			state[doc.social_care_id] = (
+				{key: value for key, value in values.items() if key not in skip},
+				sorted(map(tuple, changed or [])),
+			)
+		return state
+
+	def test_the_set_based_update_leaves_what_save_leaves(self):
+		base = self.extract()
+		import_children(*base)
+		changed = _changed_extract(*base)
+		frappe.db.savepoint("set_based")
+		with patch.object(ssda903_import, "_reasons_to_save_each", return_value=["a test"]):
+			saved = import_children(*changed)
+		through_save = self.state()
+		frappe.db.rollback(save_point="set_based")
+		written = import_children(*changed)
+		self.assertTrue(any("saved one by one" in note for note in saved["notes"]))
+		self.assertFalse(any("saved one by one" in note for note in written["notes"]))
+		self.assertEqual(len(written["updated"]), 6)
+		self.assertEqual(
+			(sorted(written["updated"]), written["rejected"]), (sorted(saved["updated"]), saved["rejected"])
+		)
+		self.assertEqual(self.state(), through_save)
+		# what the changes meant: the adopted child left care, with its history row; the bad UPN kept the old
+		left = frappe.get_doc("Child", {"social_care_id": _changed_ids(base)["leaving"]})
+		self.assertEqual(left.cohort, "Previously Looked After")
+		self.assertEqual(left.status_history[-1].state, "Previously Looked After")
+
+	def test_only_the_rows_that_changed_are_rewritten(self):
+		base = self.extract()
+		import_children(*base)
+		ids = _changed_ids(base)
+		child = frappe.db.get_value("Child", {"social_care_id": ids["postcode"]}, "name")
+		rows_before = frappe.get_all(
+			"Care Episode", filters={"parent": child}, fields=["name", "placement_postcode"], order_by="idx"
+		)
+		self.assertFalse(
+			frappe.get_cached_doc("Child", child).care_episodes[0].placement_postcode == "S1 2HE"
+		)
+		result = import_children(*_changed_extract(*base))
+		self.assertIn(child, result["updated"])
+		# the document cache forgets the child, as a save would
+		self.assertEqual(frappe.get_cached_doc("Child", child).care_episodes[0].placement_postcode, "S1 2HE")
+		rows_after = frappe.get_all(
+			"Care Episode", filters={"parent": child}, fields=["name", "placement_postcode"], order_by="idx"
+		)
+		self.assertEqual(len(rows_after), len(rows_before))
+		self.assertNotEqual(rows_after[0].name, rows_before[0].name)  # the changed episode: a new row
+		self.assertEqual(rows_after[0].placement_postcode, "S1 2HE")
+		self.assertEqual([row.name for row in rows_after[1:]], [row.name for row in rows_before[1:]])
+		(version,) = frappe.get_all(
+			"Version",
+			filters={"docname": child, "data": ["like", "%row_changed%"]},
+			pluck="data",
+			order_by="creation desc",
+			limit=1,
+		)
+		diff = frappe.parse_json(version)
+		self.assertEqual((len(diff.added), len(diff.removed)), (1, 1))
+		self.assertEqual(diff.updater_reference["label"], "SSDA903 import")
+
+	def test_a_site_without_automations_on_child_takes_the_set_based_path(self):
+		# a handler on Child or "*" that the update does not account for would be skipped by it: add it to
+		# ACCOUNTED_HANDLERS only once the set-based path does what it does, else the import saves each child
+		self.assertEqual(ssda903_import._reasons_to_save_each(), [])
+		notification = frappe.get_doc(
+			{
+				"doctype": "Notification",
+				"name": "Test child saved",
+				"subject": "Child saved",
+				"document_type": "Child",
+				"event": "Save",
+				"channel": "System Notification",
+				"enabled": 1,
+				"message": "Saved",
+			}
+		).insert(ignore_permissions=True)
+		self.assertEqual(len(ssda903_import._reasons_to_save_each()), 1)
+		notification.db_set("enabled", 0)
+		self.assertEqual(ssda903_import._reasons_to_save_each(), [])
+
+
+def _changed_ids(extract) -> dict:
+	"""The children ``_changed_extract`` changes, by kind."""
+	header_rows, episode_rows = _extract_rows(extract[0]), _extract_rows(extract[1])
+	ids = [row[0] for row in header_rows[1:]]
+	dec = episode_rows[0].index("DEC")
+	last = {row[0]: row for row in episode_rows[1:]}
+	open_ones = [child for child in ids if not last[child][dec]]
+	postcode = next(child for child in ids if child not in open_ones[:2])
+	return {"leaving": open_ones[0], "moving": open_ones[1], "postcode": postcode}

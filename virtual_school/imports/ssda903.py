@@ -21,8 +21,8 @@ diff carrying the same reference, even where Frappe skips Versions (tests); the 
 and the summary. **Workflow Actions** are not created for imported children (``_without_workflow_actions``).
 What a site configures to run on each saved Child (a Notification, Webhook, Server Script, Assignment Rule,
 Energy Point Rule or Milestone Tracker on Child, or another app's ``doc_events`` handler) is honoured: with
-one, changed children are saved one by one through the controller (``_reasons_to_save_each``, said in the
-summary). None is shipped; such automations on Child *insert* do not run for children the import creates.
+one, children are inserted and saved one by one through the controller (``_reasons_to_save_each``, said in
+the summary). None is shipped, so the set-based paths are the ones a site normally takes.
 """
 
 import dataclasses
@@ -192,12 +192,13 @@ def import_children(header=None, episodes=None, reviews=None, xml=None, log=None
 	}
 	names = dict(plan["names"])
 	reference = _updater_reference(log)
+	reasons = _reasons_to_save_each()
 	with _without_workflow_actions():
-		created, rejected = _create_children([child for child, _name in plan["create"]], reference)
+		create = _insert_children if reasons else _create_children
+		created, rejected = create([child for child, _name in plan["create"]], reference)
 		names.update(created)
 		summary["created"] = list(created.values())
 		summary["rejected"] += rejected
-		reasons = _reasons_to_save_each()
 		update = _save_children if reasons else _update_children
 		updated, rejected = update(plan["update"], reference)
 		for child, _name in plan["update"]:
@@ -212,9 +213,9 @@ def import_children(header=None, episodes=None, reviews=None, xml=None, log=None
 		issues, {child: names[child] for child in written}, log, "XML" if xml is not None else "CSV"
 	)
 	summary["notes"] = [*result.notes, _queue_dfe_validator(log)]
-	if reasons and plan["update"]:
+	if reasons and (plan["create"] or plan["update"]):
 		summary["notes"].append(
-			_("changed children saved one by one, because {0} must run on each").format(", ".join(reasons))
+			_("children saved one by one, because {0} must run on each").format(", ".join(reasons))
 		)
 	summary["summary"] = summary_text(summary, issues)
 	link_social_worker_users(sorted(names[child] for child in written))
@@ -360,6 +361,27 @@ def _apply(doc, child: ssda903.ChildRecord, new: bool) -> None:
 			"care_reviews",
 			[{"review_date": review.date, "participation": review.participation} for review in child.reviews],
 		)
+
+
+def _insert_children(children: list, reference: dict) -> tuple[dict, list]:
+	"""Create each new child through its controller's ``insert()``, one savepoint each: the path when the
+	site has something on Child that must run per record (``_reasons_to_save_each``)."""
+	created, rejected = {}, []
+	for child in children:
+		savepoint = f"ssda903_{frappe.generate_hash(length=8)}"
+		frappe.db.savepoint(savepoint)
+		try:
+			doc = frappe.new_doc("Child")
+			_apply(doc, child, new=True)
+			doc.flags.ignore_permissions = True
+			doc.flags.updater_reference = reference
+			doc.insert()  # a Version naming the import: insert() keeps one whenever updater_reference is set
+			created[child.social_care_id] = doc.name
+		except (frappe.ValidationError, frappe.DuplicateEntryError) as error:
+			frappe.db.rollback(save_point=savepoint)
+			frappe.clear_messages()
+			rejected.append(_rejection(child, error))
+	return created, rejected
 
 
 def _save_children(pairs: list, reference: dict) -> tuple[dict, list]:

@@ -366,44 +366,48 @@ def _apply(doc, child: ssda903.ChildRecord, new: bool) -> None:
 def _insert_children(children: list, reference: dict) -> tuple[dict, list]:
 	"""Create each new child through its controller's ``insert()``, one savepoint each: the path when the
 	site has something on Child that must run per record (``_reasons_to_save_each``)."""
-	created, rejected = {}, []
-	for child in children:
-		savepoint = f"ssda903_{frappe.generate_hash(length=8)}"
-		frappe.db.savepoint(savepoint)
-		try:
-			doc = frappe.new_doc("Child")
-			_apply(doc, child, new=True)
-			doc.flags.ignore_permissions = True
-			doc.flags.updater_reference = reference
-			doc.insert()  # a Version naming the import: insert() keeps one whenever updater_reference is set
-			created[child.social_care_id] = doc.name
-		except (frappe.ValidationError, frappe.DuplicateEntryError) as error:
-			frappe.db.rollback(save_point=savepoint)
-			frappe.clear_messages()
-			rejected.append(_rejection(child, error))
-	return created, rejected
+
+	def insert(child, _name):
+		doc = frappe.new_doc("Child")
+		_apply(doc, child, new=True)
+		doc.flags.ignore_permissions = True
+		doc.flags.updater_reference = reference
+		return (
+			doc.insert()
+		)  # a Version naming the import: insert() keeps one whenever updater_reference is set
+
+	return _one_by_one([(child, None) for child in children], insert)
 
 
 def _save_children(pairs: list, reference: dict) -> tuple[dict, list]:
 	"""Update each stored child through its controller's ``save()``, one savepoint each: the path when the
 	site has something on Child that must run per record (``_reasons_to_save_each``)."""
-	updated, rejected = {}, []
+
+	def save(child, name):
+		doc = frappe.get_doc("Child", name)
+		_apply(doc, child, new=False)
+		doc.flags.ignore_permissions = True
+		doc.flags.updater_reference = reference
+		# the audit trail is the import's, not a setting: a Version even where Frappe skips them (in tests)
+		return doc.save(ignore_version=False)
+
+	return _one_by_one(pairs, save)
+
+
+def _one_by_one(pairs: list, write) -> tuple[dict, list]:
+	"""``write(child, name)`` each child in a savepoint of its own: ({social-care ID: name}, rejected rows)."""
+	written, rejected = {}, []
 	for child, name in pairs:
 		savepoint = f"ssda903_{frappe.generate_hash(length=8)}"
 		frappe.db.savepoint(savepoint)
 		try:
-			doc = frappe.get_doc("Child", name)
-			_apply(doc, child, new=False)
-			doc.flags.ignore_permissions = True
-			doc.flags.updater_reference = reference
-			# the audit trail is the import's, not a setting: a Version even where Frappe skips them (in tests)
-			doc.save(ignore_version=False)
-			updated[child.social_care_id] = doc.name
+			written[child.social_care_id] = write(child, name).name
 		except (frappe.ValidationError, frappe.DuplicateEntryError) as error:
+			# listed, never silent: the child is named in the answer and the Import Log
 			frappe.db.rollback(save_point=savepoint)
 			frappe.clear_messages()
 			rejected.append(_rejection(child, error))
-	return updated, rejected
+	return written, rejected
 
 
 # --- changed children, set-based ---------------------------------------------------------------------------

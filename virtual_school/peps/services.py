@@ -257,6 +257,8 @@ def export_pep(name: str) -> dict:
 	"""Write the PEP as .docx (child by initials) and attach it, private, to the PEP."""
 	plan = frappe.get_doc("Personal Education Plan", name)
 	plan.check_permission("read")
+	# a value that is not a variant (written past validation) prints no variant part rather than failing
+	variant = plan.pep_variant if plan.pep_variant in {v.value for v in pep_variants.PepVariant} else ""
 	export = pep_document.PepExport(
 		school_name=plan.school_name or "",
 		academic_year=plan.academic_year or "",
@@ -274,38 +276,10 @@ def export_pep(name: str) -> dict:
 		),
 		attendance_percent=plan.attendance_percent,
 		statutory_content=_statutory_content(plan),
-		# a value that is not a variant (written past validation) prints no variant part rather than failing
-		variant=plan.pep_variant if plan.pep_variant in {v.value for v in pep_variants.PepVariant} else "",
-		early_years=pep_document.EarlyYearsPart(
-			setting_type=_(plan.ey_setting_type) if plan.ey_setting_type else "",
-			setting_name=plan.ey_setting_name or "",
-			eypp_claimed=bool(plan.eypp_claimed),
-			eypp_amount=plan.eypp_amount if plan.eypp_claimed and plan.eypp_amount else None,
-			eypp_use=plan.eypp_use or "",
-			goals=tuple(
-				pep_document.EarlyLearningGoalRow(
-					_(row.area), _(row.goal), _(row.judgement) if row.judgement else "", row.next_steps or ""
-				)
-				for row in plan.early_learning_goals
-			),
-		),
-		post_16=pep_document.Post16Part(
-			course=plan.post16_course or "",
-			provider=plan.post16_provider or "",
-			bursary_status=_(plan.bursary_status) if plan.bursary_status else "",
-			neet_risk=_(plan.neet_risk) if plan.neet_risk else "",
-			neet_risk_detail=plan.neet_risk_detail or "",
-			next_step_plans=plan.next_step_plans or "",
-			aims=tuple(
-				pep_document.QualificationAimRow(
-					row.qualification,
-					_(row.level) if row.level else "",
-					row.predicted_grade or "",
-					row.target_grade or "",
-				)
-				for row in plan.qualification_aims
-			),
-		),
+		variant=variant,
+		# the variant's own part only (an early years or post-16 PEP): a school-age PEP prints neither
+		early_years=_early_years_part(plan) if variant == pep_variants.PepVariant.EARLY_YEARS.value else None,
+		post_16=_post_16_part(plan) if variant == pep_variants.PepVariant.POST_16.value else None,
 		targets=tuple(
 			pep_document.PepTarget(
 				row.area,
@@ -330,6 +304,42 @@ def export_pep(name: str) -> dict:
 		frappe.throw(_("The PEP cannot be exported yet: {0}").format(error), title=_("Export Not Ready"))
 	saved = save_file(f"{plan.name}-{today()}.docx", content, plan.doctype, plan.name, is_private=1)
 	return {"file_url": saved.file_url, "file": saved.name}
+
+
+def _early_years_part(plan) -> pep_document.EarlyYearsPart:
+	return pep_document.EarlyYearsPart(
+		setting_type=_(plan.ey_setting_type) if plan.ey_setting_type else "",
+		setting_name=plan.ey_setting_name or "",
+		eypp_claimed=bool(plan.eypp_claimed),
+		eypp_amount=plan.eypp_amount if plan.eypp_claimed and plan.eypp_amount else None,
+		eypp_use=plan.eypp_use or "",
+		goals=tuple(
+			pep_document.EarlyLearningGoalRow(
+				_(row.area), _(row.goal), _(row.judgement) if row.judgement else "", row.next_steps or ""
+			)
+			for row in plan.early_learning_goals
+		),
+	)
+
+
+def _post_16_part(plan) -> pep_document.Post16Part:
+	return pep_document.Post16Part(
+		course=plan.post16_course or "",
+		provider=plan.post16_provider or "",
+		bursary_status=_(plan.bursary_status) if plan.bursary_status else "",
+		neet_risk=_(plan.neet_risk) if plan.neet_risk else "",
+		neet_risk_detail=plan.neet_risk_detail or "",
+		next_step_plans=plan.next_step_plans or "",
+		aims=tuple(
+			pep_document.QualificationAimRow(
+				row.qualification,
+				_(row.level) if row.level else "",
+				row.predicted_grade or "",
+				row.target_grade or "",
+			)
+			for row in plan.qualification_aims
+		),
+	)
 
 
 @frappe.whitelist()

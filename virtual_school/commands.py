@@ -101,6 +101,13 @@ def annual_report(context, output, academic_year=None):
 @click.option("--port", default=8031, show_default=True, help="Port for the benchmark's own gunicorn")
 @click.option("--workers", default=4, show_default=True, help="gunicorn workers for the HTTP load")
 @click.option("--seconds", default=15.0, show_default=True, help="Seconds per HTTP load level")
+@click.option(
+	"--ssda903",
+	default=0,
+	show_default=True,
+	help="Also time the SSDA903 import of a generated extract of N children (preview, import, unchanged and "
+	"changed re-import, each once, rolled back); 0: not timed. Issue #19's case is 15000",
+)
 @click.option("--json", "json_path", help="Write the JSON here (default: sites/SITE/private/benchmarks/)")
 @pass_context
 def benchmark(
@@ -115,9 +122,11 @@ def benchmark(
 	port=8031,
 	workers=4,
 	seconds=15.0,
+	ssda903=0,
 	json_path=None,
 ):
-	"""Time every report, the Child list, the portal, the sweep and a PP+ approval against SQL floors."""
+	"""Time every report, the Child list, the portal, the sweep and a PP+ approval against SQL floors (and,
+	with --ssda903 N, the SSDA903 import of N generated children)."""
 	import frappe
 
 	from virtual_school.devtools.benchmark import format_table, run_benchmark
@@ -137,6 +146,7 @@ def benchmark(
 			http=http_options,
 			json_path=json_path,
 			inprocess=not http_only,
+			ssda903=ssda903,
 			log=lambda message: click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True),
 		)
 	finally:

@@ -6,8 +6,9 @@ placements, bulk-written by ``virtual_school.devtools.bulk_data``; ``--fraction`
 generated only when the site lacks it.
 
 Prints one table (median and p95 over N runs, the SQL floor and report ÷ floor; with ``--http``, throughput
-and latency percentiles of a loopback HTTP load, see ``virtual_school.devtools.benchmark_http``) and writes it as JSON
-for comparison between runs. Timings are printed, never asserted. Every timed path runs inside a savepoint
+and latency percentiles of a loopback HTTP load, see ``virtual_school.devtools.benchmark_http``; with ``--ssda903 N``,
+the SSDA903 import of N generated children, see ``virtual_school.devtools.benchmark_import``) and writes it as
+JSON for comparison between runs. Timings are printed, never asserted. Every timed path runs inside a savepoint
 that is rolled back, so the sweep and the PP+ approval leave the data unchanged.
 """
 
@@ -49,6 +50,7 @@ from virtual_school.children.vocabulary import (
 )
 from virtual_school.devtools import bulk_data
 from virtual_school.devtools.benchmark_http import format_http, run_http_load
+from virtual_school.devtools.benchmark_import import format_ssda903, ssda903_timings
 from virtual_school.devtools.demo import load_demo_data
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days
@@ -578,6 +580,7 @@ def run_benchmark(
 	json_path: str | None = None,
 	write_json: bool = True,
 	inprocess: bool = True,
+	ssda903: int = 0,
 	log=lambda message: None,
 ) -> dict:
 	security.install()  # as before_request does: the lists are timed with every side-door guard on
@@ -661,6 +664,11 @@ def run_benchmark(
 		"at": datetime.now().isoformat(timespec="seconds"),
 		"rows": rows,
 	}
+	if ssda903 > 0:
+		try:
+			result["ssda903"] = ssda903_timings(ssda903, log=log, committed=committed)
+		except Exception as error:  # keep the other figures when the import fails
+			result["ssda903_error"] = repr(error)
 	if http is not None:
 		if scale != "tiny":
 			frappe.db.commit()
@@ -771,6 +779,10 @@ def format_table(result: dict) -> str:
 			"app ms: the report module's own execute() with the same filters, without Frappe's fixed cost of a "
 			"report run (frappe.desk.query_report.run loads the Report document and checks permissions)"
 		)
+	if result.get("ssda903"):
+		lines.append(format_ssda903(result["ssda903"]))
+	if result.get("ssda903_error"):
+		lines.append(f"SSDA903 import failed: {result['ssda903_error']}")
 	if result.get("http"):
 		lines.append(format_http(result["http"]))
 	if result.get("http_error"):

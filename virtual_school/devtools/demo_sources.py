@@ -10,8 +10,6 @@ looked-after list from social care (SSDA903).
   so the team can try the SSDA903 import and the attendance import/portal upload on the demo site.
 """
 
-import csv
-import io
 import random
 from datetime import date, timedelta
 
@@ -21,6 +19,7 @@ from frappe.utils import getdate, today
 from virtual_school.attendance.services import apply_plan, record_row
 from virtual_school.calendar.clocks import get_school_calendar
 from virtual_school.children.vocabulary import LOOKED_AFTER
+from virtual_school.devtools.ssda903_extract import csv_bytes, large_extract
 from virtual_school.domain import attendance as rules
 from virtual_school.domain import school_days, ssda903, upn
 from virtual_school.virtual_school.doctype.import_log.import_log import attach_source, new_log
@@ -102,12 +101,6 @@ def week_counts(rng: random.Random, possible: int, rate: float) -> rules.Session
 # --- source files ----------------------------------------------------------------------------------------
 
 
-def _csv(rows: list[list]) -> bytes:
-	buffer = io.StringIO()
-	csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-	return buffer.getvalue().encode()
-
-
 def ssda903_files(rng: random.Random, on_date: date, schools: list[str], home_la: str) -> tuple[bytes, bytes]:
 	"""Header and episodes files for 24 children new to the site, plus three rows with common mistakes:
 	an unknown legal status, an episode ending before it starts, and a child with no header row."""
@@ -187,76 +180,29 @@ def ssda903_files(rng: random.Random, on_date: date, schools: list[str], home_la
 		]
 	)
 	episodes.append(["900099", f"{started:%d/%m/%Y}", "S", "C2", "N1", "U6", "PR1", "", "", "", "", "", ""])
-	return _csv(header), _csv(episodes)
+	return csv_bytes(header), csv_bytes(episodes)
 
 
 def large_ssda903_extract(
-	children: int, seed: int = 903, on_date: date | None = None, home_la: str = "373", id_prefix: str = "L"
+	children: int,
+	seed: int = 903,
+	on_date: date | None = None,
+	home_la: str = "373",
+	id_prefix: str = "L",
+	changed: bool = False,
 ) -> tuple[bytes, bytes, bytes]:
-	"""Header, episodes (with PL_LA) and reviews files for a large council: ``children`` children with 2-6
-	episodes (4 on average) and 2-5 reviews (~3.3), and the usual mistakes in a few per cent of them (a UPN
-	failing its check letter, an unknown legal status, a missing placement postcode, an unknown PL_LA). The
-	issue #19 scale case is ``large_ssda903_extract(15000)``: ~60,000 episodes, ~50,000 reviews."""
-	rng = random.Random(seed)
-	on_date = on_date or getdate(today())
-	header = [[*ssda903.HEADER_COLUMNS, *ssda903.HEADER_OPTIONAL_COLUMNS]]
-	episodes = [[*ssda903.EPISODES_COLUMNS, "PL_LA"]]
-	reviews = [list(ssda903.REVIEWS_COLUMNS)]
-	ethnic = ("WBRI", "WOTH", "MWBC", "BAFR", "AIND", "OOTH")
-	placements = ("U1", "U3", "U4", "U5", "U6", "K2", "R1", "P1")
-	postcodes = ("S6 2LP", "S5 7AU", "ME15 6AA", "CT2 7NR", "LS1 4DY")
-	for number in range(1, children + 1):
-		child = f"{id_prefix}{number:07d}"
-		born = on_date - timedelta(days=rng.randint(2 * 365, 17 * 365))
-		body = f"{home_la}{number % 10000:04d}{born.year % 100:02d}{number % 1000:03d}"
-		chance = rng.random()
-		if chance < 0.10:
-			pupil = rng.choice(("UN1", "UN2", "UN3", "UN5"))
-		elif chance < 0.13:  # a wrong check letter
-			pupil = ("B" if upn.check_letter(body) != "B" else "C") + body
-		else:
-			pupil = upn.check_letter(body) + body
-		header.append([child, rng.choice("MF"), f"{born:%d/%m/%Y}", rng.choice(ethnic), pupil, "", ""])
-		count = rng.randint(2, 6)
-		start = max(born + timedelta(days=30), on_date - timedelta(days=rng.randint(count * 120, 2500)))
-		first_start = start
-		for index in range(count):
-			last = index == count - 1
-			end = start + timedelta(days=rng.randint(20, 110))
-			closed = not last or rng.random() < 0.2
-			if end >= on_date:
-				end, closed, last = None, False, True
-			legal = "C3" if rng.random() < 0.01 else rng.choice(("C2", "C2", "C1", "V2"))
-			episodes.append(
-				[
-					child,
-					f"{start:%d/%m/%Y}",
-					"S" if index == 0 else rng.choice("PLT"),
-					legal,
-					"N1",
-					rng.choice(placements),
-					"PR1",
-					f"{end:%d/%m/%Y}" if closed else "",
-					("X1" if not last else rng.choice(("E11", "E4A", "E13"))) if closed else "",
-					("CARPL" if not last else "") if closed else "",
-					"S5 7AU",
-					"" if rng.random() < 0.02 else rng.choice(postcodes),
-					"XXXXXXX",
-					"999" if rng.random() < 0.005 else rng.choice((home_la, home_la, home_la, "886", "WAL")),
-				]
-			)
-			if last:
-				break
-			start = end
-		review = first_start + timedelta(days=20)
-		for _number in range(rng.choice((2, 3, 3, 4, 5))):
-			if review > on_date:
-				break
-			reviews.append(
-				[child, f"{born:%d/%m/%Y}", f"{review:%d/%m/%Y}", rng.choice(("PN1", "PN2", "PN4"))]
-			)
-			review += timedelta(days=rng.randint(90, 180))
-	return _csv(header), _csv(episodes), _csv(reviews)
+	"""Header, episodes (with PL_LA) and reviews files for a large council, as of the site's today unless
+	``on_date`` is given (``devtools.ssda903_extract.large_extract``; ``changed``: the same children, every one
+	of them changed). The issue #19 scale case is ``large_ssda903_extract(15000)``: ~60,000 episodes, ~50,000
+	reviews."""
+	return large_extract(
+		children,
+		on_date or getdate(today()),
+		seed=seed,
+		home_la=home_la,
+		id_prefix=id_prefix,
+		changed=changed,
+	)
 
 
 def attendance_file(school: str, on_date: date) -> bytes | None:
@@ -277,7 +223,7 @@ def attendance_file(school: str, on_date: date) -> bytes | None:
 			marks[-1] = "N"
 		rows.append([pupil_upn, f"{monday:%d/%m/%Y}", " ".join(marks)])
 	rows.append(["A123456789012", f"{monday:%d/%m/%Y}", "/ \\ / \\"])  # fails its check letter
-	return _csv(rows)
+	return csv_bytes(rows)
 
 
 def write_source_files(rng: random.Random, schools: list[str], home_la: str, portal_school: str) -> list[str]:

@@ -18,7 +18,9 @@ from virtual_school.attendance.services import flag_attendance_concerns
 from virtual_school.children.placements import refresh_current_school, refresh_year_groups
 from virtual_school.devtools import bulk_data
 from virtual_school.devtools.benchmark import floors, format_table, report_figures, run_benchmark
-from virtual_school.devtools.demo_sources import weeks_so_far
+from virtual_school.devtools.benchmark_import import ID_PREFIX, format_ssda903, ssda903_timings
+from virtual_school.devtools.demo_sources import large_ssda903_extract, weeks_so_far
+from virtual_school.imports.ssda903 import import_children
 from virtual_school.tests.test_attendance_totals import assert_totals_match_records
 from virtual_school.tests.utils import VirtualSchoolTestCase, mid_autumn
 from virtual_school.virtual_school.doctype.pp_plus_claim.test_pp_plus_claim import PPPlusTestCase
@@ -59,7 +61,7 @@ class TestBenchmark(VirtualSchoolTestCase):
 		# summer holiday. Frozen in term time (docs/testing.md, Dates).
 		self.enterContext(self.freeze_time(mid_autumn(), tick=True))
 		# The tiny scale generates ~500 children inside this test's transaction (rolled back afterwards).
-		result = run_benchmark(scale="tiny", runs=1, write_json=False)
+		result = run_benchmark(scale="tiny", runs=1, write_json=False, ssda903=5)
 		paths = [row["path"] for row in result["rows"]]
 		for path in (
 			"Children Without a School Place",
@@ -72,6 +74,8 @@ class TestBenchmark(VirtualSchoolTestCase):
 		):
 			self.assertIn(path, paths)
 		self.assertIn("÷ floor", format_table(result))
+		self.assertEqual(result["ssda903"]["rows"][1]["created"], 5, result.get("ssda903_error"))
+		self.assertIn("SSDA903 import: 5 children", format_table(result))
 		report_rows = [row for row in result["rows"] if row["path"] in floors()]
 		self.assertTrue(report_rows)
 		for row in report_rows:  # every report also timed without Frappe's report-run wrapper
@@ -135,6 +139,42 @@ class TestBenchmark(VirtualSchoolTestCase):
 		if weeks_so_far(getdate(today())):  # none in the summer holiday
 			self.assertGreater(weeks, 0)
 		self.assertEqual(flag_attendance_concerns(), {"absence": [], "missing": []})
+
+
+class TestSSDA903Timings(VirtualSchoolTestCase):
+	"""``--ssda903 N``: the import's paths on N generated children, each handling every child, rolled back."""
+
+	def test_each_import_path_handles_every_child_and_the_site_is_left_as_it_was(self):
+		tables = ("Child", "Care Episode", "Care Review", "Data Quality Issue", "Version")
+		before = {doctype: frappe.db.count(doctype) for doctype in tables}
+		timings = ssda903_timings(25, committed=False)  # a test's data lives in the open transaction
+		preview, first, again, changed = timings["rows"]
+		counts = ("created", "updated", "unchanged", "rejected")
+		self.assertEqual(tuple(preview[key] for key in counts), (25, 0, 0, 0))  # to create
+		self.assertEqual(tuple(first[key] for key in counts), (25, 0, 0, 0))
+		self.assertEqual(tuple(again[key] for key in counts), (0, 0, 25, 0))
+		self.assertEqual(tuple(changed[key] for key in counts), (0, 25, 0, 0))
+		# the problems the preview finds are the issues the first import opens; the same file opens none
+		self.assertEqual(first["issues"]["opened"], preview["issues"])
+		self.assertEqual((again["issues"]["opened"], again["issues"]["open"]), (0, preview["issues"]))
+		self.assertGreaterEqual(timings["episodes"], 2 * 25)
+		self.assertGreaterEqual(timings["reviews"], 25)
+		for row in timings["rows"]:
+			self.assertIsNone(row["met"], row["path"])  # the targets are for 15,000 children
+		# rolled back: nothing of the three imports is on the site
+		self.assertEqual(timings["left_on_site"], 0)
+		self.assertFalse(frappe.db.exists("Child", {"social_care_id": ["like", f"{ID_PREFIX}%"]}))
+		self.assertEqual({doctype: frappe.db.count(doctype) for doctype in tables}, before)
+		text = format_ssda903(timings)
+		self.assertIn("import changed: every child changed", text)
+		self.assertIn("preview in under 20 s and import in under 60 s", text)
+
+	def test_a_site_with_children_of_the_benchmark_ids_is_refused(self):
+		# its children would be updated instead of the benchmark creating its own
+		import_children(*large_ssda903_extract(1, id_prefix=ID_PREFIX))
+		with self.assertRaises(frappe.ValidationError):
+			ssda903_timings(3, committed=False)
+		self.assertEqual(frappe.db.count("Child", {"social_care_id": ["like", f"{ID_PREFIX}%"]}), 1)
 
 
 class TestHttpFigures(VirtualSchoolTestCase):

@@ -371,10 +371,9 @@ def _insert_children(children: list, reference: dict) -> tuple[dict, list]:
 		doc = frappe.new_doc("Child")
 		_apply(doc, child, new=True)
 		doc.flags.ignore_permissions = True
+		# a Version naming the import: insert() keeps one whenever updater_reference is set
 		doc.flags.updater_reference = reference
-		return (
-			doc.insert()
-		)  # a Version naming the import: insert() keeps one whenever updater_reference is set
+		return doc.insert()
 
 	return _one_by_one([(child, None) for child in children], insert)
 
@@ -448,8 +447,8 @@ UPDATE_BATCH = 500
 
 
 def _reasons_to_save_each() -> list[str]:
-	"""What on this site must run in each changed child's ``save()``: configured automations on Child, and
-	``doc_events`` handlers the set-based update does not account for. Empty: the set-based path is exact."""
+	"""What on this site must run in each child's ``insert()`` or ``save()``: configured automations on Child,
+	and ``doc_events`` handlers the set-based paths do not account for. Empty: the set-based paths are exact."""
 	reasons = []
 	for doctype, filters in AUTOMATIONS:
 		if frappe.db.table_exists(doctype) and frappe.get_all(doctype, filters=filters, limit=1):

@@ -552,11 +552,7 @@ def _changed(child: ssda903.ChildRecord, data: dict, reference: dict):
 	doc._validate_mandatory()
 	# the Child and its new rows: a row the file repeats was checked when it was written
 	for row in (doc, *(row for row in doc.get_all_children() if not row.name)):
-		row._validate_selects()
-		values = row.get_valid_dict(convert_dates_to_str=True)
-		for fieldname, limit in _varchar_limits(row.doctype).items():
-			if len(cstr(values.get(fieldname))) > limit:
-				row.throw_length_exceeded_error(row.meta.get_field(fieldname), limit, values[fieldname])
+		_checked_values(row)
 	return doc
 
 
@@ -588,6 +584,7 @@ def _write_changes(docs: list, now, user: str) -> None:
 	for doc in docs:
 		before = doc.get_doc_before_save()
 		for df in doc.meta.get_table_fields():
+			stored_idx = {old.name: old.idx for old in before.get(df.fieldname) or ()}
 			kept = set()
 			for row in doc.get(df.fieldname) or ():
 				if not row.name:
@@ -606,14 +603,10 @@ def _write_changes(docs: list, now, user: str) -> None:
 					inserts.setdefault(row.doctype, []).append(row)
 					continue
 				kept.add(row.name)
-				if row.idx != next(
-					(old.idx for old in before.get(df.fieldname) if old.name == row.name), row.idx
-				):
+				if row.idx != stored_idx[row.name]:  # a repeated row moved: a new episode came before it
 					table = frappe.qb.DocType(row.doctype)
 					frappe.qb.update(table).set(table.idx, row.idx).where(table.name == row.name).run()
-			deletes.setdefault(df.options, []).extend(
-				old.name for old in before.get(df.fieldname) or () if old.name not in kept
-			)
+			deletes.setdefault(df.options, []).extend(name for name in stored_idx if name not in kept)
 		diff = get_diff(before, doc)
 		old, new = (
 			before.get_valid_dict(convert_dates_to_str=True),
@@ -728,15 +721,18 @@ def _build(child: ssda903.ChildRecord):
 		row.parent = doc.name
 	doc._validate_mandatory()
 	# the rows to insert, each checked against its column's length (``_validate_length``, on the same dict)
-	doc.flags.import_rows = []
-	for row in (doc, *doc.get_all_children()):
-		row._validate_selects()
-		values = row.get_valid_dict(convert_dates_to_str=True)
-		for fieldname, limit in _varchar_limits(row.doctype).items():
-			if len(cstr(values.get(fieldname))) > limit:
-				row.throw_length_exceeded_error(row.meta.get_field(fieldname), limit, values[fieldname])
-		doc.flags.import_rows.append((row, values))
+	doc.flags.import_rows = [(row, _checked_values(row)) for row in (doc, *doc.get_all_children())]
 	return doc
+
+
+def _checked_values(row) -> dict:
+	"""The row's column values, after Frappe's select check and length check (``_validate_length``) on them."""
+	row._validate_selects()
+	values = row.get_valid_dict(convert_dates_to_str=True)
+	for fieldname, limit in _varchar_limits(row.doctype).items():
+		if len(cstr(values.get(fieldname))) > limit:
+			row.throw_length_exceeded_error(row.meta.get_field(fieldname), limit, values[fieldname])
+	return values
 
 
 @functools.cache

@@ -268,10 +268,13 @@ def _csv_bytes(rows: list[list[str]]) -> bytes:
 	return out.getvalue().encode()
 
 
-def _changed_extract(header: bytes, episodes: bytes, reviews: bytes) -> tuple[bytes, bytes, bytes]:
+def _changed_extract(
+	header: bytes, episodes: bytes, reviews: bytes
+) -> tuple[tuple[bytes, bytes, bytes], dict]:
 	"""The extract with the changes a monthly re-send brings, one kind per child: leaving care for
 	adoption (E11), a new review and one gone, a changed placement postcode, a changed sex, a UPN with a
-	wrong check letter (not written), a new episode; every other child as it was."""
+	wrong check letter (not written), a new episode; every other child as it was. Returns the files and the
+	children left, moved and re-postcoded, by kind."""
 	header_rows, episode_rows, review_rows = map(_extract_rows, (header, episodes, reviews))
 	ids = [row[0] for row in header_rows[1:]]
 	columns = {name: index for index, name in enumerate(episode_rows[0])}
@@ -312,7 +315,8 @@ def _changed_extract(header: bytes, episodes: bytes, reviews: bytes) -> tuple[by
 			row[1] = "F" if row[1] == "M" else "M"
 		if row[0] == bad_upn:
 			row[4] = "A373999999999"
-	return tuple(map(_csv_bytes, (header_rows, episode_rows, review_rows)))
+	changed = {"leaving": leaving, "moving": moving, "postcode": postcode_child}
+	return tuple(map(_csv_bytes, (header_rows, episode_rows, review_rows))), changed
 
 
 class TestSSDA903SetBasedUpdate(VirtualSchoolTestCase):
@@ -370,11 +374,12 @@ class TestSSDA903SetBasedUpdate(VirtualSchoolTestCase):
 	def test_the_set_based_update_leaves_what_save_leaves(self):
 		base = self.extract()
 		import_children(*base)
-		saved, written = self.both_ways(_changed_extract(*base))
+		changed, ids = _changed_extract(*base)
+		saved, written = self.both_ways(changed)
 		self.assertEqual(len(written["updated"]), 6)
 		self.assertEqual(sorted(written["updated"]), sorted(saved["updated"]))
 		# what the changes meant: the adopted child left care, with its history row
-		left = frappe.get_doc("Child", {"social_care_id": _changed_ids(base)["leaving"]})
+		left = frappe.get_doc("Child", {"social_care_id": ids["leaving"]})
 		self.assertEqual(left.cohort, "Previously Looked After")
 		self.assertEqual(left.status_history[-1].state, "Previously Looked After")
 
@@ -385,7 +390,7 @@ class TestSSDA903SetBasedUpdate(VirtualSchoolTestCase):
 	def test_only_the_rows_that_changed_are_rewritten(self):
 		base = self.extract()
 		import_children(*base)
-		ids = _changed_ids(base)
+		changed, ids = _changed_extract(*base)
 		child = frappe.db.get_value("Child", {"social_care_id": ids["postcode"]}, "name")
 		rows_before = frappe.get_all(
 			"Care Episode", filters={"parent": child}, fields=["name", "placement_postcode"], order_by="idx"
@@ -393,7 +398,7 @@ class TestSSDA903SetBasedUpdate(VirtualSchoolTestCase):
 		self.assertFalse(
 			frappe.get_cached_doc("Child", child).care_episodes[0].placement_postcode == "S1 2HE"
 		)
-		result = import_children(*_changed_extract(*base))
+		result = import_children(*changed)
 		self.assertIn(child, result["updated"])
 		# the document cache forgets the child, as a save would
 		self.assertEqual(frappe.get_cached_doc("Child", child).care_episodes[0].placement_postcode, "S1 2HE")
@@ -434,14 +439,3 @@ class TestSSDA903SetBasedUpdate(VirtualSchoolTestCase):
 		self.assertEqual(len(ssda903_import._reasons_to_save_each()), 1)
 		notification.db_set("enabled", 0)
 		self.assertEqual(ssda903_import._reasons_to_save_each(), [])
-
-
-def _changed_ids(extract) -> dict:
-	"""The children ``_changed_extract`` changes, by kind."""
-	header_rows, episode_rows = _extract_rows(extract[0]), _extract_rows(extract[1])
-	ids = [row[0] for row in header_rows[1:]]
-	dec = episode_rows[0].index("DEC")
-	last = {row[0]: row for row in episode_rows[1:]}
-	open_ones = [child for child in ids if not last[child][dec]]
-	postcode = next(child for child in ids if child not in open_ones[:2])
-	return {"leaving": open_ones[0], "moving": open_ones[1], "postcode": postcode}
